@@ -1,0 +1,9 @@
+// Package all links every check package into the binary; importing it registers all checks.
+package all
+
+import (
+	_ "github.com/kubeharden/kubeharden/pkg/checks/network"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/pod"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/secrets"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/versions"
+)

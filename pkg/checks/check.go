@@ -1,0 +1,131 @@
+// Package checks defines what a check is and keeps the registry of all of them. The checks
+// themselves live in one subpackage per section of the guidance (pod, network, rbac, secrets,
+// controlplane, node, logging, versions), one file per control or close family of controls,
+// each opening with a comment that names the fields it reads and the values that pass.
+//
+// A check is tied to exactly one control of the catalog by ID; the catalog, not the check, owns
+// the title, severity, rationale and references, so there is a single list of control IDs.
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// Check assesses one control on the objects it matches.
+type Check struct {
+	// ID is the catalog ID of the control this check implements.
+	ID string
+	// Match selects the objects the control applies to. Pairs of a control and an object it does
+	// not match are not counted anywhere (neither passed nor failed).
+	Match func(o *inventory.Object) bool
+	// Assess records the object's failures (none means it passes) or says it cannot be assessed.
+	// It may read other objects from inv; it must not modify anything.
+	Assess func(a *Assessment, o *inventory.Object, inv *inventory.Inventory)
+}
+
+// Failure is one offending field of an object.
+type Failure struct {
+	// Path is the field path (see inventory.Field) of the offending field, or of the place where
+	// a missing field belongs.
+	Path    string
+	Message string
+	// Severity, when set, overrides the control's severity for this failure (for example a
+	// hostPath mount of the container runtime's socket is critical, a read-only one medium).
+	Severity catalog.Severity
+}
+
+// Assessment collects what a check found about one object.
+type Assessment struct {
+	Failures []Failure
+	// NotAssessedReason is set when the check could not judge the object (missing data, no
+	// permission to read what it needs). A not-assessed pair never counts as a pass.
+	NotAssessedReason string
+	// Skipped is set when the check decided, after matching, that the control does not apply.
+	Skipped bool
+}
+
+// Fail records a failure at path with the control's severity.
+func (a *Assessment) Fail(path, msg string) {
+	a.Failures = append(a.Failures, Failure{Path: path, Message: msg})
+}
+
+// Failf is Fail with a format.
+func (a *Assessment) Failf(path, format string, args ...any) {
+	a.Fail(path, fmt.Sprintf(format, args...))
+}
+
+// FailSeverity records a failure whose severity differs from the control's.
+func (a *Assessment) FailSeverity(sev catalog.Severity, path, msg string) {
+	a.Failures = append(a.Failures, Failure{Path: path, Message: msg, Severity: sev})
+}
+
+// NotAssessed marks the pair as not assessed, with the reason shown to the user.
+func (a *Assessment) NotAssessed(reason string) { a.NotAssessedReason = reason }
+
+// Skip says the control does not apply to this object after all.
+func (a *Assessment) Skip() { a.Skipped = true }
+
+// Reset clears the assessment for reuse.
+func (a *Assessment) Reset() {
+	a.Failures = a.Failures[:0]
+	a.NotAssessedReason = ""
+	a.Skipped = false
+}
+
+var (
+	mu       sync.Mutex
+	registry = map[string]Check{}
+)
+
+// Register adds checks to the registry; subpackages call it from init. Registering the same ID
+// twice panics: each control has one check.
+func Register(cs ...Check) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, c := range cs {
+		if c.ID == "" || c.Match == nil || c.Assess == nil {
+			panic(fmt.Sprintf("checks: incomplete check %q", c.ID))
+		}
+		if _, dup := registry[c.ID]; dup {
+			panic("checks: duplicate check for control " + c.ID)
+		}
+		registry[c.ID] = c
+	}
+}
+
+// All returns the registered checks sorted by ID.
+func All() []Check {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]Check, 0, len(registry))
+	for _, c := range registry {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return catalog.LessID(out[i].ID, out[j].ID) })
+	return out
+}
+
+// Lookup returns the check for a control ID.
+func Lookup(id string) (Check, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	c, ok := registry[id]
+	return c, ok
+}
+
+// Kinds returns a Match function for objects of the given kinds.
+func Kinds(kinds ...string) func(*inventory.Object) bool {
+	set := map[string]bool{}
+	for _, k := range kinds {
+		set[k] = true
+	}
+	return func(o *inventory.Object) bool { return set[o.Kind] && o.Typed != nil }
+}
+
+// Workloads matches objects with a pod template.
+func Workloads(o *inventory.Object) bool { return inventory.HasPodTemplate(o) }

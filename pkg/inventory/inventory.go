@@ -1,0 +1,112 @@
+package inventory
+
+import (
+	"sort"
+	"sync"
+)
+
+// Inventory is the set of objects scanned together. Cross-object checks (a namespace without a
+// default-deny policy, a binding to a role) look things up here, so all sources of one scan go
+// into one inventory.
+type Inventory struct {
+	Objects []*Object
+	// Complete says the set is a whole cluster (a live scan, or --complete), so a namespace
+	// without a NetworkPolicy in the set really has none. When false, namespace-level controls
+	// are not assessed for namespaces whose objects the set does not contain.
+	Complete bool
+	// Errors are input problems found while building the inventory.
+	Errors []InputError
+	// Stats count what the sources read.
+	Stats Stats
+
+	once   sync.Once
+	byKind map[string][]*Object
+}
+
+// Stats counts what went into an inventory.
+type Stats struct {
+	Files        int `json:"files"`
+	Documents    int `json:"documents"`
+	Objects      int `json:"objects"`
+	UnknownKinds int `json:"unknownKinds"` // objects of kinds no check reads (custom resources...)
+	// SkippedFiles are files under a scanned folder that hold no Kubernetes object.
+	SkippedFiles []SkippedFile `json:"skippedFiles,omitempty"`
+	// Unknown counts objects per kind that were skipped, for the report.
+	Unknown map[string]int `json:"unknownKindCounts,omitempty"`
+	Bytes   int64          `json:"bytes"`
+}
+
+// SkippedFile is a file that was read but held nothing to scan.
+type SkippedFile struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// Add appends objects. It must not be called after the first lookup.
+func (inv *Inventory) Add(objs ...*Object) { inv.Objects = append(inv.Objects, objs...) }
+
+// Merge moves the objects, errors and stats of other into inv.
+func (inv *Inventory) Merge(other *Inventory) {
+	inv.Objects = append(inv.Objects, other.Objects...)
+	inv.Errors = append(inv.Errors, other.Errors...)
+	s, o := &inv.Stats, &other.Stats
+	s.Files += o.Files
+	s.Documents += o.Documents
+	s.Objects += o.Objects
+	s.UnknownKinds += o.UnknownKinds
+	s.Bytes += o.Bytes
+	s.SkippedFiles = append(s.SkippedFiles, o.SkippedFiles...)
+	for k, n := range o.Unknown {
+		if s.Unknown == nil {
+			s.Unknown = map[string]int{}
+		}
+		s.Unknown[k] += n
+	}
+}
+
+func (inv *Inventory) index() {
+	inv.once.Do(func() {
+		inv.byKind = map[string][]*Object{}
+		for _, o := range inv.Objects {
+			inv.byKind[o.Kind] = append(inv.byKind[o.Kind], o)
+		}
+	})
+}
+
+// OfKind returns the objects of a kind, in input order.
+func (inv *Inventory) OfKind(kind string) []*Object {
+	inv.index()
+	return inv.byKind[kind]
+}
+
+// InNamespace returns the objects of a kind in a namespace (by effective namespace).
+func (inv *Inventory) InNamespace(kind, namespace string) []*Object {
+	var out []*Object
+	for _, o := range inv.OfKind(kind) {
+		if o.EffectiveNamespace() == namespace {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Get returns the object of kind with the given namespace and name, or nil.
+func (inv *Inventory) Get(kind, namespace, name string) *Object {
+	for _, o := range inv.OfKind(kind) {
+		if o.Name == name && o.EffectiveNamespace() == namespace {
+			return o
+		}
+	}
+	return nil
+}
+
+// Kinds returns the kinds present, sorted.
+func (inv *Inventory) Kinds() []string {
+	inv.index()
+	out := make([]string, 0, len(inv.byKind))
+	for k := range inv.byKind {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

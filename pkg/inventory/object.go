@@ -1,0 +1,147 @@
+// Package inventory holds the objects a scan looks at, whatever they came from (files, Helm,
+// Kustomize, a live cluster, a node), with enough provenance to point a finding at a file and line.
+//
+// Every source ends here and every check reads only from here. That is what lets one check serve
+// `scan`, `cluster`, `node` and admission alike: a check never knows whether its object came from
+// a file or from the API server.
+package inventory
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Source says which kind of input an object was read from. The values match catalog.Source
+// so the engine can compare them without this package importing the catalog.
+type Source string
+
+const (
+	SourceManifest Source = "manifest"
+	SourceCluster  Source = "cluster"
+	SourceNode     Source = "node"
+	SourceAuditLog Source = "auditlog"
+)
+
+// Origin is where an object was read.
+type Origin struct {
+	Source Source
+	// File is the path as the user gave it (or as discovered under a given folder). For rendered
+	// Helm and Kustomize objects it names the template or resource file that produced them.
+	File string
+	// Line is the 1-based line where the object starts in File; 0 when unknown.
+	Line int
+	// Doc is the 0-based index of the YAML document in File.
+	Doc int
+	// Detail names non-file origins: "cluster" context, "process 1234 (kube-apiserver)", the
+	// chart that rendered File.
+	Detail string
+}
+
+// Object is one Kubernetes object (or object-like thing: a kubelet configuration, a process's
+// flags) in the inventory.
+type Object struct {
+	APIVersion string
+	Kind       string
+	// Namespace is as declared; empty for cluster-scoped kinds and for namespaced objects that do
+	// not name one. Use EffectiveNamespace for the namespace the object would land in.
+	Namespace string
+	Name      string
+	// Typed is the decoded Go value (*corev1.Pod, *appsv1.Deployment, ...), or nil when the
+	// kind is not one kubeharden decodes.
+	Typed any
+	// Meta is Typed's object metadata, or nil.
+	Meta *metav1.ObjectMeta
+	// DefaultNamespace is the namespace that an object without one lands in: "default" for
+	// plain manifests, the release namespace for Helm, the namespace field of a kustomization.
+	DefaultNamespace string
+	Origin           Origin
+	// Lines maps field paths to source lines; nil when the object has no source text.
+	Lines *LineIndex
+}
+
+// EffectiveNamespace is the namespace a namespaced object is (or would be) created in, and ""
+// for cluster-scoped kinds.
+func (o *Object) EffectiveNamespace() string {
+	if !IsNamespaced(o.Kind) {
+		return ""
+	}
+	if o.Namespace != "" {
+		return o.Namespace
+	}
+	if o.DefaultNamespace != "" {
+		return o.DefaultNamespace
+	}
+	return "default"
+}
+
+// Line returns the source line of the field at path (see Field and Index for the path syntax),
+// or of its nearest ancestor that exists in the source, or the object's first line.
+func (o *Object) Line(path string) int {
+	if o.Lines != nil {
+		if l := o.Lines.Find(path); l > 0 {
+			return l
+		}
+	}
+	return o.Origin.Line
+}
+
+// Ref is the identity of an object as reports show it.
+type Ref struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// Ref returns the object's identity, with its effective namespace.
+func (o *Object) Ref() Ref {
+	return Ref{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.EffectiveNamespace(), Name: o.Name}
+}
+
+// String renders "Kind ns/name" for messages.
+func (r Ref) String() string {
+	if r.Namespace != "" {
+		return r.Kind + " " + r.Namespace + "/" + r.Name
+	}
+	return r.Kind + " " + r.Name
+}
+
+// InputError is a problem with the input that stopped part of it from being assessed. It names
+// the file and line so the user can fix it; the rest of the scan goes on.
+type InputError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e InputError) Error() string {
+	switch {
+	case e.File == "":
+		return e.Message
+	case e.Line > 0:
+		return e.File + ":" + itoa(e.Line) + ": " + e.Message
+	default:
+		return e.File + ": " + e.Message
+	}
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,186 @@
+package inventory
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Field paths name a field inside an object, the way findings report them:
+//
+//	spec.template.spec.containers[0].securityContext.privileged
+//	metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]
+//
+// A key made only of letters, digits, '_' and '-' is joined with a dot; any other key is written
+// as ["key"]. Field and Index build paths; PathHasher hashes the same bytes incrementally so the
+// manifest loader can index every node of a document without building path strings.
+
+// Field returns the path of key inside the mapping at parent.
+func Field(parent, key string) string {
+	if simpleKey(key) {
+		if parent == "" {
+			return key
+		}
+		return parent + "." + key
+	}
+	return parent + `["` + key + `"]`
+}
+
+// Index returns the path of item i of the sequence at parent.
+func Index(parent string, i int) string {
+	return parent + "[" + strconv.Itoa(i) + "]"
+}
+
+func simpleKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// PathHash is an FNV-1a hash of a path's bytes, built incrementally.
+type PathHash uint64
+
+const (
+	fnvOffset PathHash = 14695981039346656037
+	fnvPrime  PathHash = 1099511628211
+)
+
+// RootHash is the hash of the empty path (the object itself).
+const RootHash = fnvOffset
+
+func (h PathHash) addString(s string) PathHash {
+	for i := 0; i < len(s); i++ {
+		h ^= PathHash(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// Field returns the hash of Field(parent, key) given the hash of parent. isRoot tells whether
+// parent is the empty path.
+func (h PathHash) Field(key string, isRoot bool) PathHash {
+	if simpleKey(key) {
+		if !isRoot {
+			h = h.addString(".")
+		}
+		return h.addString(key)
+	}
+	return h.addString(`["`).addString(key).addString(`"]`)
+}
+
+// Index returns the hash of Index(parent, i) given the hash of parent.
+func (h PathHash) Index(i int) PathHash {
+	var b [24]byte
+	s := strconv.AppendInt(append(b[:0], '['), int64(i), 10)
+	s = append(s, ']')
+	for _, c := range s {
+		h ^= PathHash(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// HashPath hashes a whole path string.
+func HashPath(path string) PathHash { return fnvOffset.addString(path) }
+
+// LineIndex maps path hashes to source lines. It is a sorted slice rather than a map because an
+// inventory holds one per object and the slice is about a third of a map's size.
+type LineIndex struct {
+	entries []lineEntry
+	sorted  bool
+}
+
+type lineEntry struct {
+	hash PathHash
+	line int32
+}
+
+// Add records that the field with the given path hash starts at line. The first line recorded
+// for a hash wins.
+func (x *LineIndex) Add(h PathHash, line int) {
+	x.entries = append(x.entries, lineEntry{h, int32(line)})
+	x.sorted = false
+}
+
+// Len is the number of indexed paths.
+func (x *LineIndex) Len() int { return len(x.entries) }
+
+// Seal sorts the index; it must be called once after the last Add and before lookups from
+// several goroutines.
+func (x *LineIndex) Seal() {
+	slices.SortStableFunc(x.entries, func(a, b lineEntry) int {
+		switch {
+		case a.hash < b.hash:
+			return -1
+		case a.hash > b.hash:
+			return 1
+		}
+		return 0
+	})
+	x.entries = slices.Clip(x.entries)
+	x.sorted = true
+}
+
+func (x *LineIndex) lookup(h PathHash) int {
+	if !x.sorted {
+		for _, e := range x.entries {
+			if e.hash == h {
+				return int(e.line)
+			}
+		}
+		return 0
+	}
+	i, ok := slices.BinarySearchFunc(x.entries, h, func(e lineEntry, h PathHash) int {
+		switch {
+		case e.hash < h:
+			return -1
+		case e.hash > h:
+			return 1
+		}
+		return 0
+	})
+	if !ok {
+		return 0
+	}
+	return int(x.entries[i].line)
+}
+
+// Find returns the line of path, or of the nearest ancestor of path that was indexed, or 0.
+// Walking up matters for fields that are absent: a missing allowPrivilegeEscalation is reported
+// at the container's securityContext, or at the container itself.
+func (x *LineIndex) Find(path string) int {
+	for {
+		if l := x.lookup(HashPath(path)); l > 0 {
+			return l
+		}
+		if path == "" {
+			return 0
+		}
+		path = parentPath(path)
+	}
+}
+
+// parentPath strips the last segment of a path.
+func parentPath(p string) string {
+	if strings.HasSuffix(p, `"]`) {
+		if i := strings.LastIndex(p, `["`); i >= 0 {
+			return p[:i]
+		}
+	}
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndexByte(p, '['); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
