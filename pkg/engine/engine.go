@@ -1,0 +1,347 @@
+// Package engine runs the checks over an inventory, applies configuration and exceptions, and
+// builds the results and compliance scores that every report format reads.
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/config"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// Options configure a run. The zero value runs every registered check of the default catalog.
+type Options struct {
+	Catalog *catalog.Catalog
+	// Checks defaults to checks.All().
+	Checks []checks.Check
+	Config *config.Config
+	// ShowPassed adds a pass finding for every passing control × object pair.
+	ShowPassed bool
+	// ShowExempt lists exempted failures among the findings (they are always counted).
+	ShowExempt bool
+	// Now is the time exceptions are judged against (default time.Now()).
+	Now time.Time
+	// Workers is the number of goroutines (default GOMAXPROCS).
+	Workers int
+}
+
+type activeCheck struct {
+	checks.Check
+	control *catalog.Control
+	order   int
+}
+
+// Run assesses every object of inv with every active check.
+func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
+	if opts.Catalog == nil {
+		opts.Catalog = catalog.Default()
+	}
+	if opts.Checks == nil {
+		opts.Checks = checks.All()
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	order := map[string]int{}
+	for i, c := range opts.Catalog.All() {
+		order[c.ID] = i
+	}
+	var active []activeCheck
+	for _, c := range opts.Checks {
+		ctl := opts.Catalog.Get(c.ID)
+		if ctl == nil {
+			return nil, fmt.Errorf("check for unknown control %s", c.ID)
+		}
+		if opts.Config.Disabled(ctl) {
+			continue
+		}
+		active = append(active, activeCheck{Check: c, control: ctl, order: order[ctl.ID]})
+	}
+	slices.SortFunc(active, func(a, b activeCheck) int { return a.order - b.order })
+
+	r := &run{opts: opts, inv: inv, active: active, expired: map[int]*ExpiredException{}}
+	r.do()
+
+	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog}
+	res.Summary = r.summary()
+	res.Summary.Controls = len(active)
+	res.Summary.Complete = inv.Complete
+	res.Summary.Inputs = inv.Stats
+	if opts.Config != nil {
+		res.Summary.Config = opts.Config.File
+	}
+	return res, nil
+}
+
+type run struct {
+	opts   Options
+	inv    *inventory.Inventory
+	active []activeCheck
+
+	mu       sync.Mutex
+	findings []Finding
+	errors   []inventory.InputError
+	sections [numSections + 1]SectionScore
+	expired  map[int]*ExpiredException
+}
+
+// worker state is private to one goroutine and merged at the end, so checks run without locks.
+type worker struct {
+	r        *run
+	a        checks.Assessment
+	findings []Finding
+	errors   []inventory.InputError
+	sections [numSections + 1]SectionScore
+	expired  map[int]int // exception index -> failures it would have covered
+}
+
+func (r *run) do() {
+	objs := r.inv.Objects
+	n := r.opts.Workers
+	if n > len(objs) {
+		n = max(1, len(objs))
+	}
+	// Objects are handed out in small chunks so one huge object does not leave a core idle.
+	const chunk = 64
+	var next int
+	var nextMu sync.Mutex
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{r: r, expired: map[int]int{}}
+			for {
+				nextMu.Lock()
+				start := next
+				next += chunk
+				nextMu.Unlock()
+				if start >= len(objs) {
+					break
+				}
+				for i := start; i < min(start+chunk, len(objs)); i++ {
+					w.object(i, objs[i])
+				}
+			}
+			r.merge(w)
+		}()
+	}
+	wg.Wait()
+	slices.SortStableFunc(r.findings, func(a, b Finding) int {
+		if a.objIndex != b.objIndex {
+			return a.objIndex - b.objIndex
+		}
+		if a.Control != b.Control {
+			return r.controlOrder(a.Control) - r.controlOrder(b.Control)
+		}
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+}
+
+func (r *run) controlOrder(c *catalog.Control) int {
+	for _, a := range r.active {
+		if a.control == c {
+			return a.order
+		}
+	}
+	return 0
+}
+
+func (r *run) merge(w *worker) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.findings = append(r.findings, w.findings...)
+	r.errors = append(r.errors, w.errors...)
+	for i := range w.sections {
+		s, o := &r.sections[i], &w.sections[i]
+		s.Pass += o.Pass
+		s.Fail += o.Fail
+		s.NotAssessed += o.NotAssessed
+		s.Exempt += o.Exempt
+		s.passW += o.passW
+		s.failW += o.failW
+	}
+	for idx, n := range w.expired {
+		e := r.expired[idx]
+		if e == nil {
+			ex := &r.opts.Config.Exceptions[idx]
+			e = &ExpiredException{Exception: ex.String(), Expired: *ex.Expires, Source: fmt.Sprintf("%s exceptions[%d]", r.opts.Config.File, idx)}
+			r.expired[idx] = e
+		}
+		e.Findings += n
+	}
+}
+
+func (w *worker) object(idx int, o *inventory.Object) {
+	var annot []config.AnnotationExemption
+	annotParsed := false
+	for ai := range w.r.active {
+		c := &w.r.active[ai]
+		if !c.control.HasSource(catalog.Source(o.Origin.Source)) || !c.Match(o) {
+			continue
+		}
+		w.a.Reset()
+		c.Assess(&w.a, o, w.r.inv)
+		if w.a.Skipped {
+			continue
+		}
+		sec := &w.sections[c.control.Section]
+		weight := c.control.Severity.Weight()
+		switch {
+		case w.a.NotAssessedReason != "":
+			sec.NotAssessed++
+			w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusNotAssessed,
+				Severity: c.control.Severity, Message: w.a.NotAssessedReason, Line: o.Origin.Line, objIndex: idx})
+		case len(w.a.Failures) == 0:
+			sec.Pass++
+			sec.passW += weight
+			if w.r.opts.ShowPassed {
+				w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusPass,
+					Severity: c.control.Severity, Line: o.Origin.Line, objIndex: idx})
+			}
+		default:
+			if !annotParsed {
+				annot = w.annotations(o)
+				annotParsed = true
+			}
+			ex := w.exemption(c.control, o, annot, len(w.a.Failures))
+			status := StatusFail
+			if ex != nil {
+				status = StatusExempt
+				sec.Exempt++
+			} else {
+				sec.Fail++
+				sec.failW += weight
+			}
+			if status == StatusExempt && !w.r.opts.ShowExempt {
+				continue
+			}
+			for _, f := range w.a.Failures {
+				sev := f.Severity
+				if sev == 0 {
+					sev = c.control.Severity
+				}
+				w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: status, Severity: sev,
+					Path: f.Path, Line: o.Line(f.Path), Message: f.Message, Exemption: ex, objIndex: idx})
+			}
+		}
+	}
+}
+
+// annotations parses the object's kubeharden.io/exempt annotation, from the object's metadata
+// or, for workloads, from the pod template's.
+func (w *worker) annotations(o *inventory.Object) []config.AnnotationExemption {
+	if !w.r.opts.Config.AllowsAnnotations() {
+		return nil
+	}
+	v, path := "", ""
+	if o.Meta != nil {
+		if s, ok := o.Meta.Annotations[config.ExemptAnnotation]; ok {
+			v, path = s, inventory.Field("metadata.annotations", config.ExemptAnnotation)
+		}
+	}
+	if v == "" {
+		if pt := inventory.PodTemplateOf(o); pt != nil && pt.Meta != o.Meta {
+			if s, ok := pt.Meta.Annotations[config.ExemptAnnotation]; ok {
+				v = s
+				path = inventory.Field(strings.TrimSuffix(pt.SpecPath, ".spec")+".metadata.annotations", config.ExemptAnnotation)
+			}
+		}
+	}
+	if v == "" {
+		return nil
+	}
+	list, err := config.ParseExemptAnnotation(v)
+	if err != nil {
+		w.errors = append(w.errors, inventory.InputError{File: o.Origin.File, Line: o.Line(path), Message: o.Ref().String() + ": " + err.Error()})
+	}
+	return list
+}
+
+func (w *worker) exemption(ctl *catalog.Control, o *inventory.Object, annot []config.AnnotationExemption, failures int) *Exemption {
+	for _, a := range annot {
+		if slices.Contains(a.Controls, ctl.ID) {
+			return &Exemption{Reason: a.Reason, Source: "annotation " + config.ExemptAnnotation}
+		}
+	}
+	cfg := w.r.opts.Config
+	if cfg == nil {
+		return nil
+	}
+	ns := o.EffectiveNamespace()
+	for i := range cfg.Exceptions {
+		e := &cfg.Exceptions[i]
+		if !e.Matches(ctl.ID, o.Kind, ns, o.Name) {
+			continue
+		}
+		if e.Expired(w.r.opts.Now) {
+			w.expired[i] += failures
+			continue
+		}
+		return &Exemption{Reason: e.Reason, Source: fmt.Sprintf("%s exceptions[%d]", cfg.File, i),
+			Expires: e.Expires, Owner: e.Owner, Ticket: e.Ticket}
+	}
+	return nil
+}
+
+func (r *run) summary() Summary {
+	s := Summary{BySeverity: map[string]int{}}
+	var passW, failW float64
+	for _, sec := range catalog.Sections {
+		ss := r.sections[sec]
+		ss.Section, ss.Title = sec, sec.Title()
+		ss.Score = score(ss.passW, ss.failW)
+		s.Pass += ss.Pass
+		s.Fail += ss.Fail
+		s.NotAssessed += ss.NotAssessed
+		s.Exempt += ss.Exempt
+		passW += ss.passW
+		failW += ss.failW
+		s.Sections = append(s.Sections, ss)
+	}
+	s.Score = score(passW, failW)
+	for i := range r.findings {
+		if f := &r.findings[i]; f.Status == StatusFail {
+			s.BySeverity[f.Severity.String()]++
+		}
+	}
+	for _, idx := range sortedKeys(r.expired) {
+		s.Expired = append(s.Expired, *r.expired[idx])
+	}
+	return s
+}
+
+func score(pass, fail float64) *float64 {
+	if pass+fail == 0 {
+		return nil
+	}
+	v := 100 * pass / (pass + fail)
+	// One decimal is what reports show; rounding here keeps every format consistent.
+	v = float64(int(v*10+0.5)) / 10
+	return &v
+}
+
+func sortedKeys(m map[int]*ExpiredException) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// numSections is the number of guidance sections; catalog.Sections lists them.
+const numSections = 5

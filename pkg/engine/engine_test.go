@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/config"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// failIfNamed fails objects whose name is in bad and skips those in skip.
+func failIfNamed(id string, bad map[string]string, notAssessed map[string]bool) checks.Check {
+	return checks.Check{
+		ID:    id,
+		Match: func(o *inventory.Object) bool { return o.Kind == "Pod" },
+		Assess: func(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
+			if notAssessed[o.Name] {
+				a.NotAssessed("cannot see it")
+				return
+			}
+			if p, ok := bad[o.Name]; ok {
+				a.Fail(p, id+" failed")
+			}
+		},
+	}
+}
+
+func pod(name string, src inventory.Source, annotations map[string]string) *inventory.Object {
+	meta := &metav1.ObjectMeta{Name: name, Namespace: "app", Annotations: annotations}
+	return &inventory.Object{APIVersion: "v1", Kind: "Pod", Name: name, Namespace: "app", Meta: meta, Typed: struct{}{},
+		Origin: inventory.Origin{Source: src, File: name + ".yaml", Line: 1}}
+}
+
+func TestScoresAndStatuses(t *testing.T) {
+	inv := &inventory.Inventory{}
+	inv.Add(pod("a", inventory.SourceManifest, nil), pod("b", inventory.SourceManifest, nil), pod("c", inventory.SourceManifest, nil))
+	cs := []checks.Check{
+		failIfNamed("PS-14", map[string]string{"a": "spec.containers[0].securityContext.privileged"}, nil), // critical, w=8
+		failIfNamed("PS-09", map[string]string{"a": "spec.containers[0].image", "b": "spec.containers[0].image"}, map[string]bool{"c": true}), // low, w=1
+	}
+	res, err := Run(inv, Options{Checks: cs, ShowPassed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	// PS-14: a fail, b pass, c pass. PS-09: a fail, b fail, c not assessed.
+	if s.Pass != 2 || s.Fail != 3 || s.NotAssessed != 1 {
+		t.Fatalf("counts = %+v", s.Counts)
+	}
+	// passed weight 16 (two criticals), failed weight 8 + 1 + 1 = 10: 100*16/26 = 61.5
+	if s.Score == nil || *s.Score != 61.5 {
+		t.Fatalf("score = %v, want 61.5", s.Score)
+	}
+	pod := s.Sections[catalog.SectionPodSecurity-1]
+	if pod.Score == nil || *pod.Score != 61.5 || s.Sections[catalog.SectionAuth-1].Score != nil {
+		t.Fatalf("section scores wrong: %+v", s.Sections)
+	}
+	if s.BySeverity["critical"] != 1 || s.BySeverity["low"] != 2 {
+		t.Fatalf("bySeverity = %v", s.BySeverity)
+	}
+	// Findings are ordered by object, then catalog order (PS-09 before PS-14 in section 1? the
+	// catalog sorts numerically: PS-09 < PS-14).
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Object.Name+"/"+f.Control.ID+"/"+string(f.Status))
+	}
+	want := []string{"a/PS-09/fail", "a/PS-14/fail", "b/PS-09/fail", "b/PS-14/pass", "c/PS-09/not-assessed", "c/PS-14/pass"}
+	if len(got) != len(want) {
+		t.Fatalf("findings = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("findings = %v, want %v", got, want)
+		}
+	}
+	if res.MaxFailSeverity() != catalog.SeverityCritical {
+		t.Errorf("MaxFailSeverity = %v", res.MaxFailSeverity())
+	}
+}
+
+func TestSourceFilterAndDisable(t *testing.T) {
+	inv := &inventory.Inventory{}
+	// NS-42 applies to manifests only: a Secret from a cluster is never assessed by it.
+	inv.Add(pod("live", inventory.SourceCluster, nil), pod("file", inventory.SourceManifest, nil))
+	cs := []checks.Check{failIfNamed("NS-42", map[string]string{"live": "data", "file": "data"}, nil)}
+	res, err := Run(inv, Options{Checks: cs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Object.Name != "file" {
+		t.Fatalf("findings = %+v", res.Findings)
+	}
+	res, _ = Run(inv, Options{Checks: cs, Config: &config.Config{Disable: []string{"ns-42"}}})
+	if len(res.Findings) != 0 || res.Summary.Controls != 0 {
+		t.Fatalf("disabled control still ran: %+v", res.Findings)
+	}
+	res, _ = Run(inv, Options{Checks: cs, Config: &config.Config{MinSeverity: catalog.SeverityCritical}})
+	if len(res.Findings) != 0 {
+		t.Fatalf("control below minSeverity still ran")
+	}
+}
+
+func TestExemptions(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	yesterday := &config.Date{Time: time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC)}
+	today := &config.Date{Time: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	inv := &inventory.Inventory{}
+	inv.Add(
+		pod("annotated", inventory.SourceManifest, map[string]string{config.ExemptAnnotation: "ps-14, PS-17: needs the host"}),
+		pod("cfg-today", inventory.SourceManifest, nil),
+		pod("cfg-expired", inventory.SourceManifest, nil),
+		pod("plain", inventory.SourceManifest, nil),
+		pod("bad-annotation", inventory.SourceManifest, map[string]string{config.ExemptAnnotation: "PS-14"}),
+	)
+	all := map[string]string{"annotated": "x", "cfg-today": "x", "cfg-expired": "x", "plain": "x", "bad-annotation": "x"}
+	cfg := &config.Config{File: ".kubeharden.yaml", Exceptions: []config.Exception{
+		{Controls: []string{"PS-14"}, Name: "cfg-t*", Reason: "accepted", Expires: today, Ticket: "SEC-1"},
+		{Controls: []string{"*"}, Name: "cfg-expired", Reason: "was accepted", Expires: yesterday},
+	}}
+	res, err := Run(inv, Options{Checks: []checks.Check{failIfNamed("PS-14", all, nil)}, Config: cfg, Now: now, ShowExempt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]Finding{}
+	for _, f := range res.Findings {
+		status[f.Object.Name] = f
+	}
+	for name, want := range map[string]Status{"annotated": StatusExempt, "cfg-today": StatusExempt, "cfg-expired": StatusFail, "plain": StatusFail, "bad-annotation": StatusFail} {
+		if status[name].Status != want {
+			t.Errorf("%s: status %s, want %s", name, status[name].Status, want)
+		}
+	}
+	if ex := status["cfg-today"].Exemption; ex == nil || ex.Ticket != "SEC-1" || ex.Source != ".kubeharden.yaml exceptions[0]" {
+		t.Errorf("exemption = %+v", ex)
+	}
+	if res.Summary.Exempt != 2 || res.Summary.Fail != 3 {
+		t.Errorf("counts = %+v", res.Summary.Counts)
+	}
+	if len(res.Summary.Expired) != 1 || res.Summary.Expired[0].Findings != 1 {
+		t.Errorf("expired = %+v", res.Summary.Expired)
+	}
+	if len(res.Errors) != 1 {
+		t.Errorf("a malformed annotation must be an input error, got %v", res.Errors)
+	}
+	// Without ShowExempt, exempt findings are counted but not listed.
+	res, _ = Run(inv, Options{Checks: []checks.Check{failIfNamed("PS-14", all, nil)}, Config: cfg, Now: now})
+	for _, f := range res.Findings {
+		if f.Status == StatusExempt {
+			t.Fatalf("exempt finding listed without ShowExempt")
+		}
+	}
+	if res.Summary.Exempt != 2 {
+		t.Fatalf("exempt count = %d", res.Summary.Exempt)
+	}
+	// Annotations can be switched off by the platform team.
+	off := false
+	cfg.AnnotationExemptions = &off
+	res, _ = Run(inv, Options{Checks: []checks.Check{failIfNamed("PS-14", all, nil)}, Config: cfg, Now: now})
+	if res.Summary.Exempt != 1 {
+		t.Fatalf("annotation honoured although disabled: %+v", res.Summary.Counts)
+	}
+}
+
+func TestUnknownControlIsAnError(t *testing.T) {
+	_, err := Run(&inventory.Inventory{}, Options{Checks: []checks.Check{failIfNamed("NOPE-1", nil, nil)}})
+	if err == nil {
+		t.Fatal("a check for a control missing from the catalog must be rejected")
+	}
+}

@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/config"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// Status is the verdict of a control on an object.
+type Status string
+
+const (
+	StatusFail        Status = "fail"
+	StatusPass        Status = "pass"
+	StatusNotAssessed Status = "not-assessed"
+	// StatusExempt is a failure accepted by an exception or annotation. It is listed only on
+	// request but always counted in the summary.
+	StatusExempt Status = "exempt"
+)
+
+// Finding is one result row: a failing field, a pass (on request), a pair that could not be
+// assessed, or an exempted failure.
+type Finding struct {
+	Control  *catalog.Control
+	Object   *inventory.Object
+	Status   Status
+	Severity catalog.Severity
+	Path     string
+	Line     int
+	Message  string
+	// Exemption says what accepted an exempt finding.
+	Exemption *Exemption
+
+	objIndex int
+}
+
+// File is the file the finding points at, if any.
+func (f *Finding) File() string { return f.Object.Origin.File }
+
+// Exemption records why a failure was accepted.
+type Exemption struct {
+	Reason string `json:"reason"`
+	// Source is "annotation" or the configuration file and exception index.
+	Source  string       `json:"source"`
+	Expires *config.Date `json:"expires,omitempty"`
+	Owner   string       `json:"owner,omitempty"`
+	Ticket  string       `json:"ticket,omitempty"`
+}
+
+// Counts tallies control × object pairs by verdict.
+type Counts struct {
+	Pass        int `json:"pass"`
+	Fail        int `json:"fail"`
+	NotAssessed int `json:"notAssessed"`
+	Exempt      int `json:"exempt"`
+}
+
+// SectionScore is the compliance score of one section of the guidance.
+type SectionScore struct {
+	Section catalog.Section `json:"section"`
+	Title   string          `json:"title"`
+	Counts
+	// Score is 100 × (weight of passed pairs) / (weight of passed + failed pairs), with each
+	// pair weighted by its control's severity. Nil when nothing in the section was assessed.
+	Score *float64 `json:"score"`
+
+	passW, failW float64
+}
+
+// ExpiredException is an exception that matched failures but no longer applies.
+type ExpiredException struct {
+	Exception string      `json:"exception"`
+	Expired   config.Date `json:"expired"`
+	Source    string      `json:"source"`
+	// Findings counts the failures it would still have covered.
+	Findings int `json:"findings"`
+}
+
+// Summary aggregates a run.
+type Summary struct {
+	Counts
+	// Findings counts failing findings (not pairs) by severity.
+	BySeverity map[string]int `json:"bySeverity"`
+	Score      *float64       `json:"score"`
+	Sections   []SectionScore `json:"sections"`
+	Expired    []ExpiredException `json:"expiredExceptions,omitempty"`
+	// Controls is the number of controls that ran.
+	Controls int `json:"controls"`
+	// Complete says the inventory was treated as a whole cluster.
+	Complete bool            `json:"complete"`
+	Inputs   inventory.Stats `json:"inputs"`
+	Config   string          `json:"config,omitempty"`
+}
+
+// Result is everything a report writer needs.
+type Result struct {
+	Findings []Finding
+	Summary  Summary
+	Errors   []inventory.InputError
+	// Started is when the run began, for reports that carry a timestamp.
+	Started time.Time
+	Catalog *catalog.Catalog
+}
+
+// MaxFailSeverity returns the highest severity among failing findings, or 0.
+func (r *Result) MaxFailSeverity() catalog.Severity {
+	var max catalog.Severity
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.Status == StatusFail && f.Severity > max {
+			max = f.Severity
+		}
+	}
+	return max
+}
