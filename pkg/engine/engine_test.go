@@ -38,7 +38,7 @@ func TestScoresAndStatuses(t *testing.T) {
 	inv := &inventory.Inventory{}
 	inv.Add(pod("a", inventory.SourceManifest, nil), pod("b", inventory.SourceManifest, nil), pod("c", inventory.SourceManifest, nil))
 	cs := []checks.Check{
-		failIfNamed("PS-14", map[string]string{"a": "spec.containers[0].securityContext.privileged"}, nil), // critical, w=8
+		failIfNamed("PS-14", map[string]string{"a": "spec.containers[0].securityContext.privileged"}, nil),                                    // critical, w=8
 		failIfNamed("PS-09", map[string]string{"a": "spec.containers[0].image", "b": "spec.containers[0].image"}, map[string]bool{"c": true}), // low, w=1
 	}
 	res, err := Run(inv, Options{Checks: cs, ShowPassed: true})

@@ -82,9 +82,9 @@ type ExpiredException struct {
 type Summary struct {
 	Counts
 	// Findings counts failing findings (not pairs) by severity.
-	BySeverity map[string]int `json:"bySeverity"`
-	Score      *float64       `json:"score"`
-	Sections   []SectionScore `json:"sections"`
+	BySeverity map[string]int     `json:"bySeverity"`
+	Score      *float64           `json:"score"`
+	Sections   []SectionScore     `json:"sections"`
 	Expired    []ExpiredException `json:"expiredExceptions,omitempty"`
 	// Controls is the number of controls that ran.
 	Controls int `json:"controls"`

@@ -61,10 +61,14 @@ var typedKinds = map[string]typedKind{
 	"RoleBinding":        {[]string{"rbac.authorization.k8s.io"}, ctor(func(o *rbacv1.RoleBinding) *metav1.ObjectMeta { return &o.ObjectMeta })},
 	"ClusterRoleBinding": {[]string{"rbac.authorization.k8s.io"}, ctor(func(o *rbacv1.ClusterRoleBinding) *metav1.ObjectMeta { return &o.ObjectMeta })},
 
-	"ValidatingWebhookConfiguration":   {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.ValidatingWebhookConfiguration) *metav1.ObjectMeta { return &o.ObjectMeta })},
-	"MutatingWebhookConfiguration":     {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.MutatingWebhookConfiguration) *metav1.ObjectMeta { return &o.ObjectMeta })},
-	"ValidatingAdmissionPolicy":        {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.ValidatingAdmissionPolicy) *metav1.ObjectMeta { return &o.ObjectMeta })},
-	"ValidatingAdmissionPolicyBinding": {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.ValidatingAdmissionPolicyBinding) *metav1.ObjectMeta { return &o.ObjectMeta })},
+	"ValidatingWebhookConfiguration": {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.ValidatingWebhookConfiguration) *metav1.ObjectMeta {
+		return &o.ObjectMeta
+	})},
+	"MutatingWebhookConfiguration": {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.MutatingWebhookConfiguration) *metav1.ObjectMeta { return &o.ObjectMeta })},
+	"ValidatingAdmissionPolicy":    {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.ValidatingAdmissionPolicy) *metav1.ObjectMeta { return &o.ObjectMeta })},
+	"ValidatingAdmissionPolicyBinding": {[]string{"admissionregistration.k8s.io"}, ctor(func(o *admissionregistrationv1.ValidatingAdmissionPolicyBinding) *metav1.ObjectMeta {
+		return &o.ObjectMeta
+	})},
 
 	"RuntimeClass": {[]string{"node.k8s.io"}, ctor(func(o *nodev1.RuntimeClass) *metav1.ObjectMeta { return &o.ObjectMeta })},
 }
