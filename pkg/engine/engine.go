@@ -69,6 +69,7 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 	}
 	slices.SortFunc(active, func(a, b activeCheck) int { return a.order - b.order })
 
+	inv.ImplyNamespaces()
 	r := &run{opts: opts, inv: inv, active: active, expired: map[int]*ExpiredException{}}
 	r.do()
 

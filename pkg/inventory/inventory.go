@@ -3,6 +3,9 @@ package inventory
 import (
 	"sort"
 	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Inventory is the set of objects scanned together. Cross-object checks (a namespace without a
@@ -109,4 +112,39 @@ func (inv *Inventory) Kinds() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ImplyNamespaces adds a Namespace object, marked Implied, for every namespace that scanned
+// objects live in but that no input declared. Namespace-level controls (default-deny policies,
+// quotas, Pod Security labels) then have an object to report on. Whether they can judge it
+// depends on Complete: a namespace the input does not declare may well have its NetworkPolicies
+// elsewhere, so those controls report it as not assessed unless the set is complete. It is safe to
+// call more than once.
+func (inv *Inventory) ImplyNamespaces() {
+	declared := map[string]bool{}
+	for _, o := range inv.Objects {
+		if o.Kind == "Namespace" {
+			declared[o.Name] = true
+		}
+	}
+	var implied []*Object
+	for _, o := range inv.Objects {
+		ns := o.EffectiveNamespace()
+		if ns == "" || declared[ns] {
+			continue
+		}
+		declared[ns] = true
+		meta := &metav1.ObjectMeta{Name: ns}
+		implied = append(implied, &Object{
+			APIVersion: "v1", Kind: "Namespace", Name: ns, Implied: true,
+			Typed: &corev1.Namespace{ObjectMeta: *meta}, Meta: meta,
+			Origin: Origin{Source: o.Origin.Source, File: o.Origin.File, Line: o.Origin.Line, Doc: o.Origin.Doc,
+				Detail: "namespace of " + o.Ref().String() + " (not declared in the input)"},
+		})
+	}
+	if len(implied) == 0 {
+		return
+	}
+	inv.Objects = append(inv.Objects, implied...)
+	inv.once = sync.Once{}
 }

@@ -56,6 +56,9 @@ type Object struct {
 	Origin           Origin
 	// Lines maps field paths to source lines; nil when the object has no source text.
 	Lines *LineIndex
+	// Implied marks a Namespace that no input declared but that scanned objects live in; see
+	// Inventory.ImplyNamespaces.
+	Implied bool
 }
 
 // EffectiveNamespace is the namespace a namespaced object is (or would be) created in, and ""

@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubeharden/kubeharden/internal/version"
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/all" // registers every check
+	"github.com/kubeharden/kubeharden/pkg/config"
+	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/report"
+	_ "github.com/kubeharden/kubeharden/pkg/report/all" // registers every format
+)
+
+// auditFlags are shared by every command that assesses an inventory (scan, cluster, node):
+// the same output formats, configuration, exceptions and exit codes everywhere.
+type auditFlags struct {
+	output       string
+	outputFile   string
+	configFile   string
+	noConfig     bool
+	failOn       string
+	minSeverity  string
+	sections     []string
+	controls     []string
+	skipControls []string
+	showPassed   bool
+	showExempt   bool
+	noColor      bool
+}
+
+func (f *auditFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringVar(&f.outputFile, "output-file", "", "write the report to this file instead of standard output")
+	fl.StringVar(&f.configFile, "config", "", "configuration file (default: "+config.FileName+" next to the scanned files or in the working directory)")
+	fl.BoolVar(&f.noConfig, "no-config", false, "ignore any "+config.FileName)
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding at or above this severity remains (low, medium, high, critical)")
+	fl.StringVar(&f.minSeverity, "min-severity", "", "run only controls at or above this severity")
+	fl.StringSliceVar(&f.sections, "section", nil, "run only controls of these guidance sections (pod-security, network, auth, logging, upgrades or 1-5)")
+	fl.StringSliceVar(&f.controls, "controls", nil, "run only these control IDs")
+	fl.StringSliceVar(&f.skipControls, "skip-controls", nil, "do not run these control IDs")
+	fl.BoolVar(&f.showPassed, "show-passed", false, "list passing control/object pairs too")
+	fl.BoolVar(&f.showExempt, "show-exempt", false, "list findings accepted by exceptions (they are always counted)")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table output")
+}
+
+// loadConfig finds and reads the configuration, then applies the command-line overrides.
+func (f *auditFlags) loadConfig(cat *catalog.Catalog, paths []string) (*config.Config, error) {
+	cfg := &config.Config{}
+	if !f.noConfig {
+		file := f.configFile
+		if file == "" {
+			file = config.Find(paths)
+		}
+		if file != "" {
+			c, err := config.Load(file, cat)
+			if err != nil {
+				return nil, usageError("%v", err)
+			}
+			cfg = c
+		}
+	}
+	if f.minSeverity != "" {
+		s, err := catalog.ParseSeverity(f.minSeverity)
+		if err != nil {
+			return nil, usageError("--min-severity: %v", err)
+		}
+		cfg.MinSeverity = s
+	}
+	for _, id := range f.skipControls {
+		if cat.Get(id) == nil {
+			return nil, usageError("--skip-controls: unknown control %q", id)
+		}
+		cfg.Disable = append(cfg.Disable, id)
+	}
+	if len(f.controls) > 0 || len(f.sections) > 0 {
+		keep := map[string]bool{}
+		for _, id := range f.controls {
+			if cat.Get(id) == nil {
+				return nil, usageError("--controls: unknown control %q", id)
+			}
+			keep[strings.ToUpper(id)] = true
+		}
+		var secs []catalog.Section
+		for _, s := range f.sections {
+			sec, err := catalog.ParseSection(s)
+			if err != nil {
+				return nil, usageError("--section: %v", err)
+			}
+			secs = append(secs, sec)
+		}
+		for _, ctl := range cat.All() {
+			inSection := len(secs) == 0
+			for _, s := range secs {
+				inSection = inSection || ctl.Section == s
+			}
+			listed := len(keep) == 0 || keep[ctl.ID]
+			if !inSection || !listed {
+				cfg.Disable = append(cfg.Disable, ctl.ID)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// run assesses inv, writes the report and returns the exit status as an error (nil for 0).
+func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, baseDir string) error {
+	cat := catalog.Default()
+	writer, err := report.Lookup(f.output)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	var failOn catalog.Severity
+	if f.failOn != "" {
+		if failOn, err = catalog.ParseSeverity(f.failOn); err != nil {
+			return usageError("--fail-on: %v", err)
+		}
+	}
+	cfg, err := f.loadConfig(cat, paths)
+	if err != nil {
+		return err
+	}
+	if failOn == 0 {
+		failOn = cfg.FailOn
+	}
+	res, err := engine.Run(inv, engine.Options{Catalog: cat, Config: cfg, ShowPassed: f.showPassed, ShowExempt: f.showExempt})
+	if err != nil {
+		return err
+	}
+	out := s.Out
+	if f.outputFile != "" {
+		file, err := os.Create(f.outputFile)
+		if err != nil {
+			return usageError("--output-file: %v", err)
+		}
+		defer file.Close()
+		out = file
+	}
+	opts := report.Options{ToolVersion: version.Get(), Color: !f.noColor && f.outputFile == "" && isTerminal(s.Out), BaseDir: baseDir}
+	if err := writer(out, res, opts); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if f.outputFile != "" {
+		if err := out.(*os.File).Close(); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("writing the report: %w", err)}
+		}
+	}
+	return exitStatus(s, res, failOn, f.output != "table" || f.outputFile != "")
+}
+
+// exitStatus maps a result to the exit code: input errors win (the results are incomplete),
+// then failures at or above failOn. When the report itself is not the table on the terminal,
+// a one-line note on stderr says why the exit code is not 0.
+func exitStatus(s Streams, res *engine.Result, failOn catalog.Severity, note bool) error {
+	for _, e := range res.Summary.Expired {
+		fmt.Fprintf(s.Err, "kubeharden: warning: exception %s expired on %s and no longer applies (%s)\n", e.Exception, e.Expired.Format("2006-01-02"), e.Source)
+	}
+	if n := len(res.Errors); n > 0 {
+		if note {
+			fmt.Fprintf(s.Err, "kubeharden: %d input error(s): results are incomplete\n", n)
+			for i, e := range res.Errors {
+				if i == 10 {
+					fmt.Fprintf(s.Err, "  ... and %d more (see the report)\n", n-10)
+					break
+				}
+				fmt.Fprintln(s.Err, "  "+e.Error())
+			}
+		}
+		return &exitError{code: ExitError}
+	}
+	if failOn != 0 {
+		if max := res.MaxFailSeverity(); max >= failOn {
+			if note {
+				fmt.Fprintf(s.Err, "kubeharden: findings at or above %s remain\n", failOn)
+			}
+			return &exitError{code: ExitFindings}
+		}
+	}
+	return nil
+}

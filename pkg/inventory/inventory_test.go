@@ -1,0 +1,63 @@
+package inventory
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestImplyNamespaces(t *testing.T) {
+	inv := &Inventory{}
+	inv.Add(
+		&Object{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Namespace: "shop", Origin: Origin{File: "web.yaml", Line: 3}},
+		&Object{APIVersion: "v1", Kind: "Service", Name: "web", Namespace: "shop"},
+		&Object{APIVersion: "v1", Kind: "ConfigMap", Name: "c"}, // lands in "default"
+		&Object{APIVersion: "v1", Kind: "Namespace", Name: "declared", Typed: &corev1.Namespace{}},
+		&Object{APIVersion: "v1", Kind: "Pod", Name: "p", Namespace: "declared"},
+		&Object{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "r"},
+	)
+	if got := len(inv.OfKind("Namespace")); got != 1 {
+		t.Fatalf("before: %d namespaces", got)
+	}
+	inv.ImplyNamespaces()
+	inv.ImplyNamespaces()
+	got := map[string]*Object{}
+	for _, o := range inv.OfKind("Namespace") {
+		got[o.Name] = o
+	}
+	if len(got) != 3 || got["shop"] == nil || got["default"] == nil || got["declared"].Implied {
+		t.Fatalf("namespaces after: %v", got)
+	}
+	shop := got["shop"]
+	if !shop.Implied || shop.Origin.File != "web.yaml" || shop.Origin.Line != 3 || shop.Typed == nil {
+		t.Fatalf("implied shop = %+v", shop)
+	}
+}
+
+func TestLineIndexFallsBackToAncestors(t *testing.T) {
+	x := &LineIndex{}
+	spec := RootHash.Field("spec", true)
+	ctr := spec.Field("containers", false).Index(0)
+	x.Add(RootHash, 1)
+	x.Add(spec, 5)
+	x.Add(ctr, 9)
+	ann := RootHash.Field("metadata", true).Field("annotations", false).Field("a.b/c", false)
+	x.Add(ann, 3)
+	x.Seal()
+	cases := map[string]int{
+		"spec":               5,
+		"spec.containers[0]": 9,
+		"spec.containers[0].securityContext.privileged": 9,
+		"spec.volumes[2]":               5,
+		`metadata.annotations["a.b/c"]`: 3,
+		"":                              1,
+	}
+	for p, want := range cases {
+		if got := x.Find(p); got != want {
+			t.Errorf("Find(%q) = %d, want %d", p, got, want)
+		}
+	}
+	if p := Field(Field("metadata", "annotations"), "a.b/c"); p != `metadata.annotations["a.b/c"]` || HashPath(p) != ann {
+		t.Errorf("Field and PathHash disagree for %q", p)
+	}
+}

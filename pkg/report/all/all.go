@@ -1,0 +1,7 @@
+// Package all links every output format into the binary.
+package all
+
+import (
+	_ "github.com/kubeharden/kubeharden/pkg/report/json"
+	_ "github.com/kubeharden/kubeharden/pkg/report/yaml"
+)

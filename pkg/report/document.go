@@ -1,0 +1,96 @@
+package report
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// SchemaVersion identifies the JSON/YAML report contract. It changes only when a field is
+// removed or changes meaning; new fields may appear within a version.
+const SchemaVersion = "kubeharden.io/report/v1"
+
+// Document is the JSON and YAML report. Its shape is a public contract documented in the README.
+type Document struct {
+	SchemaVersion string                 `json:"schemaVersion"`
+	Tool          Tool                   `json:"tool"`
+	GeneratedAt   string                 `json:"generatedAt"`
+	Summary       engine.Summary         `json:"summary"`
+	Findings      []Finding              `json:"findings"`
+	Errors        []inventory.InputError `json:"errors"`
+}
+
+// Tool names the producer and the guidance edition.
+type Tool struct {
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	Guidance string `json:"guidance"`
+}
+
+// Finding is one row of the report.
+type Finding struct {
+	Control     string            `json:"control"`
+	Title       string            `json:"title"`
+	Severity    catalog.Severity  `json:"severity"`
+	Section     catalog.Section   `json:"section"`
+	Status      engine.Status     `json:"status"`
+	Object      inventory.Ref     `json:"object"`
+	File        string            `json:"file,omitempty"`
+	Line        int               `json:"line,omitempty"`
+	Source      string            `json:"source,omitempty"`
+	Path        string            `json:"path,omitempty"`
+	Message     string            `json:"message,omitempty"`
+	Remediation string            `json:"remediation"`
+	References  []string          `json:"references"`
+	Exemption   *engine.Exemption `json:"exemption,omitempty"`
+}
+
+// Build converts a result into the report document.
+func Build(res *engine.Result, opts Options) *Document {
+	d := &Document{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "kubeharden", Version: opts.ToolVersion, Guidance: "NSA/CISA Kubernetes Hardening Guidance " + catalog.GuidanceVersion},
+		GeneratedAt:   res.Started.UTC().Format(time.RFC3339),
+		Summary:       res.Summary,
+		Findings:      make([]Finding, 0, len(res.Findings)),
+		Errors:        make([]inventory.InputError, 0, len(res.Errors)),
+	}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		refs := f.Control.References
+		if refs == nil {
+			refs = []string{}
+		}
+		d.Findings = append(d.Findings, Finding{
+			Control: f.Control.ID, Title: f.Control.Title, Severity: f.Severity, Section: f.Control.Section,
+			Status: f.Status, Object: f.Object.Ref(), File: RelPath(f.Object.Origin.File, opts.BaseDir), Line: f.Line,
+			Source: f.Object.Origin.Detail, Path: f.Path, Message: f.Message, Remediation: f.Control.Remediation,
+			References: refs, Exemption: f.Exemption,
+		})
+	}
+	for _, e := range res.Errors {
+		e.File = RelPath(e.File, opts.BaseDir)
+		d.Errors = append(d.Errors, e)
+	}
+	return d
+}
+
+// RelPath makes file relative to base when both are set and file lies under base.
+func RelPath(file, base string) string {
+	if file == "" || base == "" {
+		return file
+	}
+	absBase, err1 := filepath.Abs(base)
+	absFile, err2 := filepath.Abs(file)
+	if err1 != nil || err2 != nil {
+		return file
+	}
+	rel, err := filepath.Rel(absBase, absFile)
+	if err != nil || rel == ".." || len(rel) > 2 && rel[:3] == ".."+string(filepath.Separator) {
+		return file
+	}
+	return filepath.ToSlash(rel)
+}
