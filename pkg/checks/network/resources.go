@@ -1,0 +1,200 @@
+package network
+
+/*
+NS-12 (limits) and NS-13 (requests): every container declares how much CPU and memory it may use.
+
+Fields read:
+  spec.containers[*].resources.limits.cpu / .memory      (NS-12)
+  spec.containers[*].resources.requests.cpu / .memory    (NS-13)
+  spec.initContainers[*].resources... (the same fields)
+  spec.resources.limits / .requests (pod-level resources)
+  LimitRange objects of type Container in the workload's namespace: default, defaultRequest,
+  max, min
+
+Passing values, for each of cpu and memory separately:
+  NS-12: a non-zero container limit; or a pod-level limit; or a LimitRange in the namespace that
+         supplies a default limit (its default, or its max, which the API server copies into
+         default when default is unset).
+  NS-13: a non-zero container request; or a container limit (the API server copies a limit into
+         a missing request); or a pod-level request or limit; or a LimitRange that supplies a
+         default request (defaultRequest, or default, max or min, which the API server copies
+         into defaultRequest in that order).
+
+A zero limit fails: the kubelet treats a CPU or memory limit of 0 as "no limit". A zero request
+fails too: it tells the scheduler the container needs nothing, which is what a missing request
+says.
+
+Init containers count like regular containers. They run before the app starts, but while they
+run nothing bounds them, sidecar init containers (restartPolicy: Always) run for the pod's whole
+life, and ResourceQuotas that cover limits or requests reject pods whose init containers lack them.
+Ephemeral containers are not checked: the API does not let them set resources at all.
+*/
+
+import (
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	corev1 "k8s.io/api/core/v1"
+)
+
+func init() {
+	checks.Register(
+		checks.Check{ID: "NS-12", Match: checks.Workloads, Assess: assessLimits},
+		checks.Check{ID: "NS-13", Match: checks.Workloads, Assess: assessRequests},
+	)
+}
+
+// resourceField is one of the two resources NS-12 and NS-13 look at.
+type resourceField struct {
+	name corev1.ResourceName
+	noun string // for messages: "CPU", "memory"
+}
+
+var cpuAndMemory = [2]resourceField{{corev1.ResourceCPU, "CPU"}, {corev1.ResourceMemory, "memory"}}
+
+func assessLimits(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	assessResources(a, o, inv, true)
+}
+
+func assessRequests(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	assessResources(a, o, inv, false)
+}
+
+// assessResources walks the init and regular containers directly rather than through
+// PodTemplate.Containers, so that a passing workload costs no allocation: paths are only built
+// for failures.
+func assessResources(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory, limits bool) {
+	pt := inventory.PodTemplateOf(o)
+	if pt == nil {
+		return
+	}
+	spec := pt.Spec
+	// lr caches the LimitRange defaults of the namespace; it is looked up on the first gap only.
+	var lr *limitRangeDefaults
+	for _, list := range [2]struct {
+		field string
+		kind  string
+		cs    []corev1.Container
+	}{{"initContainers", "init container", spec.InitContainers}, {"containers", "container", spec.Containers}} {
+		for i := range list.cs {
+			c := &list.cs[i]
+			own := c.Resources.Requests
+			if limits {
+				own = c.Resources.Limits
+			}
+			for _, rf := range cpuAndMemory {
+				q, set := own[rf.name]
+				if set && !q.IsZero() {
+					continue
+				}
+				if !set && coveredElsewhere(c, spec, rf.name, limits) {
+					continue
+				}
+				if !set {
+					if lr == nil {
+						lr = namespaceDefaults(o, inv)
+					}
+					if lr.covers(rf.name, limits) {
+						continue
+					}
+				}
+				reportMissing(a, pt, list.field, list.kind, i, c.Name, rf, limits, set)
+			}
+		}
+	}
+}
+
+// coveredElsewhere reports whether a field missing from the container is supplied by the
+// container's limits (for requests) or by pod-level resources.
+func coveredElsewhere(c *corev1.Container, spec *corev1.PodSpec, name corev1.ResourceName, limits bool) bool {
+	if !limits {
+		if q, ok := c.Resources.Limits[name]; ok && !q.IsZero() {
+			return true
+		}
+	}
+	if spec.Resources == nil {
+		return false
+	}
+	if q, ok := spec.Resources.Limits[name]; ok && !q.IsZero() {
+		return true
+	}
+	if !limits {
+		if q, ok := spec.Resources.Requests[name]; ok && !q.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind string, i int, name string, rf resourceField, limits, zero bool) {
+	section, what := "requests", "request"
+	if limits {
+		section, what = "limits", "limit"
+	}
+	path := inventory.Field(inventory.Field(inventory.Field(inventory.Index(inventory.Field(pt.SpecPath, field), i), "resources"), section), string(rf.name))
+	if zero {
+		if limits {
+			a.Failf(path, "%s %q sets a %s %s of 0, which means no limit", kind, name, rf.noun, what)
+		} else {
+			a.Failf(path, "%s %q sets a %s %s of 0", kind, name, rf.noun, what)
+		}
+		return
+	}
+	a.Failf(path, "%s %q has no %s %s", kind, name, rf.noun, what)
+}
+
+// limitRangeDefaults is what the LimitRanges of a namespace add to containers that leave a
+// field unset, after the API server's own defaulting of the LimitRange.
+type limitRangeDefaults struct {
+	limit, request map[corev1.ResourceName]bool
+}
+
+func (d *limitRangeDefaults) covers(name corev1.ResourceName, limits bool) bool {
+	if limits {
+		return d.limit[name]
+	}
+	return d.request[name]
+}
+
+// namespaceDefaults collects the container defaults of every LimitRange in o's namespace. When
+// the inventory holds no LimitRange for the namespace (a partial set of files) the container is
+// judged on its own fields, which is what the manifest says.
+func namespaceDefaults(o *inventory.Object, inv *inventory.Inventory) *limitRangeDefaults {
+	d := &limitRangeDefaults{}
+	if inv == nil {
+		return d
+	}
+	for _, lo := range inv.InNamespace("LimitRange", o.EffectiveNamespace()) {
+		lr, ok := lo.Typed.(*corev1.LimitRange)
+		if !ok {
+			continue
+		}
+		for _, item := range lr.Spec.Limits {
+			if item.Type != corev1.LimitTypeContainer {
+				continue
+			}
+			for _, l := range []corev1.ResourceList{item.Default, item.Max} {
+				for name, q := range l {
+					if !q.IsZero() {
+						d.add(&d.limit, name)
+						d.add(&d.request, name)
+					}
+				}
+			}
+			for _, l := range []corev1.ResourceList{item.DefaultRequest, item.Min} {
+				for name, q := range l {
+					if !q.IsZero() {
+						d.add(&d.request, name)
+					}
+				}
+			}
+		}
+	}
+	return d
+}
+
+func (d *limitRangeDefaults) add(m *map[corev1.ResourceName]bool, name corev1.ResourceName) {
+	if *m == nil {
+		*m = map[corev1.ResourceName]bool{}
+	}
+	(*m)[name] = true
+}
