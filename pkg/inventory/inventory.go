@@ -24,6 +24,14 @@ type Inventory struct {
 
 	once   sync.Once
 	byKind map[string][]*Object
+
+	derivedMu sync.Mutex
+	derived   map[any]*derivedValue
+}
+
+type derivedValue struct {
+	once sync.Once
+	v    any
 }
 
 // Stats counts what went into an inventory.
@@ -103,6 +111,27 @@ func (inv *Inventory) Get(kind, namespace, name string) *Object {
 	return nil
 }
 
+// Derived returns the value that build computes from the inventory, calling build once per key
+// however many goroutines ask at the same time. Checks run concurrently, one object at a time;
+// a cross-object check that needs an index of the whole inventory (NetworkPolicies by namespace,
+// bindings by role) builds it here once instead of scanning every object for every object.
+// Keys are compared with ==; use an unexported type of the calling package so that packages
+// cannot collide. Values are dropped when ImplyNamespaces adds objects.
+func (inv *Inventory) Derived(key any, build func(*Inventory) any) any {
+	inv.derivedMu.Lock()
+	if inv.derived == nil {
+		inv.derived = map[any]*derivedValue{}
+	}
+	d := inv.derived[key]
+	if d == nil {
+		d = &derivedValue{}
+		inv.derived[key] = d
+	}
+	inv.derivedMu.Unlock()
+	d.once.Do(func() { d.v = build(inv) })
+	return d.v
+}
+
 // Kinds returns the kinds present, sorted.
 func (inv *Inventory) Kinds() []string {
 	inv.index()
@@ -147,4 +176,7 @@ func (inv *Inventory) ImplyNamespaces() {
 	}
 	inv.Objects = append(inv.Objects, implied...)
 	inv.once = sync.Once{}
+	inv.derivedMu.Lock()
+	inv.derived = nil
+	inv.derivedMu.Unlock()
 }

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -59,5 +61,34 @@ func TestLineIndexFallsBackToAncestors(t *testing.T) {
 	}
 	if p := Field(Field("metadata", "annotations"), "a.b/c"); p != `metadata.annotations["a.b/c"]` || HashPath(p) != ann {
 		t.Errorf("Field and PathHash disagree for %q", p)
+	}
+}
+
+func TestDerivedBuildsOncePerKeyAndResetsOnImply(t *testing.T) {
+	type key struct{ name string }
+	inv := &Inventory{}
+	inv.Add(&Object{APIVersion: "v1", Kind: "Pod", Name: "p", Namespace: "shop"})
+	var builds atomic.Int32
+	count := func(inv *Inventory) any { builds.Add(1); return len(inv.Objects) }
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if n := inv.Derived(key{"objects"}, count).(int); n != 1 {
+				t.Errorf("Derived = %d, want 1", n)
+			}
+		}()
+	}
+	wg.Wait()
+	if builds.Load() != 1 {
+		t.Fatalf("built %d times, want once", builds.Load())
+	}
+	if n := inv.Derived(key{"other"}, count).(int); n != 1 || builds.Load() != 2 {
+		t.Fatalf("a second key shares the first's value (n=%d, builds=%d)", n, builds.Load())
+	}
+	inv.ImplyNamespaces() // adds Namespace shop: derived values must see it
+	if n := inv.Derived(key{"objects"}, count).(int); n != 2 {
+		t.Fatalf("after ImplyNamespaces Derived = %d, want 2", n)
 	}
 }
