@@ -81,13 +81,16 @@ func Parse(t testing.TB, name string, data []byte) *inventory.Inventory {
 	return inv
 }
 
-// Run runs the registered check for control id on every object of inv it matches.
+// Run runs the registered check for control id on every object of inv it matches. Like the
+// engine, it first adds the implied namespaces (see Inventory.ImplyNamespaces), so namespace-level
+// checks see one Namespace object per namespace the fixture uses.
 func Run(t testing.TB, id string, inv *inventory.Inventory) []Outcome {
 	t.Helper()
 	c, ok := checks.Lookup(id)
 	if !ok {
 		t.Fatalf("no check registered for %s", id)
 	}
+	inv.ImplyNamespaces()
 	var out []Outcome
 	for _, o := range inv.Objects {
 		if !c.Match(o) {
@@ -114,7 +117,14 @@ func ByName(outs []Outcome) map[string]Outcome {
 // or unmatched. It returns the outcomes for further assertions (paths, messages, severities).
 func Expect(t testing.TB, id, path string) map[string]Outcome {
 	t.Helper()
-	inv := Load(t, path)
+	return ExpectInventory(t, id, path, Load(t, path))
+}
+
+// ExpectInventory is Expect on an inventory the test has already loaded and adjusted (for
+// example with Complete set); path labels the errors. Implied namespaces are named after the
+// namespace, so a fixture can expect one by using a namespace called "na-...".
+func ExpectInventory(t testing.TB, id, path string, inv *inventory.Inventory) map[string]Outcome {
+	t.Helper()
 	outs := ByName(Run(t, id, inv))
 	seen := 0
 	for _, o := range inv.Objects {
