@@ -1,0 +1,113 @@
+package pod
+
+/*
+PS-09: images must not use a mutable tag. PS-34: images must be pinned by digest.
+
+Fields read:
+
+	spec.containers[*].image
+	spec.initContainers[*].image
+	spec.ephemeralContainers[*].image
+
+PS-09 passes: a well-formed digest (name@sha256:...), whatever the tag says, since the digest is
+              what the runtime pulls; or a tag other than "latest".
+PS-09 fails:  no digest and no tag, or no digest and the tag "latest".
+PS-34 passes: a well-formed digest: @sha256: with 64 hex digits (or sha384/sha512 with 96/128).
+PS-34 fails:  no digest, or a malformed one.
+
+An empty image is skipped by both: the API server rejects it, and there is no reference to judge.
+
+References are split without a regexp: the digest follows the first '@'; the tag follows the
+last ':' that comes after the last '/', so the port in "localhost:5000/app" is not a tag.
+*/
+
+import (
+	"strings"
+
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+func init() {
+	checks.Register(
+		checks.Check{ID: "PS-09", Match: checks.Workloads, Assess: perContainer(assessMutableTag)},
+		checks.Check{ID: "PS-34", Match: checks.Workloads, Assess: perContainer(assessDigestPinned)},
+	)
+}
+
+// imageRef is an image reference split into its parts.
+type imageRef struct {
+	name   string // registry and repository, e.g. localhost:5000/team/app
+	tag    string // "" when absent
+	digest string // what follows '@', "" when absent
+}
+
+func parseImage(s string) imageRef {
+	var r imageRef
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s, r.digest = s[:i], s[i+1:]
+	}
+	slash := strings.LastIndexByte(s, '/')
+	if colon := strings.LastIndexByte(s, ':'); colon > slash {
+		s, r.tag = s[:colon], s[colon+1:]
+	}
+	r.name = s
+	return r
+}
+
+// validDigest reports whether d is algorithm:hex with the length the algorithm requires.
+func validDigest(d string) bool {
+	alg, hex, ok := strings.Cut(d, ":")
+	if !ok {
+		return false
+	}
+	want := 0
+	switch alg {
+	case "sha256":
+		want = 64
+	case "sha384":
+		want = 96
+	case "sha512":
+		want = 128
+	}
+	if want == 0 || len(hex) != want {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func assessMutableTag(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
+	if c.Image == "" {
+		return
+	}
+	r := parseImage(c.Image)
+	if validDigest(r.digest) {
+		return
+	}
+	switch {
+	case r.tag == "" && r.digest != "":
+		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with a malformed digest and no tag")
+	case r.tag == "":
+		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with no tag or digest, which means latest")
+	case r.tag == "latest":
+		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with the mutable tag latest")
+	}
+}
+
+func assessDigestPinned(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
+	if c.Image == "" {
+		return
+	}
+	r := parseImage(c.Image)
+	switch {
+	case r.digest == "":
+		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+", which is not pinned by digest")
+	case !validDigest(r.digest):
+		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with a malformed digest")
+	}
+}

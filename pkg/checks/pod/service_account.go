@@ -1,0 +1,92 @@
+package pod
+
+/*
+PS-28: service account tokens must not be mounted automatically.
+PS-29: pods must not use the default service account.
+
+Fields read:
+
+	spec.automountServiceAccountToken               (PS-28, workloads)
+	spec.serviceAccountName (or spec.serviceAccount) (PS-28 and PS-29, workloads)
+	ServiceAccount.automountServiceAccountToken     (PS-28, the pod's account and ServiceAccounts)
+
+PS-28 passes for a workload when its effective automountServiceAccountToken is false: the pod's
+      own value when set; else, when the pod's service account (serviceAccountName, or "default",
+      in the workload's namespace) is in the inventory, that account's value; else the default,
+      true, which fails. A ServiceAccount passes only when its own value is false.
+PS-29 passes when serviceAccountName names an account other than "default".
+*/
+
+import (
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	corev1 "k8s.io/api/core/v1"
+)
+
+func init() {
+	checks.Register(
+		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Assess: assessTokenAutomount},
+		checks.Check{ID: "PS-29", Match: checks.Workloads, Assess: perPod(assessDefaultServiceAccount)},
+	)
+}
+
+func matchTokenAutomount(o *inventory.Object) bool {
+	if o.Kind == "ServiceAccount" {
+		_, ok := o.Typed.(*corev1.ServiceAccount)
+		return ok
+	}
+	return checks.Workloads(o)
+}
+
+// serviceAccountName is the account the pod runs as; the deprecated serviceAccount field is
+// what the API server copies into serviceAccountName when only it is set.
+func serviceAccountName(s *corev1.PodSpec) string {
+	switch {
+	case s.ServiceAccountName != "":
+		return s.ServiceAccountName
+	case s.DeprecatedServiceAccount != "":
+		return s.DeprecatedServiceAccount
+	}
+	return "default"
+}
+
+func assessTokenAutomount(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	if sa, ok := o.Typed.(*corev1.ServiceAccount); ok {
+		switch {
+		case sa.AutomountServiceAccountToken == nil:
+			a.Fail("automountServiceAccountToken", "service account does not disable token automounting (automountServiceAccountToken is not set)")
+		case *sa.AutomountServiceAccountToken:
+			a.Fail("automountServiceAccountToken", "service account mounts its token into every pod (automountServiceAccountToken: true)")
+		}
+		return
+	}
+	pt := inventory.PodTemplateOf(o)
+	if pt == nil {
+		return
+	}
+	at := func() string { return specField(pt, "automountServiceAccountToken") }
+	if v := pt.Spec.AutomountServiceAccountToken; v != nil {
+		if *v {
+			a.Fail(at(), "pod mounts its service account token (automountServiceAccountToken: true)")
+		}
+		return
+	}
+	name := serviceAccountName(pt.Spec)
+	if inv != nil {
+		if sao := inv.Get("ServiceAccount", o.EffectiveNamespace(), name); sao != nil {
+			if sa, ok := sao.Typed.(*corev1.ServiceAccount); ok {
+				if v := sa.AutomountServiceAccountToken; v == nil || *v {
+					a.Fail(at(), "pod mounts a token for service account "+quote(name)+", which does not disable automounting")
+				}
+				return
+			}
+		}
+	}
+	a.Fail(at(), "pod mounts a token for service account "+quote(name)+" by default (automountServiceAccountToken is not set)")
+}
+
+func assessDefaultServiceAccount(a *checks.Assessment, pt *inventory.PodTemplate) {
+	if serviceAccountName(pt.Spec) == "default" {
+		a.Fail(specField(pt, "serviceAccountName"), "pod runs as the namespace's default service account")
+	}
+}
