@@ -17,7 +17,7 @@ import (
 var controls = []string{
 	"PS-01", "PS-02", "PS-03", "PS-06", "PS-09", "PS-34", "PS-14", "PS-15", "PS-16", "PS-17",
 	"PS-18", "PS-19", "PS-20", "PS-21", "PS-22", "PS-33", "PS-23", "PS-24", "PS-25", "PS-26",
-	"PS-35", "PS-27", "PS-28", "PS-29",
+	"PS-35", "PS-27", "PS-28", "PS-29", "PS-40", "PS-41",
 }
 
 func TestRegisteredChecksAreTheCatalogsControls(t *testing.T) {
@@ -160,6 +160,19 @@ func TestFailurePaths(t *testing.T) {
 		{"PS-28", "fail-sa-unset", p("automountServiceAccountToken")},
 		{"PS-28", "fail-sa-allows", p("spec.automountServiceAccountToken")},
 		{"PS-29", "fail-unset", p("spec.serviceAccountName")},
+		{"PS-40", "fail-host-network", p("spec.hostNetwork")},
+		{"PS-40", "fail-ephemeral-only", p("spec.ephemeralContainers[0].securityContext.seLinuxOptions.type")},
+		{"PS-40", "fail-many", p(
+			`spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]`,
+			"spec.template.spec.initContainers[0].securityContext.capabilities.add[0]",
+			"spec.template.spec.hostPID",
+			"spec.template.spec.volumes[0]",
+			"spec.template.spec.containers[0].ports[0].hostPort",
+			"spec.template.spec.containers[0].livenessProbe.httpGet.host",
+			"spec.template.spec.containers[0].securityContext.privileged",
+			"spec.template.spec.securityContext.sysctls[0].name")},
+		{"PS-41", "fail-lowercase-all", p("spec.containers[0].securityContext.capabilities.drop")},
+		{"PS-41", "fail-cronjob-nfs", p("spec.jobTemplate.spec.template.spec.volumes[0]")},
 	}
 	outcomes := map[string]map[string]checktest.Outcome{}
 	for _, tc := range cases {
@@ -206,6 +219,8 @@ func TestMessages(t *testing.T) {
 		{"PS-22", "fail-spellings", `container "app" adds the dangerous capability SYS_ADMIN`},
 		{"PS-19", "fail-docker-socket-readonly", `volume "sock" mounts the container runtime socket /var/run/docker.sock`},
 		{"PS-09", "fail-port-no-tag", `container "app" uses image "localhost:5000/app" with no tag or digest, which means latest`},
+		{"PS-40", "fail-host-network", `[hostNamespaces] host namespaces: hostNetwork=true`},
+		{"PS-41", "fail-baseline-clean", `[allowPrivilegeEscalation] allowPrivilegeEscalation != false: container "app" must set securityContext.allowPrivilegeEscalation=false`},
 	}
 	for _, tc := range cases {
 		outs := checktest.ByName(checktest.Run(t, tc.id, checktest.Load(t, "testdata/"+tc.id+".yaml")))

@@ -1,0 +1,171 @@
+package pod
+
+/*
+PS-40 / PS-41: pod templates must satisfy the Pod Security Standards at level baseline (PS-40)
+and restricted (PS-41), version "latest".
+
+Fields read: every field the k8s.io/pod-security-admission policy checks read (host namespaces,
+privileged, capabilities, hostPath and other volume types, host ports, probe and lifecycle hosts,
+AppArmor, SELinux, seccomp, procMount, sysctls, Windows HostProcess; and for restricted also
+allowPrivilegeEscalation, runAsNonRoot, runAsUser, capabilities drop ALL), on the pod template's
+metadata and spec, exactly as the API server's PodSecurity admission reads them.
+
+Passes: every check of the level allows the pod.
+Fails:  one finding per check that forbids it, worded "[<check ID>] <reason>: <detail>" where
+        reason and detail are the library's own words, the ones the API server prints.
+
+The library's Evaluator returns results without saying which check produced them, so this file
+resolves the checks itself the way its registry does: for each check of policy.DefaultChecks(),
+the newest version whose MinimumVersion is at most the evaluated version (at "latest", each
+check's newest version); at restricted, the baseline checks minus those that a
+restricted check's OverrideCheckIDs replaces; baseline IDs first, then restricted, each sorted.
+The parity tests prove that the findings equal what Evaluator.EvaluatePod returns.
+*/
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+)
+
+func init() {
+	checks.Register(
+		checks.Check{ID: "PS-40", Match: checks.Workloads, Assess: assessPSS(api.LevelBaseline)},
+		checks.Check{ID: "PS-41", Match: checks.Workloads, Assess: assessPSS(api.LevelRestricted)},
+	)
+}
+
+// pssCheck is one policy check resolved to the version that applies.
+type pssCheck struct {
+	id policy.CheckID
+	fn policy.CheckPodFn
+}
+
+// pssProfiles holds the checks each level runs, in the order the registry runs them.
+type pssProfiles struct {
+	baseline, restricted []pssCheck
+	err                  error
+}
+
+var (
+	pssOnce sync.Once
+	pssProf *pssProfiles
+)
+
+// loadPSS resolves the default checks at the latest version, once, on first use.
+func loadPSS() *pssProfiles {
+	pssOnce.Do(func() { pssProf = resolvePSS(policy.DefaultChecks(), api.LatestVersion()) })
+	return pssProf
+}
+
+// resolvePSS picks, per check, the version that applies at v and builds both levels' lists.
+func resolvePSS(all []policy.Check, v api.Version) *pssProfiles {
+	// Validate as the API server does; invalid checks would make its evaluator fail to build.
+	if _, err := policy.NewEvaluator(all, nil); err != nil {
+		return &pssProfiles{err: err}
+	}
+	var baseline, restricted []pssCheck
+	overridden := map[policy.CheckID]bool{}
+	for _, c := range all {
+		vc, ok := versionAt(c, v)
+		if !ok {
+			continue
+		}
+		pc := pssCheck{id: c.ID, fn: vc.CheckPod}
+		if c.Level == api.LevelRestricted {
+			restricted = append(restricted, pc)
+			for _, id := range vc.OverrideCheckIDs {
+				overridden[id] = true
+			}
+		} else {
+			baseline = append(baseline, pc)
+		}
+	}
+	byID := func(a, b pssCheck) int { return strings.Compare(string(a.id), string(b.id)) }
+	slices.SortFunc(baseline, byID)
+	slices.SortFunc(restricted, byID)
+	p := &pssProfiles{baseline: baseline}
+	for _, c := range baseline {
+		if !overridden[c.id] {
+			p.restricted = append(p.restricted, c)
+		}
+	}
+	p.restricted = append(p.restricted, restricted...)
+	return p
+}
+
+// versionAt returns the newest version of c whose MinimumVersion is not newer than v.
+// Versions are sorted oldest first (NewEvaluator rejects them otherwise). "latest", and any
+// version past the newest a check defines, select its newest version; that is what the
+// registry's clamping of the evaluated version to its maximum amounts to.
+func versionAt(c policy.Check, v api.Version) (policy.VersionedCheck, bool) {
+	for i := len(c.Versions) - 1; i >= 0; i-- {
+		if !v.Older(c.Versions[i].MinimumVersion) {
+			return c.Versions[i], true
+		}
+	}
+	return policy.VersionedCheck{}, false
+}
+
+func (p *pssProfiles) level(l api.Level) []pssCheck {
+	if l == api.LevelBaseline {
+		return p.baseline
+	}
+	return p.restricted
+}
+
+// pssViolation is one check that forbids a pod.
+type pssViolation struct {
+	id             policy.CheckID
+	reason, detail string
+}
+
+// evaluate runs the level's checks and returns the forbidding ones, in the registry's order,
+// with the reason AggregateCheckResults would give.
+func (p *pssProfiles) evaluate(l api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssViolation {
+	var out []pssViolation
+	for _, c := range p.level(l) {
+		r := c.fn(meta, spec)
+		if r.Allowed {
+			continue
+		}
+		reason := r.ForbiddenReason
+		if reason == "" {
+			reason = policy.UnknownForbiddenReason
+		}
+		out = append(out, pssViolation{id: c.id, reason: reason, detail: r.ForbiddenDetail})
+	}
+	return out
+}
+
+func (v pssViolation) message() string {
+	msg := "[" + string(v.id) + "] " + v.reason
+	if v.detail != "" {
+		msg += ": " + v.detail
+	}
+	return msg
+}
+
+func assessPSS(l api.Level) func(*checks.Assessment, *inventory.Object, *inventory.Inventory) {
+	return func(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
+		pt := inventory.PodTemplateOf(o)
+		if pt == nil {
+			return
+		}
+		p := loadPSS()
+		if p.err != nil {
+			a.NotAssessed("the pod-security-admission checks could not be loaded: " + p.err.Error())
+			return
+		}
+		for _, v := range p.evaluate(l, pt.Meta, pt.Spec) {
+			a.Fail(pssPath(v.id, pt), v.message())
+		}
+	}
+}
