@@ -3,5 +3,6 @@ package all
 
 import (
 	_ "github.com/kubeharden/kubeharden/pkg/report/json"
+	_ "github.com/kubeharden/kubeharden/pkg/report/table"
 	_ "github.com/kubeharden/kubeharden/pkg/report/yaml"
 )

@@ -1,0 +1,542 @@
+// Package table writes the human report (the "table" format, the default): findings grouped by
+// object, then input problems, then a summary with the scores.
+//
+// It is written for a terminal 100 columns wide, because that is what fits a split editor pane
+// or a CI log without horizontal scrolling; long messages wrap under their own column rather than
+// being cut, so a finding is never shown half. Everything the result holds is printed as plain
+// text: control characters are replaced, so a hostile object name cannot move the cursor or
+// recolour the terminal. Colour is added only when Options.Color says the output is a terminal.
+package table
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/report"
+)
+
+func init() { report.Register("table", Write) }
+
+// Width is the number of columns the report is laid out for.
+const Width = 100
+
+// maxMessageLines caps how many lines one message may take; the JSON report has the full text.
+const maxMessageLines = 5
+
+// maxErrors caps the input errors listed; thousands of broken files would bury the summary.
+const maxErrors = 25
+
+// labelWidth fits the longest label, "not assessed".
+const labelWidth = 12
+
+// ANSI SGR sequences. Only these are ever written, and only when colour is on.
+const (
+	reset  = "\x1b[0m"
+	bold   = "\x1b[1m"
+	dim    = "\x1b[2m"
+	red    = "\x1b[31m"
+	boldRd = "\x1b[1;31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
+)
+
+// Write renders the result as the human report.
+func Write(w io.Writer, res *engine.Result, opts report.Options) error {
+	p := &printer{w: bufio.NewWriterSize(w, 64<<10), color: opts.Color, base: opts.BaseDir}
+	p.idWidth = idWidth(res)
+	p.msgCol = 2 + labelWidth + 2 + p.idWidth + 2
+	p.findings(res)
+	p.inputs(res)
+	p.summary(res)
+	return p.w.Flush()
+}
+
+type printer struct {
+	w       *bufio.Writer
+	color   bool
+	base    string
+	idWidth int
+	msgCol  int
+	// obj and file cache the current object's relative file, computed once per object.
+	obj  *inventory.Object
+	file string
+	// failObjects counts the objects with at least one failure; objFailed says whether the
+	// current object has one yet. Findings are sorted by object, so no set is needed.
+	failObjects int
+	objFailed   bool
+}
+
+func idWidth(res *engine.Result) int {
+	n := 5
+	if res.Catalog != nil {
+		for _, c := range res.Catalog.All() {
+			n = max(n, len(c.ID))
+		}
+	} else {
+		for i := range res.Findings {
+			n = max(n, len(res.Findings[i].Control.ID))
+		}
+	}
+	return n
+}
+
+// paint writes s in the given colour when colour is on.
+func (p *printer) paint(c, s string) {
+	if p.color && c != "" {
+		p.w.WriteString(c)
+		p.w.WriteString(s)
+		p.w.WriteString(reset)
+		return
+	}
+	p.w.WriteString(s)
+}
+
+func (p *printer) spaces(n int) {
+	for ; n > 0; n-- {
+		p.w.WriteByte(' ')
+	}
+}
+
+func (p *printer) findings(res *engine.Result) {
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.Object != p.obj {
+			if p.obj != nil {
+				p.w.WriteByte('\n')
+			}
+			p.obj = f.Object
+			p.objFailed = false
+			p.file = report.RelPath(f.Object.Origin.File, p.base)
+			p.header(f.Object)
+		}
+		if f.Status == engine.StatusFail && !p.objFailed {
+			p.failObjects++
+			p.objFailed = true
+		}
+		p.finding(f)
+	}
+	if len(res.Findings) > 0 {
+		p.w.WriteByte('\n')
+	}
+}
+
+// header prints "Deployment shop/web  (deploy/web.yaml:3)", with the origin's detail for objects
+// that do not come from a file.
+func (p *printer) header(o *inventory.Object) {
+	p.paint(bold, clean(o.Ref().String()))
+	var where []string
+	if p.file != "" {
+		loc := p.file
+		if o.Origin.Line > 0 {
+			loc += ":" + strconv.Itoa(o.Origin.Line)
+		}
+		where = append(where, loc)
+	}
+	if o.Origin.Detail != "" {
+		where = append(where, o.Origin.Detail)
+	}
+	if len(where) > 0 {
+		ref := utf8.RuneCountInString(o.Ref().String())
+		paren := "(" + clean(strings.Join(where, ", ")) + ")"
+		if ref+2+utf8.RuneCountInString(paren) > Width {
+			// A long origin goes on its own line rather than past the right edge.
+			p.w.WriteString("\n")
+		}
+		p.w.WriteString("  ")
+		p.paint(dim, paren)
+	}
+	p.w.WriteByte('\n')
+}
+
+// label is the first column of a finding: the severity of a failure, else the status.
+func label(f *engine.Finding) (text, color string) {
+	switch f.Status {
+	case engine.StatusPass:
+		return "passed", green
+	case engine.StatusNotAssessed:
+		return "not assessed", dim
+	case engine.StatusExempt:
+		return "exempt", dim
+	}
+	switch f.Severity {
+	case catalog.SeverityCritical:
+		return "critical", boldRd
+	case catalog.SeverityHigh:
+		return "high", red
+	case catalog.SeverityMedium:
+		return "medium", yellow
+	case catalog.SeverityLow:
+		return "low", cyan
+	}
+	return f.Severity.String(), ""
+}
+
+// location is where to look: file:line when the line is known, else the field path, else the
+// file alone. Passes and not-assessed pairs name no field: the object's header says where the
+// object is, so they get no location of their own.
+func (p *printer) location(f *engine.Finding) string {
+	switch {
+	case f.Path == "" && (f.Status == engine.StatusPass || f.Status == engine.StatusNotAssessed):
+		return ""
+	case p.file != "" && f.Line > 0:
+		return p.file + ":" + strconv.Itoa(f.Line)
+	case f.Path != "":
+		return f.Path
+	}
+	return p.file
+}
+
+func (p *printer) finding(f *engine.Finding) {
+	text, color := label(f)
+	p.w.WriteString("  ")
+	p.paint(color, text)
+	p.spaces(labelWidth - len(text) + 2)
+	p.w.WriteString(f.Control.ID)
+	p.spaces(p.idWidth - len(f.Control.ID) + 2)
+
+	msg := f.Message
+	switch {
+	case f.Status == engine.StatusPass:
+		msg = f.Control.Title
+	case msg == "":
+		msg = f.Control.Title
+	}
+	p.wrapped(clean(msg), clean(p.location(f)))
+	if f.Status == engine.StatusExempt && f.Exemption != nil {
+		p.spaces(p.msgCol)
+		p.wrappedColor(dim, clean(exemption(f.Exemption, p.base)))
+	}
+}
+
+// exemption describes what accepted a failure: the reason, then its limits and provenance.
+func exemption(e *engine.Exemption, base string) string {
+	var b strings.Builder
+	b.WriteString("accepted: ")
+	b.WriteString(e.Reason)
+	var extra []string
+	if e.Expires != nil {
+		extra = append(extra, "until "+e.Expires.Format("2006-01-02"))
+	}
+	if e.Ticket != "" {
+		extra = append(extra, e.Ticket)
+	}
+	if e.Owner != "" {
+		extra = append(extra, "owner "+e.Owner)
+	}
+	if e.Source != "" {
+		extra = append(extra, relSource(e.Source, base))
+	}
+	if len(extra) > 0 {
+		b.WriteString(" (" + strings.Join(extra, ", ") + ")")
+	}
+	return b.String()
+}
+
+// relSource shortens the configuration file named in an exception's source ("<file>
+// exceptions[2]") like every other path in the report.
+func relSource(src, base string) string {
+	if i := strings.LastIndex(src, " exceptions["); i > 0 {
+		return report.RelPath(src[:i], base) + src[i:]
+	}
+	return src
+}
+
+// wrapped prints msg from the message column, wrapping at Width with a hanging indent, and puts
+// loc after the last line when it fits there, else on a line of its own. The cursor is already
+// at the message column.
+func (p *printer) wrapped(msg, loc string) {
+	avail := Width - p.msgCol
+	lines := wrap(msg, avail)
+	for i, l := range lines {
+		if i > 0 {
+			p.spaces(p.msgCol)
+		}
+		p.w.WriteString(l)
+		if i == len(lines)-1 && loc != "" {
+			if n := utf8.RuneCountInString(l); n == 0 || n+2+utf8.RuneCountInString(loc) <= avail {
+				if n > 0 {
+					p.w.WriteString("  ")
+				}
+				p.paint(dim, loc)
+				loc = ""
+			}
+		}
+		p.w.WriteByte('\n')
+	}
+	if loc != "" {
+		p.spaces(p.msgCol)
+		p.paint(dim, loc)
+		p.w.WriteByte('\n')
+	}
+}
+
+// wrappedColor prints a wrapped note in one colour; the cursor is at the message column.
+func (p *printer) wrappedColor(color, s string) {
+	for i, l := range wrap(s, Width-p.msgCol) {
+		if i > 0 {
+			p.spaces(p.msgCol)
+		}
+		p.paint(color, l)
+		p.w.WriteByte('\n')
+	}
+}
+
+// wrap splits s into lines of at most width runes at spaces, splitting words longer than a line,
+// and ends with an ellipsis when the text needs more than maxMessageLines lines.
+func wrap(s string, width int) []string {
+	if utf8.RuneCountInString(s) <= width {
+		return []string{s}
+	}
+	var lines []string
+	for s != "" {
+		if len(lines) == maxMessageLines-1 && utf8.RuneCountInString(s) > width {
+			lines = append(lines, truncate(s, width))
+			break
+		}
+		if utf8.RuneCountInString(s) <= width {
+			lines = append(lines, s)
+			break
+		}
+		// cut is the byte offset just past the width-th rune.
+		cut, n := 0, 0
+		for cut < len(s) && n < width {
+			_, size := utf8.DecodeRuneInString(s[cut:])
+			cut += size
+			n++
+		}
+		brk := strings.LastIndexByte(s[:cut+1], ' ')
+		if brk <= 0 {
+			lines = append(lines, s[:cut])
+			s = s[cut:]
+		} else {
+			lines = append(lines, strings.TrimRight(s[:brk], " "))
+			s = s[brk+1:]
+		}
+		s = strings.TrimLeft(s, " ")
+	}
+	return lines
+}
+
+// truncate shortens s to width runes, the last being an ellipsis.
+func truncate(s string, width int) string {
+	n := 0
+	for i := range s {
+		if n == width-1 {
+			return strings.TrimRight(s[:i], " ") + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// clean replaces control characters (escape sequences, newlines, tabs) with spaces or U+FFFD so
+// that nothing from the scanned objects can change how the terminal behaves.
+func clean(s string) string {
+	ok := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
+			return ' '
+		case unicode.IsControl(r):
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// inputs prints what could not be scanned or configured: input errors, skipped files and
+// expired exceptions.
+func (p *printer) inputs(res *engine.Result) {
+	if n := len(res.Errors); n > 0 {
+		p.paint(boldRd, "Input errors")
+		p.w.WriteString(" (" + strconv.Itoa(n) + "): these inputs were not scanned\n")
+		for i, e := range res.Errors {
+			if i == maxErrors {
+				p.w.WriteString("  ... and " + strconv.Itoa(n-maxErrors) + " more (the JSON report lists them all)\n")
+				break
+			}
+			e.File = report.RelPath(e.File, p.base)
+			p.w.WriteString("  ")
+			p.w.WriteString(clean(e.Error()))
+			p.w.WriteByte('\n')
+		}
+		p.w.WriteByte('\n')
+	}
+	extra := false
+	if n := len(res.Summary.Inputs.SkippedFiles); n > 0 {
+		p.w.WriteString(plural(n, "file was", "files were") + " skipped: they hold no Kubernetes object (the JSON report lists them).\n")
+		extra = true
+	}
+	for _, e := range res.Summary.Expired {
+		msg := clean("Warning: exception " + e.Exception + " expired on " + e.Expired.Format("2006-01-02") +
+			" and no longer applies (" + relSource(e.Source, p.base) + "); " +
+			plural(e.Findings, "failure it covered is", "failures it covered are") + " reported again.")
+		for i, l := range wrap(msg, Width-2) {
+			if i > 0 {
+				p.w.WriteString("  ")
+			}
+			if i == 0 {
+				p.paint(yellow, "Warning:")
+				l = strings.TrimPrefix(l, "Warning:")
+			}
+			p.w.WriteString(l)
+			p.w.WriteByte('\n')
+		}
+		extra = true
+	}
+	if extra {
+		p.w.WriteByte('\n')
+	}
+}
+
+func (p *printer) summary(res *engine.Result) {
+	s := &res.Summary
+	p.paint(bold, "Summary")
+	p.w.WriteByte('\n')
+
+	scanned := "  Scanned      " + plural(s.Inputs.Objects, "object", "objects")
+	if s.Inputs.Files > 0 {
+		scanned += " from " + plural(s.Inputs.Files, "file", "files")
+	}
+	p.w.WriteString(scanned + " against " + plural(s.Controls, "control", "controls") + "\n")
+
+	p.w.WriteString("  Checks       ")
+	p.counts(s.Counts)
+	p.w.WriteString("  (control and object pairs)\n")
+
+	p.w.WriteString("  Failures     ")
+	first := true
+	for _, sev := range []catalog.Severity{catalog.SeverityCritical, catalog.SeverityHigh, catalog.SeverityMedium, catalog.SeverityLow} {
+		n := s.BySeverity[sev.String()]
+		if n == 0 {
+			continue
+		}
+		if !first {
+			p.w.WriteString(", ")
+		}
+		first = false
+		_, c := label(&engine.Finding{Status: engine.StatusFail, Severity: sev})
+		p.paint(c, strconv.Itoa(n)+" "+sev.String())
+	}
+	if first {
+		p.w.WriteString("none")
+	}
+	p.w.WriteString("  (failing findings by severity)\n")
+
+	p.w.WriteString("  Scores\n")
+	const titleWidth = 46
+	for _, sec := range s.Sections {
+		p.w.WriteString("    ")
+		p.w.WriteString(sec.Title)
+		p.spaces(titleWidth - utf8.RuneCountInString(sec.Title))
+		p.score(sec.Score)
+		if sec.Pass+sec.Fail+sec.NotAssessed+sec.Exempt > 0 {
+			p.w.WriteString("   ")
+			p.counts(sec.Counts)
+		}
+		p.w.WriteByte('\n')
+	}
+	p.w.WriteString("    ")
+	p.paint(bold, "Overall")
+	p.spaces(titleWidth - len("Overall"))
+	p.score(s.Score)
+	p.w.WriteString("\n\n")
+
+	p.final(res)
+}
+
+// counts prints the non-zero verdict counts, or "nothing assessed".
+func (p *printer) counts(c engine.Counts) {
+	var parts []string
+	if c.Fail > 0 {
+		parts = append(parts, strconv.Itoa(c.Fail)+" failed")
+	}
+	if c.Pass > 0 {
+		parts = append(parts, strconv.Itoa(c.Pass)+" passed")
+	}
+	if c.NotAssessed > 0 {
+		parts = append(parts, strconv.Itoa(c.NotAssessed)+" not assessed")
+	}
+	if c.Exempt > 0 {
+		parts = append(parts, strconv.Itoa(c.Exempt)+" exempt")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "nothing assessed")
+	}
+	p.w.WriteString(strings.Join(parts, ", "))
+}
+
+// score prints a score right-aligned in five columns, coloured by how good it is.
+func (p *printer) score(v *float64) {
+	if v == nil {
+		p.w.WriteString("  n/a")
+		return
+	}
+	t := strconv.FormatFloat(*v, 'f', 1, 64)
+	p.spaces(5 - len(t))
+	c := red
+	switch {
+	case *v >= 90:
+		c = green
+	case *v >= 70:
+		c = yellow
+	}
+	p.paint(c, t)
+}
+
+// final is the one line a user reads first: whether anything failed and whether the results
+// can be trusted to be complete.
+func (p *printer) final(res *engine.Result) {
+	s := &res.Summary
+	var line, color string
+	findings := 0
+	for _, n := range s.BySeverity {
+		findings += n
+	}
+	switch {
+	case s.Pass+s.Fail+s.NotAssessed+s.Exempt == 0:
+		line, color = "Nothing was assessed: no scanned object matched a control.", yellow
+	case s.Fail == 0:
+		line, color = "No failures found.", green
+		if s.NotAssessed > 0 {
+			line = "No failures found, but " + plural(s.NotAssessed, "check", "checks") + " could not be assessed."
+			color = yellow
+		}
+	default:
+		line, color = "Found "+plural(findings, "failing finding", "failing findings"), red
+		if p.failObjects > 0 {
+			line += " on " + plural(p.failObjects, "object", "objects")
+		}
+		line += "."
+	}
+	if n := len(res.Errors); n > 0 {
+		line += " " + plural(n, "input error", "input errors") + ": results are incomplete."
+		color = boldRd
+	}
+	p.paint(color, line)
+	p.w.WriteByte('\n')
+}

@@ -1,0 +1,116 @@
+package table
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/report"
+	"github.com/kubeharden/kubeharden/pkg/report/reporttest"
+)
+
+func render(t testing.TB, res *engine.Result, color bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, res, report.Options{ToolVersion: "v1.2.3", Color: color, BaseDir: reporttest.BaseDir}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		res   *engine.Result
+		color bool
+	}{
+		{"full", reporttest.Result(true), false},
+		{"full-color", reporttest.Result(true), true},
+		{"default", reporttest.Result(false), false},
+		{"empty", reporttest.Empty(), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reporttest.Golden(t, tc.name, render(t, tc.res, tc.color))
+		})
+	}
+}
+
+// TestNoColorMeansNoEscapes guards the promise that piped output is plain text.
+func TestNoColorMeansNoEscapes(t *testing.T) {
+	out := render(t, reporttest.Result(true), false)
+	if bytes.ContainsRune(out, 0x1b) {
+		t.Fatal("escape sequence written with Color off")
+	}
+	if !bytes.Contains(render(t, reporttest.Result(true), true), []byte("\x1b[")) {
+		t.Fatal("no colour written with Color on")
+	}
+}
+
+func TestLinesFitTheWidth(t *testing.T) {
+	for _, line := range strings.Split(string(render(t, reporttest.Result(true), false)), "\n") {
+		// Paths of files and error messages are printed whole; everything wrapped must fit.
+		if n := len([]rune(line)); n > Width && !strings.Contains(line, "/") {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+}
+
+func TestControlCharactersAreNeutralised(t *testing.T) {
+	res := reporttest.Result(false)
+	res.Findings[0].Message = "bad\x1b[2Jname\nnext\tcol\u0085"
+	out := string(render(t, res, false))
+	if strings.ContainsAny(out, "\x1b\t\u0085") || strings.Contains(out, "bad\n") {
+		t.Fatalf("control characters reached the output:\n%s", out)
+	}
+}
+
+func TestFinalLine(t *testing.T) {
+	last := func(b []byte) string {
+		lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+		return lines[len(lines)-1]
+	}
+	if got := last(render(t, reporttest.Result(false), false)); got != "Found 8 failing findings on 4 objects. 2 input errors: results are incomplete." {
+		t.Errorf("final line = %q", got)
+	}
+	if got := last(render(t, reporttest.Empty(), false)); !strings.HasPrefix(got, "Nothing was assessed") {
+		t.Errorf("final line of an empty run = %q", got)
+	}
+	clean := reporttest.Result(false)
+	clean.Errors = nil
+	clean.Summary.Fail, clean.Summary.NotAssessed = 0, 0
+	clean.Findings = nil
+	clean.Summary.BySeverity = map[string]int{}
+	if got := last(render(t, clean, false)); got != "No failures found." {
+		t.Errorf("final line of a clean run = %q", got)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"one two three four", 9, []string{"one two", "three", "four"}},
+		{"abcdefghijkl", 5, []string{"abcde", "fghij", "kl"}},
+		{"ünïcödé wörds", 7, []string{"ünïcödé", "wörds"}},
+		{strings.Repeat("word ", 40), 10, []string{"word word", "word word", "word word", "word word", "word word…"}},
+	} {
+		if got := wrap(tc.in, tc.width); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkWrite(b *testing.B) {
+	res := reporttest.Large(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(io.Discard, res, report.Options{BaseDir: reporttest.BaseDir}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
