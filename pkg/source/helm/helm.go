@@ -1,0 +1,424 @@
+// Package helm renders Helm charts (chart folders and packaged .tgz charts) with the Helm v3 SDK
+// and reads the output into an inventory whose objects name the chart's template files and,
+// where it can be told, the template line of each field (see mapping.go).
+//
+// Rendering is what `helm template` does, without a cluster and without the network: the chart
+// engine runs on the chart's values, the user's values files and --set flags, with built-in
+// capabilities (Kubernetes DefaultKubeVersion, every API version the SDK knows) and a lookup
+// function that finds nothing. Dependencies must already be in the chart's charts/ folder
+// (`helm dependency build`); missing ones are reported, not downloaded. Hooks and test pods
+// are rendered and assessed like any object, since they run in the cluster too. values.schema.json
+// is not checked: its $refs may point at the network, and a scanner assesses what renders.
+//
+// A template that fails (a `required` value not given, a `fail` call, a syntax error) is
+// reported as an input error naming its file and line and is left out; the rest of the chart
+// is still rendered and assessed.
+package helm
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/strvals"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/source/manifest"
+)
+
+// DefaultKubeVersion is the Kubernetes version templates see in .Capabilities.KubeVersion: the
+// release whose API types kubeharden is built with. The SDK's own default (1.20) would make
+// charts that test the version pick long-removed APIs.
+const DefaultKubeVersion = "v1.37.0"
+
+// Options configure rendering. The zero value renders a chart as `helm template CHART` would.
+type Options struct {
+	// Values are the user's values (from ReadValues), merged over each chart's values.yaml.
+	Values map[string]any
+	// ReleaseName is .Release.Name; "" uses the chart's name.
+	ReleaseName string
+	// Namespace is .Release.Namespace and the namespace of objects that do not name one;
+	// "" means "default".
+	Namespace string
+	// KubeVersion is .Capabilities.KubeVersion; "" means DefaultKubeVersion.
+	KubeVersion string
+}
+
+// IsChart reports whether dir holds a Helm chart (a Chart.yaml).
+func IsChart(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, chartutil.ChartfileName))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// IsArchive reports whether file is named like a packaged chart.
+func IsArchive(file string) bool {
+	f := strings.ToLower(file)
+	return strings.HasSuffix(f, ".tgz") || strings.HasSuffix(f, ".tar.gz")
+}
+
+// ReadValues merges values files, then --set and then --set-string assignments, in that order
+// and with Helm's semantics (later files override earlier ones key by key; strvals syntax for
+// the assignments).
+func ReadValues(files, set, setString []string) (map[string]any, error) {
+	vals := map[string]any{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("values file %s: %w", f, err)
+		}
+		cur, err := chartutil.ReadValues(data)
+		if err != nil {
+			return nil, fmt.Errorf("values file %s: %w", f, err)
+		}
+		vals = mergeMaps(vals, cur)
+	}
+	for _, s := range set {
+		if err := strvals.ParseInto(s, vals); err != nil {
+			return nil, fmt.Errorf("--set %s: %w", s, err)
+		}
+	}
+	for _, s := range setString {
+		if err := strvals.ParseIntoString(s, vals); err != nil {
+			return nil, fmt.Errorf("--set-string %s: %w", s, err)
+		}
+	}
+	return vals, nil
+}
+
+// mergeMaps is Helm's merge of values files: maps merge recursively, anything else replaces.
+func mergeMaps(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if v, ok := v.(map[string]any); ok {
+			if bv, ok := out[k].(map[string]any); ok {
+				out[k] = mergeMaps(bv, v)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// copyValues deep-copies values, since dependency processing and coalescing write into them and
+// one set of values serves every chart of a scan.
+func copyValues(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = copyValues(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = copyValues(e)
+		}
+		return s
+	}
+	return v
+}
+
+// Render renders the chart at path (a folder with Chart.yaml or a packaged .tgz) and reads its
+// objects. Problems become inventory errors; Render itself never fails.
+func Render(chartPath string, opts Options) *inventory.Inventory {
+	inv := &inventory.Inventory{}
+	archive := !isDir(chartPath)
+	chartFile := chartPath
+	if !archive {
+		chartFile = filepath.Join(chartPath, chartutil.ChartfileName)
+	}
+	fail := func(file string, line int, format string, args ...any) {
+		inv.Errors = append(inv.Errors, inventory.InputError{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
+	}
+	ch, err := loader.Load(chartPath)
+	if err != nil {
+		fail(chartFile, 0, "loading the Helm chart: %v", err)
+		return inv
+	}
+	if strings.EqualFold(ch.Metadata.Type, "library") {
+		inv.Stats.SkippedFiles = append(inv.Stats.SkippedFiles, inventory.SkippedFile{File: chartFile, Reason: "library chart: it renders no objects itself"})
+		return inv
+	}
+	// Where each template and file of the chart and its subcharts lives on disk (or in which
+	// archive), found before dependency processing renames aliased subcharts.
+	disk := map[*chart.File]string{}
+	locate(ch, chartPath, archive, disk)
+
+	vals, _ := copyValues(opts.Values).(map[string]any)
+	if vals == nil {
+		vals = map[string]any{}
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		fail(chartFile, 0, "chart dependencies: %v", err)
+		return inv
+	}
+	if missing := missingDependencies(ch); len(missing) > 0 {
+		fail(chartFile, 0, "dependencies %s are listed in Chart.yaml but not in charts/; run `helm dependency build` (their objects are not assessed)", strings.Join(missing, ", "))
+	}
+	release := opts.ReleaseName
+	if release == "" {
+		release = ch.Name()
+	}
+	ns := opts.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	caps := chartutil.DefaultCapabilities.Copy()
+	kv := opts.KubeVersion
+	if kv == "" {
+		kv = DefaultKubeVersion
+	}
+	if v, err := chartutil.ParseKubeVersion(kv); err == nil {
+		caps.KubeVersion = *v
+	}
+	top, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals,
+		chartutil.ReleaseOptions{Name: release, Namespace: ns, Revision: 1, IsInstall: true}, caps, true)
+	if err != nil {
+		fail(chartFile, 0, "chart values: %v", err)
+		return inv
+	}
+
+	tpls := templates(ch, disk)
+	detail := fmt.Sprintf("helm chart %s %s (release %s)", ch.Name(), ch.Metadata.Version, release)
+	rendered, errs := render(ch, top, tpls)
+	for _, e := range errs {
+		file := chartFile
+		if t, ok := tpls[e.template]; ok {
+			file = t.disk
+		}
+		fail(file, e.line, "%s (the template's objects are not assessed)", e.msg)
+	}
+
+	mopts := manifest.Options{DefaultNamespace: ns}
+	keys := make([]string, 0, len(rendered))
+	for k := range rendered {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		text := rendered[k]
+		if strings.HasSuffix(k, "/NOTES.txt") || strings.HasPrefix(path.Base(k), "_") || strings.TrimSpace(text) == "" {
+			continue
+		}
+		t, ok := tpls[k]
+		if !ok {
+			continue
+		}
+		sub := manifest.Parse(t.disk, []byte(text), t.detail(detail), mopts)
+		remap(sub, text, t.file.Data)
+		inv.Merge(sub)
+	}
+	// CRDs are installed from crds/ as they are, untemplated, so their lines are exact.
+	walkCharts(ch, func(c *chart.Chart) {
+		for _, f := range c.Files {
+			if !strings.HasPrefix(f.Name, "crds/") || !isManifestName(f.Name) {
+				continue
+			}
+			inv.Merge(manifest.Parse(diskName(disk, f, chartPath), f.Data, subDetail(detail, c), mopts))
+		}
+	})
+	return inv
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func isManifestName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func walkCharts(c *chart.Chart, fn func(*chart.Chart)) {
+	fn(c)
+	for _, d := range c.Dependencies() {
+		walkCharts(d, fn)
+	}
+}
+
+func subDetail(detail string, c *chart.Chart) string {
+	if c.IsRoot() {
+		return detail
+	}
+	return detail + ", subchart " + c.Name() + " " + c.Metadata.Version
+}
+
+func diskName(disk map[*chart.File]string, f *chart.File, fallback string) string {
+	if p, ok := disk[f]; ok {
+		return p
+	}
+	return filepath.Join(fallback, filepath.FromSlash(f.Name))
+}
+
+// tpl is one template of the chart tree, by the name the engine gives it
+// ("shop/charts/redis/templates/x.yaml").
+type tpl struct {
+	file  *chart.File
+	chart *chart.Chart
+	disk  string
+}
+
+func (t tpl) detail(d string) string { return subDetail(d, t.chart) }
+
+func templates(ch *chart.Chart, disk map[*chart.File]string) map[string]tpl {
+	m := map[string]tpl{}
+	walkCharts(ch, func(c *chart.Chart) {
+		for _, f := range c.Templates {
+			if f == nil {
+				continue
+			}
+			m[path.Join(c.ChartFullPath(), f.Name)] = tpl{file: f, chart: c, disk: diskName(disk, f, c.ChartFullPath())}
+		}
+	})
+	return m
+}
+
+// locate records where each file of chart c, found at dir, is: for a chart folder the file on
+// disk, for a packaged chart the archive followed by the file's path inside the chart
+// ("shop-0.3.1.tgz/templates/deployment.yaml"), which is what a reader needs to find it.
+func locate(c *chart.Chart, dir string, archive bool, disk map[*chart.File]string) {
+	for _, f := range c.Templates {
+		disk[f] = filepath.Join(dir, filepath.FromSlash(f.Name))
+	}
+	for _, f := range c.Files {
+		disk[f] = filepath.Join(dir, filepath.FromSlash(f.Name))
+	}
+	var entries []os.DirEntry
+	if !archive {
+		entries, _ = os.ReadDir(filepath.Join(dir, "charts"))
+	}
+	for _, dep := range c.Dependencies() {
+		sub, subArchive := subchartPath(dir, archive, entries, dep)
+		locate(dep, sub, subArchive, disk)
+	}
+}
+
+// subchartPath finds the folder or archive in dir/charts that the loader read dep from.
+func subchartPath(dir string, archive bool, entries []os.DirEntry, dep *chart.Chart) (string, bool) {
+	charts := filepath.Join(dir, "charts")
+	if archive {
+		return filepath.Join(charts, dep.Name()), true
+	}
+	name, version := dep.Name(), dep.Metadata.Version
+	for _, e := range entries {
+		p := filepath.Join(charts, e.Name())
+		if e.IsDir() {
+			if md, err := chartutil.LoadChartfile(filepath.Join(p, chartutil.ChartfileName)); err == nil && md.Name == name && md.Version == version {
+				return p, false
+			}
+		}
+	}
+	for _, want := range []string{name + "-" + version, name + "-"} {
+		for _, e := range entries {
+			if !e.IsDir() && IsArchive(e.Name()) && strings.HasPrefix(e.Name(), want) {
+				return filepath.Join(charts, e.Name()), true
+			}
+		}
+	}
+	return filepath.Join(charts, name), false
+}
+
+// missingDependencies lists enabled Chart.yaml dependencies with no chart in charts/ (what
+// `helm install` refuses with "found in Chart.yaml, but missing in charts/ directory").
+func missingDependencies(ch *chart.Chart) []string {
+	var missing []string
+	for _, req := range ch.Metadata.Dependencies {
+		if req == nil || !req.Enabled {
+			continue
+		}
+		found := false
+		for _, d := range ch.Dependencies() {
+			if d.Name() == req.Name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, req.Name)
+		}
+	}
+	return missing
+}
+
+type renderError struct {
+	template string // engine name of the template, or ""
+	line     int
+	msg      string
+}
+
+// render runs the engine. The engine stops at the first failing template and returns nothing,
+// so each failure is recorded, the template that failed is taken out, and the chart rendered
+// again, until it renders or a failure names no template.
+func render(ch *chart.Chart, vals chartutil.Values, tpls map[string]tpl) (map[string]string, []renderError) {
+	var errs []renderError
+	for range len(tpls) + 1 {
+		out, err := engine.Engine{}.Render(ch, vals)
+		if err == nil {
+			return out, errs
+		}
+		e := splitError(err)
+		errs = append(errs, e)
+		if e.template == "" || !removeTemplate(ch, e.template) {
+			return nil, errs
+		}
+	}
+	return nil, errs
+}
+
+var (
+	locatedError = regexp.MustCompile(`(?s)^(?:parse|execution) error at \(([^)]*?):(\d+)(?::\d+)?\): (.*)$`)
+	fileError    = regexp.MustCompile(`(?s)^(?:parse|execution) error in \(([^)]*)\): (.*)$`)
+	goTplError   = regexp.MustCompile(`(?s)^template: ([^:\s]+):(\d+)(?::\d+)?: (.*)$`)
+)
+
+// splitError takes the template name and line out of the engine's error messages.
+func splitError(err error) renderError {
+	s := err.Error()
+	if m := locatedError.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return renderError{m[1], n, strings.TrimSpace(m[3])}
+	}
+	if m := fileError.FindStringSubmatch(s); m != nil {
+		return renderError{m[1], 0, strings.TrimSpace(m[2])}
+	}
+	if m := goTplError.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return renderError{m[1], n, strings.TrimSpace(m[3])}
+	}
+	return renderError{msg: s}
+}
+
+// removeTemplate drops the template with the engine name key from the chart tree.
+func removeTemplate(ch *chart.Chart, key string) bool {
+	removed := false
+	walkCharts(ch, func(c *chart.Chart) {
+		for i, f := range c.Templates {
+			if f != nil && path.Join(c.ChartFullPath(), f.Name) == key {
+				// Aliased copies of a subchart share the slice; never edit it in place.
+				c.Templates = slices.Concat(c.Templates[:i:i], c.Templates[i+1:])
+				removed = true
+				return
+			}
+		}
+	})
+	return removed
+}
