@@ -1,0 +1,281 @@
+// Package manifest reads Kubernetes objects from YAML and JSON files, folders and stdin into an
+// inventory, with the source line of every field.
+//
+// Bad input never stops a scan: each problem (broken YAML, a document that is not an object,
+// duplicate keys, a value of the wrong type, an alias bomb, an oversized file) becomes an
+// InputError naming the file and line, the object concerned is left out (so it is reported as
+// not assessed rather than as passing), and every other document and file is still read.
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// DefaultMaxFileSize bounds how much of one file is read. Real manifests are far smaller; the
+// bound keeps a stray log file or disk image from exhausting memory.
+const DefaultMaxFileSize = 32 << 20
+
+// StdinName is the file name findings show for objects read from standard input.
+const StdinName = "<stdin>"
+
+// Options configure a load.
+type Options struct {
+	// MaxFileSize in bytes; files above it are reported as errors (default DefaultMaxFileSize).
+	MaxFileSize int64
+	// DefaultNamespace is where objects without a namespace land (kubectl's -n); "" means default.
+	DefaultNamespace string
+	// Stdin is read for the path "-" (default os.Stdin).
+	Stdin io.Reader
+	// Workers bounds how many files are parsed at once (default GOMAXPROCS).
+	Workers int
+	// Dir, when set, is asked about every folder met while walking; if it returns true the
+	// folder is handled elsewhere (a Helm chart, a kustomization) and not descended into.
+	Dir func(dir string) bool
+}
+
+// Load reads every path: a file, a folder (recursively, .yaml/.yml/.json files, skipping hidden
+// folders), or "-" for stdin.
+func Load(paths []string, opts Options) *inventory.Inventory {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.Stdin == nil {
+		opts.Stdin = os.Stdin
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	inv := &inventory.Inventory{}
+	var jobs []job
+	for _, p := range paths {
+		if p == "-" {
+			jobs = append(jobs, job{name: StdinName, stdin: true, explicit: true})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			inv.Errors = append(inv.Errors, inventory.InputError{File: p, Message: describeOSError(err)})
+			continue
+		}
+		if !st.IsDir() {
+			jobs = append(jobs, job{name: p, explicit: true})
+			continue
+		}
+		found, errs := walk(p, opts.Dir)
+		inv.Errors = append(inv.Errors, errs...)
+		for _, f := range found {
+			jobs = append(jobs, job{name: f})
+		}
+	}
+	results := make([]*fileResult, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(opts.Workers, max(1, len(jobs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = readFile(jobs[i], &opts)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, r := range results {
+		r.mergeInto(inv)
+	}
+	return inv
+}
+
+type job struct {
+	name     string
+	stdin    bool
+	explicit bool // named by the user rather than found in a folder
+}
+
+// walk lists the manifest files under root in lexical order.
+func walk(root string, dirHook func(string) bool) ([]string, []inventory.InputError) {
+	var files []string
+	var errs []inventory.InputError
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != root && strings.HasPrefix(name, ".") {
+				return fs.SkipDir
+			}
+			if dirHook != nil && dirHook(p) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !isManifestName(name) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			st, err := os.Stat(p)
+			if err != nil {
+				errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
+				return nil
+			}
+			if !st.Mode().IsRegular() {
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		files = append(files, p)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, inventory.InputError{File: root, Message: describeOSError(err)})
+	}
+	sort.Strings(files)
+	return files, errs
+}
+
+func isManifestName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml" || ext == ".json"
+}
+
+func describeOSError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or folder"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+func readFile(j job, opts *Options) *fileResult {
+	r := &fileResult{name: j.name, explicit: j.explicit}
+	var data []byte
+	var err error
+	if j.stdin {
+		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
+	} else {
+		data, err = readLimited(j.name, opts.MaxFileSize)
+	}
+	if err != nil {
+		r.fail(0, describeOSError(err))
+		return r
+	}
+	if int64(len(data)) > opts.MaxFileSize {
+		r.fail(0, fmt.Sprintf("larger than the %s limit (--max-file-size); not read", formatSize(opts.MaxFileSize)))
+		return r
+	}
+	r.read = true
+	r.bytes = int64(len(data))
+	parseInto(r, data, opts)
+	return r
+}
+
+// readLimited reads at most limit+1 bytes, so an oversized file is detected without reading it
+// whole.
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > limit {
+		return make([]byte, limit+1), nil
+	}
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
+func formatSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// fileResult is what one file contributed; results are merged in file order so reports do not
+// depend on which worker finished first.
+type fileResult struct {
+	name      string
+	explicit  bool
+	read      bool
+	bytes     int64
+	documents int
+	objects   []*inventory.Object
+	unknown   map[string]int
+	errors    []inventory.InputError
+	// nonObjects counts documents without apiVersion/kind; see mergeInto.
+	nonObjects    []inventory.InputError
+	sawKubeObject bool
+}
+
+func (r *fileResult) fail(line int, msg string) {
+	r.errors = append(r.errors, inventory.InputError{File: r.name, Line: line, Message: msg})
+}
+
+func (r *fileResult) mergeInto(inv *inventory.Inventory) {
+	s := &inv.Stats
+	if r.read {
+		s.Files++
+		s.Bytes += r.bytes
+	}
+	s.Documents += r.documents
+	inv.Errors = append(inv.Errors, r.errors...)
+	// A file found in a folder that holds no Kubernetes object at all (a Helm values file, a CI
+	// config) is skipped and listed, not an error. In a file that does hold objects, or a file
+	// the user named, a document without apiVersion/kind is an error.
+	if len(r.nonObjects) > 0 {
+		if !r.sawKubeObject && !r.explicit && len(r.errors) == 0 {
+			s.SkippedFiles = append(s.SkippedFiles, inventory.SkippedFile{File: r.name, Reason: "no Kubernetes objects (no apiVersion and kind)"})
+		} else {
+			inv.Errors = append(inv.Errors, r.nonObjects...)
+		}
+	}
+	s.Objects += len(r.objects)
+	for k, n := range r.unknown {
+		if s.Unknown == nil {
+			s.Unknown = map[string]int{}
+		}
+		s.Unknown[k] += n
+		s.UnknownKinds += n
+	}
+	inv.Add(r.objects...)
+}
+
+// Parse reads objects from data as if it were the file name: Helm and Kustomize sources use it
+// for rendered output, naming the template or resource file it came from. detail goes into each
+// object's Origin.Detail (for example "helm chart shop 0.3.1").
+func Parse(name string, data []byte, detail string, opts Options) *inventory.Inventory {
+	r := &fileResult{name: name, explicit: true, read: true, bytes: int64(len(data))}
+	parseInto(r, data, &opts)
+	for _, o := range r.objects {
+		o.Origin.Detail = detail
+	}
+	inv := &inventory.Inventory{}
+	r.mergeInto(inv)
+	return inv
+}

@@ -1,0 +1,185 @@
+package manifest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+func names(inv *inventory.Inventory) []string {
+	var out []string
+	for _, o := range inv.Objects {
+		out = append(out, o.Kind+"/"+o.Name)
+	}
+	return out
+}
+
+func errorsOf(inv *inventory.Inventory) []string {
+	var out []string
+	for _, e := range inv.Errors {
+		out = append(out, fmt.Sprintf("%s:%d", filepath.Base(e.File), e.Line))
+	}
+	return out
+}
+
+func TestGoodFiles(t *testing.T) {
+	inv := Load([]string{"testdata/good"}, Options{})
+	if len(inv.Errors) != 0 {
+		t.Fatalf("errors: %v", inv.Errors)
+	}
+	got := strings.Join(names(inv), " ")
+	want := "ServiceMonitor/web Secret/creds Pod/a ConfigMap/b Deployment/web Service/web"
+	if got != want {
+		t.Fatalf("objects = %s\nwant      %s", got, want)
+	}
+	if inv.Stats.Files != 3 || inv.Stats.Objects != 6 || inv.Stats.UnknownKinds != 1 || inv.Stats.Unknown["ServiceMonitor"] != 1 {
+		t.Errorf("stats = %+v", inv.Stats)
+	}
+	dep := inv.Get("Deployment", "shop", "web")
+	if dep == nil {
+		t.Fatal("no Deployment shop/web")
+	}
+	d := dep.Typed.(*appsv1.Deployment)
+	if c := d.Spec.Template.Spec.Containers[0]; c.Image != "nginx:1.27" || !*c.SecurityContext.Privileged {
+		t.Errorf("decoded container = %+v", c)
+	}
+	lines := map[string]int{
+		"":              2,
+		"metadata.name": 5,
+		`metadata.annotations["example.com/owner"]`:                       8,
+		"spec.template.spec.containers[0]":                                17,
+		"spec.template.spec.containers[0].securityContext.privileged":     20,
+		"spec.template.spec.containers[0].securityContext.runAsNonRoot":   19, // absent: its parent
+		"spec.template.spec.initContainers[0].securityContext.privileged": 15, // absent: nearest ancestor
+	}
+	for p, want := range lines {
+		if got := dep.Line(p); got != want {
+			t.Errorf("line of %q = %d, want %d", p, got, want)
+		}
+	}
+	// The Service lands in "default" and starts after the empty document.
+	svc := inv.Get("Service", "default", "web")
+	if svc == nil || svc.Origin.Line != 23 || svc.Origin.Doc != 2 {
+		t.Fatalf("service = %+v", svc)
+	}
+	// Objects of a List: lines inside the JSON file, namespaces as declared.
+	pod := inv.Get("Pod", "x", "a")
+	if pod == nil || pod.Origin.Line != 5 || pod.Line("spec.containers") != 9 {
+		t.Fatalf("list item pod = %+v (line %d)", pod, pod.Line("spec.containers[0]"))
+	}
+}
+
+func TestSecretValuesAreDroppedOnRead(t *testing.T) {
+	inv := Load([]string{"testdata/good/crd.yaml"}, Options{})
+	s := inv.Get("Secret", "default", "creds").Typed.(*corev1.Secret)
+	if _, ok := s.Data["password"]; !ok || len(s.Data["password"]) != 0 {
+		t.Errorf("data key must stay, value must go: %v", s.Data)
+	}
+	if v, ok := s.StringData["token"]; !ok || v != "" {
+		t.Errorf("stringData key must stay, value must go: %v", s.StringData)
+	}
+	if _, ok := s.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok {
+		t.Error("last-applied-configuration of a Secret holds its data and must be dropped")
+	}
+}
+
+func TestBadInputIsReportedAndTheRestIsRead(t *testing.T) {
+	inv := Load([]string{"testdata/bad"}, Options{})
+	got := names(inv)
+	sort.Strings(got)
+	want := []string{"ConfigMap/after", "ConfigMap/before", "ConfigMap/ok", "Pod/fine"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("objects = %v, want %v", got, want)
+	}
+	wantErrs := map[string]string{
+		"bomb.yaml:13":     "spec.containers[0].args[0]", // a type error inside the alias, no expansion
+		"broken.yaml:10":   "",                           // the flow sequence never closes
+		"dupkey.yaml:7":    `mapping key "containers" already defined at line 6`,
+		"types.yaml:6":     `spec.replicas: cannot use string "three" as int32`,
+		"types.yaml:13":    "Secret badsecret: data.password",
+		"notobject.yaml:6": "document 2 is a list, not a Kubernetes object",
+		"notobject.yaml:9": "document 3 has no apiVersion and kind",
+	}
+	byLine := map[string]string{}
+	for _, e := range inv.Errors {
+		byLine[fmt.Sprintf("%s:%d", filepath.Base(e.File), e.Line)] = e.Message
+	}
+	for at, frag := range wantErrs {
+		msg, ok := byLine[at]
+		if !ok {
+			t.Errorf("no error at %s; got %v", at, errorsOf(inv))
+			continue
+		}
+		if !strings.Contains(msg, frag) {
+			t.Errorf("error at %s = %q, want it to contain %q", at, msg, frag)
+		}
+	}
+	for _, e := range inv.Errors {
+		if strings.Contains(e.Message, "the-real-password") {
+			t.Errorf("an error message leaks a Secret value: %s", e.Message)
+		}
+	}
+}
+
+func TestFolderWalk(t *testing.T) {
+	inv := Load([]string{"testdata/mixed"}, Options{DefaultNamespace: "team"})
+	if got := strings.Join(names(inv), " "); got != "ServiceAccount/app Pod/nested" {
+		t.Fatalf("objects = %s", got)
+	}
+	if len(inv.Errors) != 0 {
+		t.Fatalf("a values file found while walking is skipped, not an error: %v", inv.Errors)
+	}
+	if len(inv.Stats.SkippedFiles) != 1 || filepath.Base(inv.Stats.SkippedFiles[0].File) != "values.yaml" {
+		t.Fatalf("skipped = %+v", inv.Stats.SkippedFiles)
+	}
+	if ns := inv.Objects[0].EffectiveNamespace(); ns != "team" {
+		t.Errorf("default namespace = %q", ns)
+	}
+	// Named explicitly, the same file is an error: the user asked for it to be scanned.
+	inv = Load([]string{"testdata/mixed/values.yaml"}, Options{})
+	if len(inv.Errors) != 1 || inv.Errors[0].Line != 1 {
+		t.Fatalf("explicit non-manifest: %v", inv.Errors)
+	}
+	// A claimed folder is not descended into.
+	inv = Load([]string{"testdata/mixed"}, Options{Dir: func(d string) bool { return filepath.Base(d) == "sub" }})
+	if got := strings.Join(names(inv), " "); got != "ServiceAccount/app" {
+		t.Fatalf("objects with sub claimed = %s", got)
+	}
+}
+
+func TestStdinMissingFilesAndSizeLimit(t *testing.T) {
+	in := bytes.NewBufferString("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fromstdin\n")
+	inv := Load([]string{"-", "testdata/does-not-exist.yaml", "testdata/good/multi.yaml"}, Options{Stdin: in, MaxFileSize: 200})
+	if got := strings.Join(names(inv), " "); got != "Namespace/fromstdin" {
+		t.Fatalf("objects = %s", got)
+	}
+	if inv.Objects[0].Origin.File != StdinName {
+		t.Errorf("stdin file name = %q", inv.Objects[0].Origin.File)
+	}
+	if len(inv.Errors) != 2 || !strings.Contains(inv.Errors[0].Message, "no such file") || !strings.Contains(inv.Errors[1].Message, "limit") {
+		t.Fatalf("errors = %v", inv.Errors)
+	}
+}
+
+func TestUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.yaml")
+	if err := os.WriteFile(p, []byte("kind: Pod\n"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	inv := Load([]string{dir}, Options{})
+	if len(inv.Errors) != 1 || !strings.Contains(inv.Errors[0].Message, "permission denied") {
+		t.Fatalf("errors = %v", inv.Errors)
+	}
+}

@@ -1,0 +1,231 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/yamldoc"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// parseOptions bound what one document may cost: alias expansion and nesting depth are the two
+// ways a small file can become a huge tree.
+var parseOptions = yamldoc.Options{MaxDepth: 512, MaxAliasNodes: 1_000_000}
+
+func parseInto(r *fileResult, data []byte, opts *Options) {
+	if isJSON(r.name, data) {
+		// JSON allows tabs as whitespace where YAML does not; outside strings (where JSON forbids
+		// raw tabs) they can be replaced one for one without moving any line.
+		data = bytes.ReplaceAll(data, []byte{'\t'}, []byte{' '})
+	}
+	docs, errs := yamldoc.Parse(data, parseOptions)
+	for _, err := range errs {
+		r.fail(errorLine(err), errorMessage(err))
+	}
+	for _, d := range docs {
+		if d.Root == nil {
+			continue
+		}
+		r.documents++
+		r.document(d, opts)
+	}
+}
+
+func isJSON(name string, data []byte) bool {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return true
+	}
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(t) > 0 && (t[0] == '{')
+}
+
+func errorLine(err error) int {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return ye.Line
+	}
+	var de *yamldoc.DecodeError
+	if errors.As(err, &de) {
+		return de.Line
+	}
+	return 0
+}
+
+func errorMessage(err error) string {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return ye.Msg
+	}
+	return err.Error()
+}
+
+func scalar(n *yamldoc.Node, key string) string {
+	if v := n.Get(key); v != nil && v.Kind == yamldoc.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+func (r *fileResult) document(d yamldoc.Document, opts *Options) {
+	root := d.Root
+	if root.Kind != yamldoc.MappingNode {
+		r.fail(root.Line, fmt.Sprintf("document %d is a %s, not a Kubernetes object", d.Index+1, kindName(root)))
+		return
+	}
+	apiVersion, kind := scalar(root, "apiVersion"), scalar(root, "kind")
+	if apiVersion == "" || kind == "" {
+		r.nonObjects = append(r.nonObjects, inventory.InputError{File: r.name, Line: root.Line,
+			Message: fmt.Sprintf("document %d has no apiVersion and kind, so it is not a Kubernetes object", d.Index+1)})
+		return
+	}
+	r.sawKubeObject = true
+	if items := root.Get("items"); items != nil && strings.HasSuffix(kind, "List") {
+		if items.Kind != yamldoc.SequenceNode {
+			if items.Tag != yamldoc.NullTag {
+				r.fail(items.Line, kind+": items must be a list")
+			}
+			return
+		}
+		for i, item := range items.Content {
+			if item.Kind != yamldoc.MappingNode {
+				r.fail(item.Line, fmt.Sprintf("%s item %d is a %s, not a Kubernetes object", kind, i, kindName(item)))
+				continue
+			}
+			r.object(item, d.Index, opts, fmt.Sprintf("%s item %d", kind, i))
+		}
+		return
+	}
+	r.object(root, d.Index, opts, "")
+}
+
+func kindName(n *yamldoc.Node) string {
+	switch n.Kind {
+	case yamldoc.SequenceNode:
+		return "list"
+	case yamldoc.ScalarNode:
+		if n.Tag == yamldoc.NullTag {
+			return "null"
+		}
+		return "plain value"
+	}
+	return "mapping"
+}
+
+func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where string) {
+	apiVersion, kind := scalar(n, "apiVersion"), scalar(n, "kind")
+	if apiVersion == "" || kind == "" {
+		r.fail(n.Line, where+" has no apiVersion and kind")
+		return
+	}
+	o := &inventory.Object{
+		APIVersion: apiVersion, Kind: kind,
+		DefaultNamespace: opts.DefaultNamespace,
+		Origin:           inventory.Origin{Source: inventory.SourceManifest, File: r.name, Line: n.Line, Doc: doc},
+	}
+	if md := n.Get("metadata"); md != nil && md.Kind == yamldoc.MappingNode {
+		o.Name, o.Namespace = scalar(md, "name"), scalar(md, "namespace")
+	}
+	typed, meta, ok := inventory.NewTyped(apiVersion, kind)
+	if !ok {
+		if r.unknown == nil {
+			r.unknown = map[string]int{}
+		}
+		r.unknown[kind]++
+		r.objects = append(r.objects, o)
+		return
+	}
+	if err := yamldoc.Decode(n, typed, parseOptions); err != nil {
+		label := kind
+		if o.Name != "" {
+			label += " " + o.Name
+		}
+		var de *yamldoc.DecodeError
+		if errors.As(err, &de) {
+			msg := de.Msg
+			if sensitive(kind, de.Path) {
+				msg = redactValues(msg)
+			}
+			if de.Path != "" {
+				msg = de.Path + ": " + msg
+			}
+			r.fail(de.Line, label+": "+msg+" (object not assessed)")
+		} else {
+			r.fail(n.Line, label+": "+err.Error()+" (object not assessed)")
+		}
+		return
+	}
+	if s, ok := typed.(*corev1.Secret); ok {
+		inventory.RedactSecret(s)
+	}
+	o.Typed, o.Meta = typed, meta
+	o.Name, o.Namespace = meta.Name, meta.Namespace
+	o.Lines = indexLines(n)
+	r.objects = append(r.objects, o)
+}
+
+// indexLines records the line of every node of the object by path hash. Alias and merged nodes
+// are not indexed (they have no single place in the text); lookups fall back to the alias.
+func indexLines(root *yamldoc.Node) *inventory.LineIndex {
+	x := &inventory.LineIndex{}
+	var walk func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int)
+	walk = func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int) {
+		if depth > parseOptions.MaxDepth {
+			return
+		}
+		switch n.Kind {
+		case yamldoc.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if k.Kind != yamldoc.ScalarNode || k.Value == "<<" {
+					continue
+				}
+				kh := h.Field(k.Value, isRoot)
+				x.Add(kh, k.Line)
+				walk(v, kh, false, depth+1)
+			}
+		case yamldoc.SequenceNode:
+			for i, item := range n.Content {
+				ih := h.Index(i)
+				x.Add(ih, item.Line)
+				walk(item, ih, false, depth+1)
+			}
+		}
+	}
+	x.Add(inventory.RootHash, root.Line)
+	walk(root, inventory.RootHash, true, 0)
+	x.Seal()
+	return x
+}
+
+// sensitive reports whether a field may hold a credential, so that a decode error about it must
+// not quote its value: anything in a Secret, and data, env values and annotations elsewhere.
+func sensitive(kind, path string) bool {
+	if kind == "Secret" {
+		return true
+	}
+	for _, p := range []string{"data", "stringData", "binaryData", "env", "annotations", "value"} {
+		if strings.Contains(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	quotedValue = regexp.MustCompile(`string "(?:[^"\\]|\\.)*"(?:\.\.\.)?`)
+	numberValue = regexp.MustCompile(`\b(?:int|float) \S+`)
+	boolValue   = regexp.MustCompile(`\bbool \S+`)
+)
+
+// redactValues removes the values the YAML decoder quotes in its messages ("cannot use string
+// "x" as int32" becomes "cannot use a string as int32"), keeping what is wrong and where.
+func redactValues(msg string) string {
+	msg = quotedValue.ReplaceAllString(msg, "a string")
+	msg = numberValue.ReplaceAllString(msg, "a number")
+	return boolValue.ReplaceAllString(msg, "a bool")
+}
