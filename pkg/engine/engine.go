@@ -73,7 +73,8 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 	r := &run{opts: opts, inv: inv, active: active, expired: map[int]*ExpiredException{}}
 	r.do()
 
-	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog}
+	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
+		ShowPassed: opts.ShowPassed, ShowExempt: opts.ShowExempt}
 	res.Summary = r.summary()
 	res.Summary.Controls = len(active)
 	res.Summary.Complete = inv.Complete

@@ -102,6 +102,9 @@ type Result struct {
 	// Started is when the run began, for reports that carry a timestamp.
 	Started time.Time
 	Catalog *catalog.Catalog
+	// ShowPassed and ShowExempt are the options the findings were listed with, so that a report
+	// can tell "nothing passed" from "passes were not asked for".
+	ShowPassed, ShowExempt bool
 }
 
 // MaxFailSeverity returns the highest severity among failing findings, or 0.
