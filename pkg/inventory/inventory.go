@@ -24,6 +24,7 @@ type Inventory struct {
 
 	once   sync.Once
 	byKind map[string][]*Object
+	byName map[objectKey]*Object
 
 	derivedMu sync.Mutex
 	derived   map[any]*derivedValue
@@ -33,6 +34,8 @@ type derivedValue struct {
 	once sync.Once
 	v    any
 }
+
+type objectKey struct{ kind, namespace, name string }
 
 // Stats counts what went into an inventory.
 type Stats struct {
@@ -78,8 +81,13 @@ func (inv *Inventory) Merge(other *Inventory) {
 func (inv *Inventory) index() {
 	inv.once.Do(func() {
 		inv.byKind = map[string][]*Object{}
+		inv.byName = make(map[objectKey]*Object, len(inv.Objects))
 		for _, o := range inv.Objects {
 			inv.byKind[o.Kind] = append(inv.byKind[o.Kind], o)
+			k := objectKey{o.Kind, o.EffectiveNamespace(), o.Name}
+			if _, dup := inv.byName[k]; !dup {
+				inv.byName[k] = o
+			}
 		}
 	})
 }
@@ -102,13 +110,10 @@ func (inv *Inventory) InNamespace(kind, namespace string) []*Object {
 }
 
 // Get returns the object of kind with the given namespace and name, or nil.
+// When several objects share the identity, the first in input order is returned.
 func (inv *Inventory) Get(kind, namespace, name string) *Object {
-	for _, o := range inv.OfKind(kind) {
-		if o.Name == name && o.EffectiveNamespace() == namespace {
-			return o
-		}
-	}
-	return nil
+	inv.index()
+	return inv.byName[objectKey{kind, namespace, name}]
 }
 
 // Derived returns the value that build computes from the inventory, calling build once per key

@@ -129,9 +129,15 @@ type PodTemplate struct {
 }
 
 // PodTemplateOf returns the pod template of workload kinds (Pod, PodTemplate, Deployment,
-// ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController), or nil.
+// ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController), or nil. The result
+// is computed once per object: every pod check asks for it, on every object.
 func PodTemplateOf(o *Object) *PodTemplate {
-	switch t := o.Typed.(type) {
+	o.podTemplateOnce.Do(func() { o.podTemplate = podTemplateOf(o.Typed) })
+	return o.podTemplate
+}
+
+func podTemplateOf(typed any) *PodTemplate {
+	switch t := typed.(type) {
 	case *corev1.Pod:
 		return &PodTemplate{&t.ObjectMeta, &t.Spec, "spec"}
 	case *corev1.PodTemplate:

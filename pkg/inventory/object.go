@@ -7,6 +7,8 @@
 package inventory
 
 import (
+	"sync"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -59,6 +61,9 @@ type Object struct {
 	// Implied marks a Namespace that no input declared but that scanned objects live in; see
 	// Inventory.ImplyNamespaces.
 	Implied bool
+
+	podTemplateOnce sync.Once
+	podTemplate     *PodTemplate
 }
 
 // EffectiveNamespace is the namespace a namespaced object is (or would be) created in, and ""
