@@ -1,0 +1,154 @@
+package network
+
+/*
+NS-08 and NS-41: the rules of each NetworkPolicy.
+
+Fields read (per NetworkPolicy; only the rules of directions the policy isolates in, since the
+others are ignored when the policy is enforced):
+  spec.ingress[*].from[*] and spec.egress[*].to[*]: podSelector, namespaceSelector,
+  ipBlock.cidr, ipBlock.except; spec.ingress[*].ports and spec.egress[*].ports
+
+NS-08 fails on each rule or peer that lets in (or out) far more than a hardened policy needs:
+  - a rule with no from / to: every pod and every address (at spec.ingress[i]);
+  - an empty peer {} (at ...from[j]): it names no restriction, and the API server rejects it;
+  - an ipBlock whose CIDR is a whole address family, 0.0.0.0/0 or ::/0, unless its except list
+    removes every public address (at ...ipBlock.cidr); excepting the private ranges or the
+    metadata address still leaves the whole internet;
+  - namespaceSelector {} with no or an empty podSelector: every pod of every namespace (at
+    ...namespaceSelector).
+The first three are medium when the rule allows every port and low when it names its ports
+(an internet-facing server on 443 is a deliberate choice worth a look, not an open door); the
+last is low.
+
+NS-41 fails on each egress rule that lets pods reach a cloud metadata endpoint,
+169.254.169.254 (AWS, Azure, GCP and most others) or fd00:ec2::254 (AWS over IPv6):
+  - a rule with no to (at spec.egress[i]);
+  - an ipBlock that contains the address without an except that does: 169.254.169.254/32, or
+    the whole link-local range 169.254.0.0/16, for IPv4; fd00:ec2::254/128 for IPv6. For a
+    broad block the path is ...ipBlock.except, where the exception belongs; for a block inside
+    the link-local range (an explicit allowance) it is ...ipBlock.cidr.
+Ports do not matter: metadata services differ in the ports they serve, and a finding that
+depends on the port would miss the next one. Namespaces with no egress policy at all are not
+reported here but by NS-06 (per namespace) and NS-07 (per workload).
+*/
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+func init() {
+	checks.Register(
+		checks.Check{ID: "NS-08", Match: checks.Kinds("NetworkPolicy"), Assess: assessOpenRules},
+		checks.Check{ID: "NS-41", Match: checks.Kinds("NetworkPolicy"), Assess: assessMetadataEgress},
+	)
+}
+
+func compiled(o *inventory.Object) *netpol.Policy {
+	np, ok := o.Typed.(*networkingv1.NetworkPolicy)
+	if !ok {
+		return nil
+	}
+	return netpol.Compile(np, o.EffectiveNamespace())
+}
+
+// wording holds the words that differ between ingress and egress rules.
+func wording(d netpol.Direction) (field, verb string) {
+	if d == netpol.Egress {
+		return "to", "lets the pods connect to"
+	}
+	return "from", "admits"
+}
+
+func assessOpenRules(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
+	p := compiled(o)
+	if p == nil {
+		return
+	}
+	for _, r := range p.Rules() {
+		field, verb := wording(r.Direction)
+		ports := netpol.DescribePorts(r.Ports)
+		sev := catalog.SeverityMedium
+		if netpol.PortsRestricted(r.Ports) {
+			sev = catalog.SeverityLow
+		}
+		if len(r.Peers) == 0 {
+			a.FailSeverity(sev, r.Path, fmt.Sprintf("%s rule %d has no %q: it %s every pod and every address, on %s", r.Direction, r.Index, field, verb, ports))
+			continue
+		}
+		for i := range r.Peers {
+			peer := &r.Peers[i]
+			scope, err := netpol.PeerScope(peer)
+			if err != nil {
+				continue // a malformed CIDR is rejected by the API server; nothing is allowed
+			}
+			switch scope {
+			case netpol.ScopeEmpty:
+				a.FailSeverity(sev, r.PeerPath(i), fmt.Sprintf("%s rule %d peer %d is empty (no podSelector, namespaceSelector or ipBlock): it names no restriction, and the API server rejects it", r.Direction, r.Index, i))
+			case netpol.ScopeInternet:
+				except := ""
+				if len(peer.IPBlock.Except) > 0 {
+					except = " except " + strings.Join(peer.IPBlock.Except, ", ")
+				}
+				a.FailSeverity(sev, r.PeerPath(i)+".ipBlock.cidr", fmt.Sprintf("ipBlock %s%s %s every address on the internet, on %s", peer.IPBlock.CIDR, except, verb, ports))
+			case netpol.ScopeClusterPods:
+				a.FailSeverity(catalog.SeverityLow, r.PeerPath(i)+".namespaceSelector", fmt.Sprintf("namespaceSelector {} without a podSelector %s every pod of every namespace, on %s", verb, ports))
+			}
+		}
+	}
+}
+
+// metadataEndpoint is a cloud instance metadata address and the exception that closes it.
+type metadataEndpoint struct {
+	addr   netip.Addr
+	except string
+	// explicit is the range inside which an ipBlock is a deliberate allowance of the endpoint
+	// rather than a broad block that forgot to except it.
+	explicit netip.Prefix
+}
+
+var metadataEndpoints = []metadataEndpoint{
+	{netip.MustParseAddr("169.254.169.254"), "169.254.169.254/32 (or the whole link-local range 169.254.0.0/16)", netip.MustParsePrefix("169.254.0.0/16")},
+	{netip.MustParseAddr("fd00:ec2::254"), "fd00:ec2::254/128", netip.MustParsePrefix("fd00:ec2::/64")},
+}
+
+func assessMetadataEgress(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
+	p := compiled(o)
+	if p == nil {
+		return
+	}
+	for _, r := range p.Rules() {
+		if r.Direction != netpol.Egress {
+			continue
+		}
+		if len(r.Peers) == 0 {
+			a.Failf(r.Path, `egress rule %d has no "to", so the pods may reach the cloud metadata service at 169.254.169.254 (and fd00:ec2::254) and read the node's cloud credentials; list the destinations, or use an ipBlock that excepts the metadata address`, r.Index)
+			continue
+		}
+		for i := range r.Peers {
+			b := r.Peers[i].IPBlock
+			if b == nil {
+				continue
+			}
+			for _, m := range metadataEndpoints {
+				ok, err := netpol.BlockAllows(b, m.addr)
+				if err != nil || !ok {
+					continue
+				}
+				cidr, _ := netpol.ParseCIDR(b.CIDR)
+				if cidr.Bits() >= m.explicit.Bits() && m.explicit.Contains(cidr.Addr()) {
+					a.Failf(r.PeerPath(i)+".ipBlock.cidr", "ipBlock %s explicitly allows egress to the cloud metadata service at %s, which hands out the node's cloud credentials", b.CIDR, m.addr)
+					continue
+				}
+				a.Failf(r.PeerPath(i)+".ipBlock.except", "ipBlock %s lets the pods reach the cloud metadata service at %s, which hands out the node's cloud credentials; add %s to except", b.CIDR, m.addr, m.except)
+			}
+		}
+	}
+}

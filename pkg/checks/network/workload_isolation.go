@@ -1,0 +1,75 @@
+package network
+
+/*
+NS-07: every workload's pods are isolated by NetworkPolicies in both directions.
+
+Fields read:
+  the pod template's labels (metadata.labels of a Pod, spec.template.metadata.labels of a
+  Deployment, ...), PODSPEC.hostNetwork
+  NetworkPolicies of the workload's namespace: spec.podSelector (matchLabels and
+  matchExpressions), spec.policyTypes (or its default)
+
+Passing values: for Ingress and for Egress, at least one policy of the namespace selects the
+pods and lists that direction among its policy types. A default-deny policy (empty podSelector)
+selects every pod, so a namespace with default-deny ingress and egress passes all its workloads.
+
+What the isolating policies then allow is not judged here: rules that admit every peer are
+NS-08's, egress to the metadata service NS-41's.
+
+Not assessed: workloads in kube-system, kube-public and kube-node-lease (skipped, like the
+namespace-level controls) and host-network pods (skipped: NetworkPolicies do not apply to
+them, and hostNetwork is reported by the Pod security controls). When the workload's namespace
+is only implied and the set is not complete, an open direction makes the workload not assessed
+rather than failed: the policies that select it may be in files that were not scanned.
+*/
+
+import (
+	"fmt"
+
+	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+func init() {
+	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Assess: assessWorkloadIsolation})
+}
+
+var openMessages = map[netpol.Direction]string{
+	netpol.Ingress: "ingress is open: no NetworkPolicy in namespace %q selects these pods (%s) for Ingress, so any pod in the cluster, and any address that can route to them, may connect",
+	netpol.Egress:  "egress is open: no NetworkPolicy in namespace %q selects these pods (%s) for Egress, so they may connect to any pod, the internet and the cloud metadata service",
+}
+
+func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	pt := inventory.PodTemplateOf(o)
+	ns := o.EffectiveNamespace()
+	if pt == nil || systemNamespaces[ns] || pt.Spec.HostNetwork {
+		a.Skip()
+		return
+	}
+	x := indexOf(inv)
+	isolated, by := x.policies[ns].Isolation(pt.Meta.Labels)
+	open := netpol.Both &^ isolated
+	if open == netpol.None {
+		return
+	}
+	if x.partial(inv, ns) {
+		a.NotAssessed(notDeclared(ns, networkPolicies))
+		return
+	}
+	path := labelsPath(pt)
+	for _, d := range []netpol.Direction{netpol.Ingress, netpol.Egress} {
+		if !open.Has(d) {
+			continue
+		}
+		msg := fmt.Sprintf(openMessages[d], ns, describeLabels(pt.Meta.Labels))
+		if len(by) > 0 {
+			names := make([]string, len(by))
+			for i, p := range by {
+				names[i] = p.Name
+			}
+			msg += fmt.Sprintf(" (selected by %s for %s only)", quoteNames(names), isolated)
+		}
+		a.Fail(path, msg)
+	}
+}
