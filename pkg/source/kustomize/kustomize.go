@@ -1,0 +1,359 @@
+// Package kustomize builds kustomizations with the kustomize API (krusty, as `kustomize build`
+// with default options: no plugins, load restrictions to the kustomization's folder) and reads
+// the result into an inventory whose objects name the file that defined each resource.
+//
+// Positions. The build asks kustomize to record each resource's origin (the
+// config.kubernetes.io/origin annotation, as `buildMetadata: [originAnnotations]` would; the
+// user's files are not changed and the annotation is removed again). An object then names its
+// resource file, with the line of every field as that file has it, so a finding on a base
+// Deployment points into base/deployment.yaml even when an overlay renamed it. Generated
+// objects (configMapGenerator, secretGenerator) name the kustomization that generates them, at
+// the generator's entry. Fields a patch set cannot point into the patch within one object's
+// positions (an object has one file), so they keep the line of the nearest ancestor in the
+// resource file, and the object's Origin.Detail names each patched field with the patch file
+// and line that set it ("spec.template.spec.hostNetwork from overlays/prod/host.yaml:8"). A field
+// counts as patched when a patch that targets the object writes that field with the value the
+// build produced; later transformers (replacements, images) are not attributed.
+//
+// No network. Remote bases and resources (git repositories, URLs) are not fetched: the build is
+// refused with an input error saying so, since building the rest would hide whatever the remote
+// part changes. So are helmCharts, which need the helm binary; kubeharden renders charts
+// itself.
+package kustomize
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/source/manifest"
+	"github.com/kubeharden/kubeharden/pkg/yamldoc"
+)
+
+// Options configure a build.
+type Options struct {
+	// DefaultNamespace is where objects land that neither their file nor the kustomization's
+	// namespace field place anywhere; "" means "default".
+	DefaultNamespace string
+}
+
+// File returns the kustomization file in dir, or "" when dir holds none.
+func File(dir string) string {
+	for _, name := range konfig.RecognizedKustomizationFileNames() {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+// IsKustomization reports whether dir holds a kustomization file.
+func IsKustomization(dir string) bool { return File(dir) != "" }
+
+// Build runs `kustomize build dir` and reads the objects. Problems become inventory errors; Build
+// itself never fails.
+func Build(dir string, opts Options) *inventory.Inventory {
+	inv := &inventory.Inventory{}
+	kf := File(dir)
+	if kf == "" {
+		inv.Errors = append(inv.Errors, inventory.InputError{File: dir, Message: "no kustomization.yaml, kustomization.yml or Kustomization file"})
+		return inv
+	}
+	tree := readTree(dir)
+	if len(tree.errors) > 0 {
+		inv.Errors = append(inv.Errors, tree.errors...)
+		return inv
+	}
+	fsys, err := newOriginFS(kf)
+	if err != nil {
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: err.Error()})
+		return inv
+	}
+	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, dir)
+	if err != nil {
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: "kustomize build: " + err.Error() + " (nothing in this kustomization is assessed)"})
+		return inv
+	}
+	detail := "kustomize build " + dir
+	mopts := manifest.Options{DefaultNamespace: opts.DefaultNamespace}
+	src := &sources{files: map[string]*sourceFile{}}
+	for _, res := range m.Resources() {
+		origin, _ := res.GetOrigin()
+		if fsys.injected {
+			if err := res.SetOrigin(nil); err != nil {
+				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: err.Error()})
+			}
+		}
+		data, err := res.AsYAML()
+		if err != nil {
+			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %v", res.GetKind(), res.GetName(), err)})
+			continue
+		}
+		file, srcObj, srcNode, line := src.locate(dir, kf, origin, res)
+		built := manifest.Parse(file, data, detail, mopts)
+		for i := range built.Errors {
+			// The loader's lines count in the built YAML, which nobody can open; the object's
+			// line in its own file is the useful place.
+			built.Errors[i].Message = "built " + res.GetKind() + " " + res.GetName() + ": " + built.Errors[i].Message
+			built.Errors[i].Line = line
+		}
+		var builtRoot *yamldoc.Node
+		if docs, _ := yamldoc.Parse(data, parseOpts); len(docs) > 0 {
+			builtRoot = docs[0].Root
+		}
+		for _, o := range built.Objects {
+			o.Origin.Line = line
+			o.Lines = nil
+			if srcObj != nil {
+				o.Origin.Doc = srcObj.Origin.Doc
+				if builtRoot != nil && srcNode != nil {
+					o.Lines = alignLines(builtRoot, srcNode)
+				}
+			}
+			if notes := tree.patched(o, srcObj, builtRoot); len(notes) > 0 {
+				o.Origin.Detail += "; " + summarize(notes)
+			}
+		}
+		built.Stats.Files, built.Stats.Bytes = 0, 0
+		inv.Merge(built)
+	}
+	inv.Stats.Files += len(src.files)
+	inv.Stats.Bytes += src.bytes
+	return inv
+}
+
+// summarize lists patched fields for Origin.Detail, a few at most.
+func summarize(notes []string) string {
+	const most = 4
+	s := strings.Join(notes[:min(len(notes), most)], ", ")
+	if len(notes) > most {
+		s += fmt.Sprintf(" and %d more patched fields", len(notes)-most)
+	}
+	return s
+}
+
+// sources parses the resource files the build read, once each, to find objects' lines.
+type sources struct {
+	files map[string]*sourceFile
+	bytes int64
+}
+
+type sourceFile struct {
+	inv   *inventory.Inventory
+	roots map[int]*yamldoc.Node // object roots by line
+}
+
+// locate returns the file to name for a built resource, the object in that file it was built
+// from and its parsed tree (nil for generated objects), and its line.
+func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.Resource) (string, *inventory.Object, *yamldoc.Node, int) {
+	switch {
+	case origin == nil:
+		return kf, nil, nil, 0
+	case origin.ConfiguredIn != "":
+		file := filepath.Join(dir, filepath.FromSlash(origin.ConfiguredIn))
+		return file, nil, nil, generatorLine(file, res)
+	case origin.Path == "":
+		return kf, nil, nil, 0
+	}
+	file := filepath.Join(dir, filepath.FromSlash(origin.Path))
+	sf, ok := s.files[file]
+	if !ok {
+		if data, err := os.ReadFile(file); err == nil {
+			sf = &sourceFile{inv: manifest.Parse(file, data, "", manifest.Options{}), roots: map[int]*yamldoc.Node{}}
+			docs, _ := yamldoc.Parse(data, parseOpts)
+			for _, d := range docs {
+				if d.Root == nil {
+					continue
+				}
+				sf.roots[d.Root.Line] = d.Root
+				if items := get(d.Root, "items"); items != nil && items.Kind == yamldoc.SequenceNode {
+					for _, it := range items.Content {
+						sf.roots[it.Line] = it
+					}
+				}
+			}
+			s.bytes += int64(len(data))
+		}
+		s.files[file] = sf
+	}
+	if sf == nil {
+		return file, nil, nil, 0
+	}
+	o := sourceObject(sf.inv.Objects, res.GetKind(), res.GetName())
+	if o == nil {
+		return file, nil, nil, 0
+	}
+	return file, o, sf.roots[o.Origin.Line], o.Origin.Line
+}
+
+// alignLines gives the built object the lines of its resource file: each field of the built
+// object that the file has too gets the file's line. List items are paired by name where they
+// have one (a patch may insert a container before the others), else by position; fields the
+// file does not have (added by a patch or a transformer) get none, so they report the nearest
+// ancestor the file has.
+func alignLines(built, src *yamldoc.Node) *inventory.LineIndex {
+	li := &inventory.LineIndex{}
+	li.Add(inventory.RootHash, src.Line)
+	align(li, built, src, inventory.RootHash, true, 0)
+	li.Seal()
+	return li
+}
+
+func align(li *inventory.LineIndex, b, s *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int) {
+	if depth > parseOpts.MaxDepth || b.Kind != s.Kind {
+		return
+	}
+	switch b.Kind {
+	case yamldoc.MappingNode:
+		for i := 0; i+1 < len(b.Content); i += 2 {
+			k := b.Content[i]
+			if k.Kind != yamldoc.ScalarNode {
+				continue
+			}
+			for j := 0; j+1 < len(s.Content); j += 2 {
+				if sk := s.Content[j]; sk.Kind == yamldoc.ScalarNode && sk.Value == k.Value && sk.Value != "<<" {
+					kh := h.Field(k.Value, isRoot)
+					li.Add(kh, sk.Line)
+					align(li, b.Content[i+1], s.Content[j+1], kh, false, depth+1)
+					break
+				}
+			}
+		}
+	case yamldoc.SequenceNode:
+		for i, item := range b.Content {
+			var match *yamldoc.Node
+			if name := scalar(get(item, "name")); name != "" {
+				for _, si := range s.Content {
+					if scalar(get(si, "name")) == name {
+						match = si
+						break
+					}
+				}
+			} else if i < len(s.Content) && scalar(get(s.Content[i], "name")) == "" {
+				match = s.Content[i]
+			}
+			if match == nil {
+				continue
+			}
+			ih := h.Index(i)
+			li.Add(ih, match.Line)
+			align(li, item, match, ih, false, depth+1)
+		}
+	}
+}
+
+// sourceObject finds the object a built resource came from among the objects of its file: the
+// only one of its kind, else the one whose name the built name contains (prefixes, suffixes and
+// hashes only add to a name), the longest such.
+func sourceObject(objs []*inventory.Object, kind, built string) *inventory.Object {
+	var best *inventory.Object
+	n := 0
+	for _, o := range objs {
+		if o.Kind != kind {
+			continue
+		}
+		n++
+		if strings.Contains(built, o.Name) && (best == nil || len(o.Name) > len(best.Name)) {
+			best = o
+		}
+	}
+	if best == nil && n == 1 {
+		for _, o := range objs {
+			if o.Kind == kind {
+				return o
+			}
+		}
+	}
+	return best
+}
+
+// generatorLine finds the entry of a configMapGenerator or secretGenerator in a kustomization
+// file: the "name:" line with the generated object's name before kustomize added a prefix,
+// suffix or hash.
+func generatorLine(file string, res *resource.Resource) int {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	built := res.GetName()
+	best, bestLen := 0, 0
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- "))
+		name, ok := strings.CutPrefix(t, "name:")
+		if !ok {
+			continue
+		}
+		name = strings.Trim(strings.TrimSpace(name), `"'`)
+		if name != "" && strings.Contains(built, name) && len(name) > bestLen {
+			best, bestLen = i+1, len(name)
+		}
+	}
+	return best
+}
+
+// originFS is the disk, except that the root kustomization file reads as if it asked for origin
+// annotations. The user's file is not changed.
+type originFS struct {
+	filesys.FileSystem
+	root     string // the root kustomization file, absolute and with symlinks resolved
+	data     []byte
+	injected bool
+}
+
+func newOriginFS(kf string) (*originFS, error) {
+	abs, err := filepath.Abs(kf)
+	if err != nil {
+		return nil, err
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	raw, err := os.ReadFile(kf)
+	if err != nil {
+		return nil, err
+	}
+	fs := &originFS{FileSystem: filesys.MakeFsOnDisk(), root: abs, data: raw}
+	var k map[string]any
+	if err := yaml.Unmarshal(raw, &k); err != nil || k == nil {
+		// kustomize reports a broken kustomization file itself, in its own words.
+		return fs, nil
+	}
+	md, _ := k["buildMetadata"].([]any)
+	for _, v := range md {
+		if v == types.OriginAnnotations {
+			return fs, nil
+		}
+	}
+	k["buildMetadata"] = append(md, types.OriginAnnotations)
+	if fs.data, err = yaml.Marshal(k); err != nil {
+		return nil, err
+	}
+	fs.injected = true
+	return fs, nil
+}
+
+func (f *originFS) ReadFile(path string) ([]byte, error) {
+	if f.injected {
+		p := path
+		if r, err := filepath.EvalSymlinks(path); err == nil {
+			p = r
+		}
+		if p == f.root {
+			return append([]byte(nil), f.data...), nil
+		}
+	}
+	return f.FileSystem.ReadFile(path)
+}
+
+// originAnnotation is the annotation kustomize records a resource's origin in.
+const originAnnotation = "config.kubernetes.io/origin"

@@ -1,0 +1,257 @@
+package kustomize
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+var (
+	base  = filepath.Join("testdata", "base")
+	prod  = filepath.Join("testdata", "overlays", "prod")
+	podSp = "spec.template.spec"
+)
+
+func find(t *testing.T, inv *inventory.Inventory, kind, name string) *inventory.Object {
+	t.Helper()
+	for _, o := range inv.Objects {
+		if o.Kind == kind && o.Name == name {
+			return o
+		}
+	}
+	var have []string
+	for _, o := range inv.Objects {
+		have = append(have, o.Kind+"/"+o.Name)
+	}
+	t.Fatalf("no %s %s; have %v", kind, name, have)
+	return nil
+}
+
+func noErrors(t *testing.T, inv *inventory.Inventory) {
+	t.Helper()
+	for _, e := range inv.Errors {
+		t.Errorf("unexpected input error: %v", e)
+	}
+}
+
+func lines(t *testing.T, o *inventory.Object, want map[string]int) {
+	t.Helper()
+	for p, l := range want {
+		if got := o.Line(p); got != l {
+			t.Errorf("%s %s: line of %s = %d, want %d", o.Kind, o.Name, p, got, l)
+		}
+	}
+}
+
+func TestBuildBase(t *testing.T) {
+	inv := Build(base, Options{DefaultNamespace: "shop"})
+	noErrors(t, inv)
+	if len(inv.Objects) != 3 {
+		t.Errorf("%d objects, want Deployment, Service and the generated ConfigMap", len(inv.Objects))
+	}
+	d := find(t, inv, "Deployment", "shop")
+	if want := filepath.Join(base, "deployment.yaml"); d.Origin.File != want || d.Origin.Line != 1 {
+		t.Errorf("Deployment at %s:%d, want %s:1", d.Origin.File, d.Origin.Line, want)
+	}
+	if d.Origin.Detail != "kustomize build "+base {
+		t.Errorf("Detail %q", d.Origin.Detail)
+	}
+	if d.EffectiveNamespace() != "shop" {
+		t.Errorf("namespace %q, want the default namespace given", d.EffectiveNamespace())
+	}
+	if d.Meta.Annotations[originAnnotation] != "" {
+		t.Error("the origin annotation kubeharden asked for must not stay on the object")
+	}
+	lines(t, d, map[string]int{
+		podSp + ".containers[0].securityContext.allowPrivilegeEscalation": 26,
+		podSp + ".securityContext.runAsNonRoot":                           16,
+		"metadata.labels":                                                 3, // added by the labels transformer: metadata
+		"metadata.name":                                                   4,
+	})
+	cm := find(t, inv, "ConfigMap", "shop-config-"+strings.TrimPrefix(cmName(t, inv), "shop-config-"))
+	if want := filepath.Join(base, "kustomization.yaml"); cm.Origin.File != want || cm.Origin.Line != 10 {
+		t.Errorf("generated ConfigMap at %s:%d, want the generator entry %s:10", cm.Origin.File, cm.Origin.Line, want)
+	}
+	if inv.Stats.Files != 2 {
+		t.Errorf("Stats.Files = %d, want the 2 resource files", inv.Stats.Files)
+	}
+}
+
+func cmName(t *testing.T, inv *inventory.Inventory) string {
+	for _, o := range inv.Objects {
+		if o.Kind == "ConfigMap" {
+			return o.Name
+		}
+	}
+	t.Fatal("no ConfigMap")
+	return ""
+}
+
+func TestBuildOverlay(t *testing.T) {
+	inv := Build(prod, Options{})
+	noErrors(t, inv)
+	if len(inv.Objects) != 4 {
+		t.Errorf("%d objects, want 4", len(inv.Objects))
+	}
+	d := find(t, inv, "Deployment", "prod-shop")
+	if d.Namespace != "shop-prod" {
+		t.Errorf("namespace %q, want shop-prod from the overlay", d.Namespace)
+	}
+	// The Deployment is defined in the base: findings name the base file and its lines.
+	if want := filepath.Join(base, "deployment.yaml"); d.Origin.File != want || d.Origin.Line != 1 {
+		t.Errorf("Deployment at %s:%d, want %s:1", d.Origin.File, d.Origin.Line, want)
+	}
+	spec := d.Typed.(*appsv1.Deployment).Spec.Template.Spec
+	if !spec.HostNetwork || !spec.HostPID || len(spec.Containers) != 2 {
+		t.Fatalf("patches not applied: hostNetwork %v, hostPID %v, %d containers", spec.HostNetwork, spec.HostPID, len(spec.Containers))
+	}
+	// The strategic merge patch put the debug container first; the app container keeps its
+	// base lines, found by name rather than by position.
+	if spec.Containers[0].Name != "debug" || spec.Containers[1].Name != "app" {
+		t.Fatalf("containers %s, %s", spec.Containers[0].Name, spec.Containers[1].Name)
+	}
+	lines(t, d, map[string]int{
+		podSp + ".containers[1].securityContext.readOnlyRootFilesystem": 27,
+		podSp + ".containers[1]":                            20,
+		podSp + ".containers[0].securityContext.privileged": 19, // added by the patch: the base's containers:
+		podSp + ".hostNetwork":                              14, // added by the patch: the base's pod spec
+	})
+	// The patched fields are attributed to the patch that set them, with its line.
+	sidecar := filepath.Join(prod, "debug-sidecar.yaml")
+	kust := filepath.Join(prod, "kustomization.yaml")
+	for _, want := range []string{
+		"kustomize build " + prod + "; ",
+		podSp + ".hostNetwork from " + sidecar + ":9",
+		podSp + ".containers[0].securityContext.privileged from " + sidecar + ":14",
+		podSp + ".hostPID from " + kust + ":16",
+	} {
+		if !strings.Contains(d.Origin.Detail, want) {
+			t.Errorf("Detail %q does not say %q", d.Origin.Detail, want)
+		}
+	}
+	if strings.Contains(d.Origin.Detail, ".name from") {
+		t.Errorf("Detail %q attributes a merge key", d.Origin.Detail)
+	}
+
+	np := find(t, inv, "NetworkPolicy", "prod-default-deny")
+	if want := filepath.Join(prod, "networkpolicy.yaml"); np.Origin.File != want {
+		t.Errorf("overlay resource at %s, want %s", np.Origin.File, want)
+	}
+	lines(t, np, map[string]int{"spec.policyTypes[1]": 9})
+	s := find(t, inv, "Service", "prod-shop")
+	if s.Origin.Detail != "kustomize build "+prod {
+		t.Errorf("unpatched object Detail %q", s.Origin.Detail)
+	}
+	lines(t, s, map[string]int{"spec.ports[0].port": 9})
+}
+
+// kustomization writes a kustomization folder for a test.
+func kustomization(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestBuildRefusals(t *testing.T) {
+	for name, tc := range map[string]struct {
+		kustomization string
+		want          string
+	}{
+		"remote git base": {"resources:\n  - github.com/example/app//deploy?ref=v1\n", "is remote"},
+		"remote URL":      {"resources:\n  - https://example.com/app.yaml\n", "no network access"},
+		"missing":         {"resources:\n  - nope.yaml\n", "no such file or folder"},
+		"helm":            {"helmCharts:\n  - name: x\n    repo: https://example.com\n", "helmCharts need"},
+		"broken":          {"resources: [\n", "invalid Kustomization"},
+		"build error":     {"resources:\n  - bad.yaml\n", "kustomize build"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := kustomization(t, map[string]string{
+				"kustomization.yaml": tc.kustomization,
+				"bad.yaml":           "apiVersion: v1\nkind: ConfigMap\n",
+			})
+			inv := Build(dir, Options{})
+			if len(inv.Errors) != 1 || len(inv.Objects) != 0 {
+				t.Fatalf("errors %v, %d objects; want one error and nothing built", inv.Errors, len(inv.Objects))
+			}
+			e := inv.Errors[0]
+			if e.File != filepath.Join(dir, "kustomization.yaml") || !strings.Contains(e.Message, tc.want) {
+				t.Errorf("error %v, want one on the kustomization saying %q", e, tc.want)
+			}
+		})
+	}
+}
+
+func TestOwnOriginAnnotationsKept(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"kustomization.yaml": "resources: [cm.yaml]\nbuildMetadata: [originAnnotations]\n",
+		"cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+	})
+	inv := Build(dir, Options{})
+	noErrors(t, inv)
+	o := find(t, inv, "ConfigMap", "x")
+	if o.Meta.Annotations[originAnnotation] == "" {
+		t.Error("a kustomization that asks for origin annotations gets them, as with kustomize build")
+	}
+	if o.Origin.File != filepath.Join(dir, "cm.yaml") || o.Origin.Line != 1 {
+		t.Errorf("at %s:%d", o.Origin.File, o.Origin.Line)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	found := []string{base, prod, filepath.Join("testdata", "overlays", "..", "base")}
+	got := Select(found, func(string) bool { return false })
+	if len(got) != 1 || got[0] != prod {
+		t.Errorf("Select = %v, want only the overlay (the base is built as part of it)", got)
+	}
+	got = Select(found, func(d string) bool { return d == base })
+	if len(got) != 2 {
+		t.Errorf("Select = %v, want the named base and the overlay", got)
+	}
+	if refs := References(prod); len(refs) != 1 || !strings.HasSuffix(refs[0], filepath.Join("testdata", "base")) {
+		t.Errorf("References = %v", refs)
+	}
+}
+
+func TestDetection(t *testing.T) {
+	if !IsKustomization(base) || IsKustomization("testdata") {
+		t.Error("IsKustomization")
+	}
+	for _, e := range []struct {
+		entry  string
+		remote bool
+	}{
+		{"../../base", false}, {"deploy/app", false}, {"app.yaml", false},
+		{"github.com/org/repo/deploy", true}, {"git@github.com:org/repo.git", true},
+		{"https://example.com/x.yaml", true}, {"example.com/org/repo?ref=v1", true},
+	} {
+		if isRemote(e.entry) != e.remote {
+			t.Errorf("isRemote(%q) != %v", e.entry, e.remote)
+		}
+	}
+}
+
+// TestBuildTime logs how long building the overlay takes.
+func TestBuildTime(t *testing.T) {
+	Build(prod, Options{})
+	const n = 10
+	start := time.Now()
+	for range n {
+		Build(prod, Options{})
+	}
+	t.Logf("building %s: %v per build", prod, time.Since(start)/n)
+}

@@ -1,0 +1,166 @@
+package kustomize
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// tree is what kubeharden reads of a kustomization and everything it includes before asking
+// kustomize to build it: enough to refuse builds that would use the network, and the patches,
+// to tell which fields they set.
+type tree struct {
+	errors  []inventory.InputError
+	patches []*patch // outermost kustomization first
+	seen    map[string]bool
+}
+
+func readTree(dir string) *tree {
+	t := &tree{seen: map[string]bool{}}
+	t.read(dir)
+	return t
+}
+
+// read reads the kustomization in dir and, depth first, the kustomizations it includes.
+func (t *tree) read(dir string) {
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		if t.seen[abs] {
+			return
+		}
+		t.seen[abs] = true
+	}
+	kf := File(dir)
+	if kf == "" {
+		// kustomize says what is wrong with a folder that is not a kustomization.
+		return
+	}
+	k, data, err := readKustomization(kf)
+	if err != nil {
+		t.fail(kf, 0, err.Error())
+		return
+	}
+	fail := func(format string, args ...any) { t.fail(kf, 0, fmt.Sprintf(format, args...)) }
+	if len(k.HelmCharts) > 0 || k.HelmGlobals != nil {
+		fail("helmCharts need `kustomize build --enable-helm` and the helm binary, which kubeharden does not run; scan the chart folder itself (with --values) instead")
+	}
+	var dirs []string
+	check := func(field, entry string, mayBeDir bool) {
+		p := filepath.Join(dir, filepath.FromSlash(entry))
+		st, err := os.Stat(p)
+		switch {
+		case err == nil && st.IsDir() && mayBeDir:
+			dirs = append(dirs, p)
+		case err == nil:
+		case isRemote(entry):
+			fail("%s %q is remote: kubeharden does not fetch remote bases or resources (no network access); build it with `kustomize build %s | kubeharden scan -`", field, entry, dir)
+		default:
+			fail("%s %q: no such file or folder", field, entry)
+		}
+	}
+	for _, r := range k.Resources {
+		check("resource", r, true)
+	}
+	for _, c := range k.Components {
+		check("component", c, true)
+	}
+	for _, group := range []struct {
+		field   string
+		entries []string
+	}{{"crds", k.Crds}, {"configurations", k.Configurations}, {"generators", k.Generators}, {"transformers", k.Transformers}, {"validators", k.Validators}} {
+		for _, e := range group.entries {
+			if strings.Contains(e, "\n") || strings.Contains(e, ": ") {
+				continue // an inline configuration
+			}
+			check(group.field, e, true)
+		}
+	}
+	t.readPatches(dir, kf, k, data)
+	for _, d := range dirs {
+		t.read(d)
+	}
+}
+
+func (t *tree) fail(file string, line int, msg string) {
+	t.errors = append(t.errors, inventory.InputError{File: file, Line: line, Message: msg + " (nothing in this kustomization is assessed)"})
+}
+
+func readKustomization(kf string) (*types.Kustomization, []byte, error) {
+	data, err := os.ReadFile(kf)
+	if err != nil {
+		return nil, nil, err
+	}
+	k := &types.Kustomization{}
+	if err := k.Unmarshal(data); err != nil {
+		return nil, nil, err
+	}
+	k.FixKustomization()
+	return k, data, nil
+}
+
+// isRemote tells a remote base or resource from a local path that does not exist, the way
+// kustomize's loader would try it: URLs, scp-like git addresses, and host names.
+func isRemote(entry string) bool {
+	if strings.Contains(entry, "://") || strings.HasPrefix(entry, "git@") || strings.Contains(entry, "?ref=") ||
+		strings.Contains(entry, "?version=") || strings.Contains(entry, "?submodules=") || strings.Contains(entry, "?timeout=") {
+		return true
+	}
+	first, _, found := strings.Cut(entry, "/")
+	return found && strings.Contains(first, ".") && first != "." && first != ".."
+}
+
+// References returns the folders (absolute) of the kustomizations that the kustomization in dir
+// includes directly as resources or components.
+func References(dir string) []string {
+	kf := File(dir)
+	if kf == "" {
+		return nil
+	}
+	k, _, err := readKustomization(kf)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range append(append([]string(nil), k.Resources...), k.Components...) {
+		p := filepath.Join(dir, filepath.FromSlash(e))
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			if abs, err := filepath.Abs(p); err == nil {
+				out = append(out, abs)
+			}
+		}
+	}
+	return out
+}
+
+// Select returns the kustomization folders of dirs to build. A base that an overlay includes is
+// built as part of the overlay, so when both were found while walking a folder, only the overlay
+// is built; a scan of a folder with one base and two overlays reports the base's objects once per
+// overlay (each is a different deployment of them) and never on their own. Folders the user named
+// (explicit) are always built. Folders are compared by absolute path, so each is built once.
+func Select(dirs []string, explicit func(dir string) bool) []string {
+	referenced := map[string]bool{}
+	for _, d := range dirs {
+		for _, r := range References(d) {
+			referenced[r] = true
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			abs = d
+		}
+		if seen[abs] || (referenced[abs] && (explicit == nil || !explicit(d))) {
+			continue
+		}
+		seen[abs] = true
+		out = append(out, d)
+	}
+	return out
+}
