@@ -1,0 +1,279 @@
+package rbac
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kubeharden/kubeharden/pkg/checks/checktest"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// describe renders a grant as "subject | scope | via", plus a tag for grants that do not come
+// straight from the input, so that tests compare whole grant lists as text.
+func describe(g Grant) string {
+	s := g.Subject.String() + " | " + g.Scope() + " | " + g.Via()
+	switch {
+	case g.Implicit:
+		s += " (implicit)"
+	case g.Unresolved:
+		s += " (unresolved)"
+	case g.Ineffective():
+		s += " (ineffective)"
+	case g.BuiltIn:
+		s += " (builtin)"
+	}
+	return s
+}
+
+func describeAll(gs []Grant) []string {
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		out[i] = describe(g)
+	}
+	return out
+}
+
+func assertGrants(t *testing.T, what string, got []Grant, want ...string) {
+	t.Helper()
+	if d := describeAll(got); !slices.Equal(d, want) {
+		t.Errorf("%s:\n got  %s\n want %s", what, strings.Join(d, "\n      "), strings.Join(want, "\n      "))
+	}
+}
+
+const masters = "Group system:masters | cluster-wide | group membership (no binding) (implicit)"
+
+func loadCluster(t *testing.T) *Analysis {
+	t.Helper()
+	inv := checktest.Load(t, "testdata/cluster.yaml")
+	a := New(inv)
+	if len(a.Problems) > 0 {
+		t.Fatalf("problems: %v", a.Problems)
+	}
+	return a
+}
+
+func TestWhoCan(t *testing.T) {
+	a := loadCluster(t)
+	cases := []struct {
+		verb, resource, namespace string
+		want                      []string
+	}{
+		{"create", "pods/exec", "shop", []string{
+			masters,
+			"Group devs | in namespace shop | RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[0] of ClusterRole debug-exec)",
+		}},
+		// Nothing cluster-wide; the unresolved billing binding does not reach shop.
+		{"create", "pods/exec", "", []string{masters}},
+		{"create", "pods/exec", "billing", []string{
+			masters,
+			"User bob | in namespace billing | RoleBinding billing/missing-role → Role billing/billing-admin (unresolved)",
+		}},
+		{"create", "pods/exec", AnyNamespace, []string{
+			masters,
+			"User bob | in namespace billing | RoleBinding billing/missing-role → Role billing/billing-admin (unresolved)",
+			"Group devs | in namespace shop | RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[0] of ClusterRole debug-exec)",
+		}},
+		// A rule aggregated twice counts once; pods/log comes from the second component.
+		{"get", "pods/log", "shop", []string{
+			"Group ops | cluster-wide | ClusterRoleBinding ops-view → ClusterRole view (rules[0] of ClusterRole system:aggregate-to-view) (builtin)",
+			masters,
+			"User jane | cluster-wide | ClusterRoleBinding jane-get → ClusterRole get-everything rules[0]",
+			"Group devs | in namespace shop | RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[0] of ClusterRole debug-logs)",
+		}},
+		// resourceNames: the service account may read one Secret, not Secrets in general.
+		{"get", "secrets", "shop", []string{
+			masters,
+			"User jane | cluster-wide | ClusterRoleBinding jane-get → ClusterRole get-everything rules[0]",
+		}},
+		{"list", "secrets", "shop", []string{masters}},
+		// */scale matches the scale subresource of any resource, not the resource itself.
+		{"update", "deployments/scale", "shop", []string{
+			masters,
+			"Group system:serviceaccounts:shop | in namespace shop | RoleBinding shop/all-sa-scale → ClusterRole scaler rules[0]",
+		}},
+		{"update", "deployments", "shop", []string{masters}},
+		// nodes are cluster-scoped: the RoleBinding to carol does not count, -n or not.
+		{"get", "nodes", "shop", []string{
+			masters,
+			"User jane | cluster-wide | ClusterRoleBinding jane-get → ClusterRole get-everything rules[0]",
+			"User system:serviceaccount:shop:api | cluster-wide | ClusterRoleBinding api-nodes → ClusterRole node-reader rules[0]",
+		}},
+		{"get", "/debug/pprof/heap", "", []string{
+			"Group monitoring | cluster-wide | ClusterRoleBinding monitoring → ClusterRole metrics-reader rules[0]",
+			masters,
+			"ServiceAccount monitoring/prometheus | cluster-wide | ClusterRoleBinding monitoring → ClusterRole metrics-reader rules[0]",
+		}},
+		{"get", "/healthz", "", []string{masters}},
+		// widgets-view flows into the built-in view through its aggregation label.
+		{"list", "widgets.example.com", "", []string{
+			"Group ops | cluster-wide | ClusterRoleBinding ops-view → ClusterRole view (rules[0] of ClusterRole widgets-view) (builtin)",
+			masters,
+		}},
+		{"list", "deploy", "payments", []string{
+			"Group ops | cluster-wide | ClusterRoleBinding ops-view → ClusterRole view (rules[3] of ClusterRole system:aggregate-to-view) (builtin)",
+			masters,
+		}},
+	}
+	for _, c := range cases {
+		assertGrants(t, "who can "+c.verb+" "+c.resource+" in "+c.namespace, a.WhoCan(c.verb, c.resource, c.namespace), c.want...)
+	}
+
+	named := NewRequest("get", "secrets", "shop")
+	named.Name = "db-password"
+	assertGrants(t, "who can get secret db-password", a.WhoCanRequest(named),
+		masters,
+		"User jane | cluster-wide | ClusterRoleBinding jane-get → ClusterRole get-everything rules[0]",
+		"ServiceAccount shop/api | in namespace shop | RoleBinding shop/api-secrets → Role shop/secret-reader rules[0]",
+	)
+}
+
+func TestSubjectPermissions(t *testing.T) {
+	a := loadCluster(t)
+	api := []string{
+		"User system:serviceaccount:shop:api | cluster-wide | ClusterRoleBinding api-nodes → ClusterRole node-reader rules[0]",
+		"Group system:serviceaccounts:shop | in namespace shop | RoleBinding shop/all-sa-scale → ClusterRole scaler rules[0]",
+		"ServiceAccount shop/api | in namespace shop | RoleBinding shop/api-secrets → Role shop/secret-reader rules[0]",
+		"ServiceAccount shop/api | in namespace shop | RoleBinding shop/api-secrets → Role shop/secret-reader rules[1]",
+	}
+	assertGrants(t, "ServiceAccount shop/api", a.SubjectPermissions(KindServiceAccount, "shop", "api"), api...)
+	assertGrants(t, "the same account by user name", a.SubjectPermissions(KindUser, "", "system:serviceaccount:shop:api"), api...)
+	assertGrants(t, "another account of shop", a.SubjectPermissions(KindServiceAccount, "shop", "web"), api[1])
+	assertGrants(t, "Group devs", a.SubjectPermissions(KindGroup, "", "devs"),
+		"Group devs | in namespace shop | RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[0] of ClusterRole debug-exec)",
+		"Group devs | in namespace shop | RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[1] of ClusterRole debug-exec)",
+		"Group devs | in namespace shop | RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[0] of ClusterRole debug-logs)",
+	)
+	assertGrants(t, "User bob", a.SubjectPermissions(KindUser, "", "bob"),
+		"User bob | in namespace billing | RoleBinding billing/missing-role → Role billing/billing-admin (unresolved)")
+	assertGrants(t, "User carol", a.SubjectPermissions(KindUser, "", "carol"),
+		"User carol | in namespace shop | RoleBinding shop/carol-nodes → ClusterRole node-reader rules[0] (ineffective)")
+	assertGrants(t, "Group system:masters", a.SubjectPermissions(KindGroup, "", GroupMasters), masters)
+	assertGrants(t, "User nobody", a.SubjectPermissions(KindUser, "", "nobody"))
+}
+
+func ruleOrigins(r *Role) []string {
+	var out []string
+	for _, x := range r.Rules {
+		out = append(out, x.Origin.Ref.Name+"["+strconv.Itoa(x.Index)+"]")
+	}
+	return out
+}
+
+func TestAggregation(t *testing.T) {
+	a := loadCluster(t)
+	clusterRole := func(name string) *Role {
+		r := a.Role(inventory.Ref{APIVersion: rbacAPIVersion, Kind: "ClusterRole", Name: name})
+		if r == nil {
+			t.Fatalf("no ClusterRole %s", name)
+		}
+		return r
+	}
+	// Transitive: super-debugger takes pod-debugger's aggregated rules, components sorted by name.
+	if got, want := ruleOrigins(clusterRole("super-debugger")), []string{"extra-configmaps[0]", "debug-exec[0]", "debug-exec[1]", "debug-logs[0]"}; !slices.Equal(got, want) {
+		t.Errorf("super-debugger rules from %v, want %v", got, want)
+	}
+	// The hand-written wildcard rule of pod-debugger is replaced by aggregation.
+	if got := ruleOrigins(clusterRole("pod-debugger")); slices.Contains(got, "pod-debugger[0]") {
+		t.Errorf("pod-debugger kept its own rules: %v", got)
+	}
+	// Built-in admin = its own extras + edit, which holds view, which holds widgets-view.
+	admin := ruleOrigins(clusterRole("admin"))
+	for _, want := range []string{"system:aggregate-to-admin[1]", "system:aggregate-to-edit[0]", "system:aggregate-to-view[0]", "widgets-view[0]"} {
+		if !slices.Contains(admin, want) {
+			t.Errorf("admin lacks %s: %v", want, admin)
+		}
+	}
+	if !clusterRole("admin").BuiltIn || clusterRole("widgets-view").BuiltIn {
+		t.Error("BuiltIn marks the wrong roles")
+	}
+}
+
+func TestAggregationCycleAndInputOverridesBuiltIn(t *testing.T) {
+	inv := checktest.Parse(t, "cycle.yaml", []byte(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: a, labels: {y: "1"}}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {x: "1"}}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: b, labels: {x: "1"}}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {y: "1"}}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: c, labels: {x: "1"}}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view}
+rules: [{apiGroups: [""], resources: [pods], verbs: [list]}]
+`))
+	a := New(inv)
+	for _, name := range []string{"a", "b"} {
+		r := a.Role(inventory.Ref{APIVersion: rbacAPIVersion, Kind: "ClusterRole", Name: name})
+		if got := ruleOrigins(r); !slices.Equal(got, []string{"c[0]"}) {
+			t.Errorf("%s rules from %v, want [c[0]]", name, got)
+		}
+	}
+	view := a.Role(inventory.Ref{APIVersion: rbacAPIVersion, Kind: "ClusterRole", Name: "view"})
+	if view.BuiltIn || view.Aggregated || len(view.Rules) != 1 {
+		t.Errorf("the input's view should replace the built-in one: %+v", view)
+	}
+}
+
+func TestProblems(t *testing.T) {
+	inv := checktest.Parse(t, "bad.yaml", []byte(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: no-sa-namespace}
+subjects: [{kind: ServiceAccount, name: api}, {kind: Robot, name: r2d2}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cluster-to-role}
+subjects: [{kind: User, name: jane}]
+roleRef: {kind: Role, name: view, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: twice}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: twice}
+`))
+	a := New(inv)
+	var got []string
+	for _, p := range a.Problems {
+		got = append(got, p.Object.Name+" "+p.Path)
+	}
+	want := []string{"twice ", "no-sa-namespace subjects[0]", "no-sa-namespace subjects[1]", "cluster-to-role roleRef.kind"}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems at %q, want %q", got, want)
+	}
+	// The binding to a Role from a ClusterRoleBinding is kept, unresolved.
+	assertGrants(t, "jane", a.SubjectPermissions(KindUser, "", "jane"),
+		"User jane | cluster-wide | ClusterRoleBinding cluster-to-role → Role view (unresolved)")
+}
+
+func TestForBuildsOncePerInventory(t *testing.T) {
+	inv := checktest.Load(t, "testdata/cluster.yaml")
+	var wg sync.WaitGroup
+	got := make([]*Analysis, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() { defer wg.Done(); got[i] = For(inv) }()
+	}
+	wg.Wait()
+	for _, a := range got {
+		if a != got[0] {
+			t.Fatal("For built more than one analysis for one inventory")
+		}
+	}
+}
