@@ -1,0 +1,271 @@
+package secrets
+
+// Scanning one field: its value for well-known formats, its name and value together, and, for
+// values that are whole configuration files, the settings inside them.
+
+import "strings"
+
+// finding is what one field gives away. It never holds any part of the value.
+type finding struct {
+	formats evidence
+	// noun is set when the field's name and value look like a credential ("a password"), or,
+	// with setting, when a setting inside the value does.
+	noun string
+	// setting names the setting inside a file-like value ("spring.datasource.password").
+	setting string
+}
+
+func (f *finding) found() bool { return f.formats != 0 || f.noun != "" }
+
+// describe renders what was found, after the field's own description.
+func (f *finding) describe() string {
+	switch {
+	case f.formats != 0:
+		return "contains " + f.formats.describe()
+	case f.setting != "":
+		return "sets " + quote(f.setting) + " to a value that looks like " + f.noun
+	default:
+		return "holds a value that looks like " + f.noun
+	}
+}
+
+// quote quotes s for a message, shortened: setting names come from the scanned text.
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:61] + "..."
+	}
+	return `"` + s + `"`
+}
+
+// scanField examines the field called name holding v. It does not allocate.
+func scanField(name, v string) finding {
+	f := finding{formats: scanFormats(v)}
+	if f.formats != 0 {
+		return f
+	}
+	if k := classifyKey(name); k.isCredential() {
+		t := strings.TrimSpace(v)
+		if strings.IndexByte(t, '\n') < 0 {
+			switch {
+			case k.aws && awsSecretAccessKey(t):
+				f.noun = "an AWS secret access key"
+			case credentialValue(k, t):
+				f.noun = k.noun
+			}
+			return f
+		}
+	}
+	f.setting, f.noun = scanSettings(v)
+	return f
+}
+
+// scanSettings looks inside a value holding a configuration file or a command line (properties,
+// INI, YAML, JSON, shell, -Dname=value and --flag=value) for a setting whose name suggests a
+// credential and whose value looks like one.
+//
+// Inside files the bar is higher than for a field's own name: files are full of lines such as
+// "passwd: compat" (nsswitch.conf) and "auth_client_required = cephx" (ceph.conf). So weak names
+// need a random-looking value, and even password settings need one of at least 8 characters
+// that mixes letters with digits or symbols. A short dictionary password inside a file is
+// missed; a key, token or generated password is not.
+func scanSettings(v string) (setting, noun string) {
+	if strings.IndexAny(v, "=:") < 0 {
+		return "", ""
+	}
+	// Only lines that mention a credential stem are read, found in one pass over the value.
+	for off := 0; off < len(v); {
+		i := indexCredentialStem(v[off:])
+		if i < 0 {
+			break
+		}
+		i += off
+		start := strings.LastIndexByte(v[:i], '\n') + 1
+		end := strings.IndexByte(v[i:], '\n')
+		if end < 0 {
+			end = len(v)
+		} else {
+			end += i
+		}
+		line := v[start:end]
+		off = end + 1
+		if name, val, ok := assignment(line); ok {
+			if n := settingCredential(name, val); n != "" {
+				return name, n
+			}
+		}
+		// Command lines and option strings: -Dname=value --name=value name=value.
+		for k := 0; k < len(line); {
+			for k < len(line) && isSpace(line[k]) {
+				k++
+			}
+			start := k
+			for k < len(line) && !isSpace(line[k]) {
+				k++
+			}
+			field := line[start:k]
+			eq := strings.IndexByte(field, '=')
+			if eq <= 0 {
+				continue
+			}
+			name := strings.TrimLeft(field[:eq], "-")
+			if len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
+				name = name[1:] // -Djavax.net.ssl.keyStorePassword
+			}
+			if n := settingCredential(name, field[eq+1:]); n != "" && validSettingName(name) {
+				return name, n
+			}
+		}
+	}
+	return "", ""
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+// assignment parses "name: value", "name = value", `"name": "value",` and "export NAME=value".
+func assignment(line string) (name, value string, ok bool) {
+	s := strings.TrimSpace(line)
+	for _, p := range [...]string{"- ", "export ", "set "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	var q byte
+	if s != "" && (s[0] == '"' || s[0] == '\'') {
+		q, s = s[0], s[1:]
+	}
+	n := runLen(s, 0, func(c byte) bool { return isAlnum(c) || c == '_' || c == '.' || c == '-' })
+	if n == 0 || n > 128 {
+		return "", "", false
+	}
+	name, s = s[:n], s[n:]
+	if q != 0 {
+		if s == "" || s[0] != q {
+			return "", "", false
+		}
+		s = s[1:]
+	}
+	s = strings.TrimLeft(s, " \t")
+	if s == "" || (s[0] != ':' && s[0] != '=') {
+		return "", "", false
+	}
+	return name, s[1:], true
+}
+
+// validSettingName keeps setting names reported in messages to name-like text.
+func validSettingName(name string) bool {
+	return name != "" && len(name) <= 128 && runLen(name, 0, func(c byte) bool {
+		return isAlnum(c) || c == '_' || c == '.' || c == '-'
+	}) == len(name)
+}
+
+// settingCredential judges one setting found inside a file.
+func settingCredential(name, value string) string {
+	k := classifyKey(name)
+	if !k.isCredential() {
+		return ""
+	}
+	v := cleanSettingValue(value)
+	if len(v) < 3 || isPlaceholder(v) || isReference(v) {
+		return ""
+	}
+	if k.aws && awsSecretAccessKey(v) {
+		return "an AWS secret access key"
+	}
+	if looksRandom(v) || k.strong && mixedPassword(v) {
+		return k.noun
+	}
+	return ""
+}
+
+// cleanSettingValue strips the syntax around a value: spaces, a trailing comma or semicolon,
+// matching quotes.
+func cleanSettingValue(v string) string {
+	v = strings.TrimSpace(v)
+	v = strings.TrimRight(v, ",;")
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		v = v[1 : len(v)-1]
+	}
+	return v
+}
+
+// mixedPassword is the bar for a password setting inside a file: at least 8 characters, no
+// spaces, letters mixed with digits or symbols.
+func mixedPassword(v string) bool {
+	if len(v) < 8 {
+		return false
+	}
+	var letter, other bool
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c <= ' ':
+			return false
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		default:
+			other = true
+		}
+	}
+	return letter && other
+}
+
+// stemStart marks the bytes a credential stem (pass, pwd, secret, token, key, cred, auth) can
+// start with, in either case.
+var stemStart = func() (t [256]bool) {
+	for _, c := range "pstkcaPSTKCA" {
+		t[c] = true
+	}
+	return t
+}()
+
+// hasFoldAt reports whether s has the lower-case ASCII word w at i, ignoring case.
+func hasFoldAt(s string, i int, w string) bool {
+	if len(s)-i < len(w) {
+		return false
+	}
+	for j := 0; j < len(w); j++ {
+		if s[i+j]|0x20 != w[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexCredentialStem returns the index of the first credential stem in s, in any case, or -1.
+// It is the pre-filter in front of everything that reads names: one pass over the bytes.
+func indexCredentialStem(s string) int {
+	for i := 0; i+3 <= len(s); i++ {
+		if !stemStart[s[i]] {
+			continue
+		}
+		switch s[i] | 0x20 {
+		case 'p':
+			if hasFoldAt(s, i, "pass") || hasFoldAt(s, i, "pwd") {
+				return i
+			}
+		case 's':
+			if hasFoldAt(s, i, "secret") {
+				return i
+			}
+		case 't':
+			if hasFoldAt(s, i, "token") {
+				return i
+			}
+		case 'k':
+			if hasFoldAt(s, i, "key") {
+				return i
+			}
+		case 'c':
+			if hasFoldAt(s, i, "cred") {
+				return i
+			}
+		case 'a':
+			if hasFoldAt(s, i, "auth") {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// mentionsCredential reports whether s contains a credential stem.
+func mentionsCredential(s string) bool { return indexCredentialStem(s) >= 0 }
