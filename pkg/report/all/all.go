@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "github.com/kubeharden/kubeharden/pkg/report/json"
+	_ "github.com/kubeharden/kubeharden/pkg/report/junit"
 	_ "github.com/kubeharden/kubeharden/pkg/report/sarif"
 	_ "github.com/kubeharden/kubeharden/pkg/report/table"
 	_ "github.com/kubeharden/kubeharden/pkg/report/yaml"
