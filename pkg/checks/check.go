@@ -26,6 +26,11 @@ type Check struct {
 	// Assess records the object's failures (none means it passes) or says it cannot be assessed.
 	// It may read other objects from inv; it must not modify anything.
 	Assess func(a *Assessment, o *inventory.Object, inv *inventory.Inventory)
+	// Needs lists the other kinds the verdict depends on (NetworkPolicy for a default-deny check,
+	// the RBAC kinds for a binding check). When the source could not read one of them (a live
+	// cluster that answered Forbidden), the engine reports the pair as not assessed instead of
+	// running Assess on a partial picture: "no NetworkPolicy" must not mean "could not list them".
+	Needs []string
 }
 
 // Failure is one offending field of an object.

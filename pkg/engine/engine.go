@@ -79,6 +79,7 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 	res.Summary.Controls = len(active)
 	res.Summary.Complete = inv.Complete
 	res.Summary.Inputs = inv.Stats
+	res.Summary.Unavailable = inv.Unavailable
 	if opts.Config != nil {
 		res.Summary.Config = opts.Config.File
 	}
@@ -153,6 +154,20 @@ func (r *run) do() {
 	})
 }
 
+// unavailable returns why a check cannot be run on this inventory: a kind it needs could not be
+// read. The reason is computed once per check.
+func (r *run) unavailable(c *activeCheck) string {
+	if len(r.inv.Unavailable) == 0 {
+		return ""
+	}
+	for _, k := range c.Needs {
+		if why, ok := r.inv.Unavailable[k]; ok {
+			return k + " objects could not be read: " + why
+		}
+	}
+	return ""
+}
+
 func (r *run) controlOrder(c *catalog.Control) int {
 	for _, a := range r.active {
 		if a.control == c {
@@ -196,7 +211,11 @@ func (w *worker) object(idx int, o *inventory.Object) {
 			continue
 		}
 		w.a.Reset()
-		c.Assess(&w.a, o, w.r.inv)
+		if reason := w.r.unavailable(c); reason != "" {
+			w.a.NotAssessed(reason)
+		} else {
+			c.Assess(&w.a, o, w.r.inv)
+		}
 		if w.a.Skipped {
 			continue
 		}

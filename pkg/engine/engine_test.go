@@ -170,3 +170,21 @@ func TestUnknownControlIsAnError(t *testing.T) {
 		t.Fatal("a check for a control missing from the catalog must be rejected")
 	}
 }
+
+func TestNeedsUnavailableKindIsNotAssessed(t *testing.T) {
+	inv := &inventory.Inventory{}
+	inv.Add(pod("a", inventory.SourceCluster, nil))
+	inv.MarkUnavailable("NetworkPolicy", "Forbidden: user cannot list networkpolicies")
+	c := failIfNamed("PS-14", map[string]string{"a": "x"}, nil)
+	c.Needs = []string{"NetworkPolicy"}
+	res, err := Run(inv, Options{Checks: []checks.Check{c}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.NotAssessed != 1 || res.Summary.Fail != 0 || len(res.Findings) != 1 || res.Findings[0].Status != StatusNotAssessed {
+		t.Fatalf("a check whose needed kind is unavailable must not run: %+v %+v", res.Summary.Counts, res.Findings)
+	}
+	if res.Summary.Unavailable["NetworkPolicy"] == "" {
+		t.Fatal("summary must list unavailable kinds")
+	}
+}

@@ -91,7 +91,9 @@ type Summary struct {
 	// Complete says the inventory was treated as a whole cluster.
 	Complete bool            `json:"complete"`
 	Inputs   inventory.Stats `json:"inputs"`
-	Config   string          `json:"config,omitempty"`
+	// Unavailable lists kinds the source could not read, with the reason.
+	Unavailable map[string]string `json:"unavailable,omitempty"`
+	Config      string            `json:"config,omitempty"`
 }
 
 // Result is everything a report writer needs.

@@ -19,6 +19,9 @@ type Inventory struct {
 	Complete bool
 	// Errors are input problems found while building the inventory.
 	Errors []InputError
+	// Unavailable maps kinds the source could not read (a live cluster answering Forbidden) to
+	// the reason. Checks that need such a kind report not assessed.
+	Unavailable map[string]string
 	// Stats count what the sources read.
 	Stats Stats
 
@@ -63,6 +66,9 @@ func (inv *Inventory) Add(objs ...*Object) { inv.Objects = append(inv.Objects, o
 func (inv *Inventory) Merge(other *Inventory) {
 	inv.Objects = append(inv.Objects, other.Objects...)
 	inv.Errors = append(inv.Errors, other.Errors...)
+	for k, r := range other.Unavailable {
+		inv.MarkUnavailable(k, r)
+	}
 	s, o := &inv.Stats, &other.Stats
 	s.Files += o.Files
 	s.Documents += o.Documents
@@ -184,4 +190,14 @@ func (inv *Inventory) ImplyNamespaces() {
 	inv.derivedMu.Lock()
 	inv.derived = nil
 	inv.derivedMu.Unlock()
+}
+
+// MarkUnavailable records that objects of kind could not be read, and why.
+func (inv *Inventory) MarkUnavailable(kind, reason string) {
+	if inv.Unavailable == nil {
+		inv.Unavailable = map[string]string{}
+	}
+	if _, ok := inv.Unavailable[kind]; !ok {
+		inv.Unavailable[kind] = reason
+	}
 }
