@@ -1,8 +1,14 @@
 package cli
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/spf13/cobra"
 
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/source/helm"
+	"github.com/kubeharden/kubeharden/pkg/source/kustomize"
 	"github.com/kubeharden/kubeharden/pkg/source/manifest"
 )
 
@@ -10,7 +16,10 @@ type scanFlags struct {
 	audit       auditFlags
 	namespace   string
 	maxFileSize int64
-	complete    bool
+	// Helm: values files, --set and --set-string assignments, and the release name.
+	values, set, setString []string
+	releaseName            string
+	complete               bool
 }
 
 func newScanCommand(s Streams) *cobra.Command {
@@ -21,6 +30,13 @@ func newScanCommand(s Streams) *cobra.Command {
 		Long: `Audit Kubernetes manifests: YAML or JSON files, folders (searched recursively for
 .yaml, .yml and .json files) and standard input (-). Every finding names its file and line.
 
+Helm charts and kustomizations are rendered, without a cluster or the network: a folder with a
+Chart.yaml or a packaged chart (.tgz) is rendered like 'helm template' (--values, --set,
+--set-string, --release-name; -n is the release namespace), and a folder with a
+kustomization.yaml is built like 'kustomize build'. This holds for folders found while walking
+too. Findings name the chart's template file and line, or the kustomization's resource file
+and line. A base that an overlay in the same scan includes is only assessed through the overlay.
+
 Namespace-level controls (default-deny NetworkPolicies, quotas, LimitRanges, Pod Security
 labels) judge only namespaces whose Namespace object is among the scanned files. A namespace
 that the files merely use is reported "not assessed": its policies may live in files that were
@@ -30,21 +46,74 @@ judged (and fail) like declared ones.
 Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage or input errors.`,
 		Example: `  kubeharden scan deploy/
   kubeharden scan -o sarif --output-file kubeharden.sarif .
+  kubeharden scan ./chart --values prod-values.yaml --set image.tag=1.4.2 -n shop
+  kubeharden scan overlays/prod
   helm template ./chart | kubeharden scan - --fail-on high`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			inv := manifest.Load(args, manifest.Options{
-				MaxFileSize:      f.maxFileSize,
-				DefaultNamespace: f.namespace,
-				Stdin:            s.In,
-			})
+			inv, err := f.load(s, args)
+			if err != nil {
+				return err
+			}
 			inv.Complete = f.complete
 			return f.audit.run(s, inv, args, ".")
 		},
 	}
 	f.audit.register(c)
-	c.Flags().StringVarP(&f.namespace, "namespace", "n", "", "namespace for objects that do not name one (default \"default\")")
+	c.Flags().StringVarP(&f.namespace, "namespace", "n", "", "namespace for objects that do not name one, and the Helm release namespace (default \"default\")")
 	c.Flags().BoolVar(&f.complete, "complete", false, "the files are the whole cluster: namespaces they use but do not declare have no NetworkPolicies, quotas or labels elsewhere, so namespace-level controls fail them instead of reporting them not assessed")
 	c.Flags().Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "skip files larger than this many bytes, with an error")
+	// kubectl's -f means a file to apply, so values files get no short flag.
+	c.Flags().StringArrayVar(&f.values, "values", nil, "Helm values file for every chart scanned (repeatable; later files win)")
+	c.Flags().StringArrayVar(&f.set, "set", nil, "Helm value key=value for every chart scanned (repeatable, helm's --set syntax)")
+	c.Flags().StringArrayVar(&f.setString, "set-string", nil, "Helm value key=value, always a string (repeatable)")
+	c.Flags().StringVar(&f.releaseName, "release-name", "", "Helm release name (default: each chart's name)")
 	return c
+}
+
+// load reads the paths into one inventory: charts (a folder with Chart.yaml, a .tgz) are
+// rendered, kustomizations built and everything else read as manifests, the same for folders
+// met while walking.
+func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error) {
+	values, err := helm.ReadValues(f.values, f.set, f.setString)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	var files, charts, kusts []string
+	named := map[string]bool{}
+	for _, a := range args {
+		named[a] = true
+		if st, err := os.Stat(a); err == nil && st.Mode().IsRegular() && helm.IsArchive(a) {
+			charts = append(charts, a)
+		} else {
+			files = append(files, a)
+		}
+	}
+	inv := manifest.Load(files, manifest.Options{
+		MaxFileSize:      f.maxFileSize,
+		DefaultNamespace: f.namespace,
+		Stdin:            s.In,
+		Dir: func(dir string) bool {
+			switch {
+			case helm.IsChart(dir):
+				charts = append(charts, dir)
+			case kustomize.IsKustomization(dir):
+				kusts = append(kusts, dir)
+			default:
+				return false
+			}
+			return true
+		},
+	})
+	hopts := helm.Options{Values: values, ReleaseName: f.releaseName, Namespace: f.namespace}
+	for _, c := range charts {
+		inv.Merge(helm.Render(c, hopts))
+	}
+	for _, k := range kustomize.Select(kusts, func(dir string) bool { return named[dir] }) {
+		inv.Merge(kustomize.Build(k, kustomize.Options{DefaultNamespace: f.namespace}))
+	}
+	if len(charts) == 0 && len(f.values)+len(f.set)+len(f.setString) > 0 {
+		fmt.Fprintln(s.Err, "kubeharden: warning: --values, --set and --set-string apply to Helm charts, and no chart was scanned")
+	}
+	return inv, nil
 }
