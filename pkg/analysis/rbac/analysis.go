@@ -368,17 +368,41 @@ func (g *Grant) Ineffective() bool {
 
 // Via describes the path of the grant: "RoleBinding shop/api → Role shop/reader rules[0]", with
 // the declaring role when the rule was aggregated.
-func (g *Grant) Via() string {
+func (g *Grant) Via() string { return Via(g) }
+
+// Via describes the path of several grants of one binding to one subject, naming each rule once:
+// "ClusterRoleBinding ci → ClusterRole deployer rules[0], rules[1]", or for aggregated rules
+// "ClusterRoleBinding ops → ClusterRole view (rules[0] of ClusterRole a, rules[2] of ClusterRole b)".
+func Via(gs ...*Grant) string {
+	if len(gs) == 0 {
+		return ""
+	}
+	g := gs[0]
 	if g.Implicit {
 		return "group membership (no binding)"
 	}
 	s := g.Binding.String() + " → " + g.Role.String()
+	var refs []string
+	aggregated := false
+	for _, x := range gs {
+		if x.Rule == nil {
+			continue
+		}
+		ref := fmt.Sprintf("rules[%d]", x.RuleIndex)
+		if x.RuleOrigin != x.Role {
+			ref += " of " + x.RuleOrigin.String()
+			aggregated = true
+		}
+		if !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
 	switch {
-	case g.Rule == nil:
-	case g.RuleOrigin == g.Role:
-		s += fmt.Sprintf(" rules[%d]", g.RuleIndex)
+	case len(refs) == 0:
+	case aggregated:
+		s += " (" + strings.Join(refs, ", ") + ")"
 	default:
-		s += fmt.Sprintf(" (rules[%d] of %s)", g.RuleIndex, g.RuleOrigin)
+		s += " " + strings.Join(refs, ", ")
 	}
 	return s
 }

@@ -4,6 +4,7 @@ package all
 import (
 	_ "github.com/kubeharden/kubeharden/pkg/checks/network"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/pod"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/rbac"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/secrets"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/versions"
 )

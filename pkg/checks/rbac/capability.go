@@ -1,0 +1,145 @@
+package rbac
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	analysis "github.com/kubeharden/kubeharden/pkg/analysis/rbac"
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/checks"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+)
+
+// bindings matches the objects that grant access.
+var bindings = checks.Kinds("RoleBinding", "ClusterRoleBinding")
+
+func subjectPath(i int) string { return inventory.Index("subjects", i) }
+
+// capability is one permission a check looks for: any of verbs on any of resources (written as
+// rbac.NewRequest accepts them), for any object, in any namespace the binding reaches.
+type capability struct {
+	resources []string
+	verbs     []string
+	// what names the permission in messages; the resources granted are listed when empty.
+	what string
+	// severity overrides the control's when set.
+	severity catalog.Severity
+	// note is appended to the message.
+	note string
+	// weaker is looked for only when this capability is not held: a lesser form of the same
+	// access, reported with its own severity and note.
+	weaker *capability
+}
+
+// judged says whether a check reports subject s of binding b (system subjects are never judged).
+type judged func(b *analysis.Binding, s analysis.Subject) bool
+
+// holding is what a subject holds of one capability: per resource, the verbs (in the
+// capability's order), and the grants that give them.
+type holding struct {
+	resources []string
+	verbs     [][]string
+	grants    []*analysis.Grant
+}
+
+// held evaluates c on grants for the given resources. Rules that grant everything are left to
+// AA-13.
+func (c *capability) held(grants []analysis.Grant, resources []string) holding {
+	var h holding
+	for _, res := range resources {
+		var verbs []string
+		for _, verb := range c.verbs {
+			req := analysis.NewRequest(verb, res, analysis.AnyNamespace)
+			for i := range grants {
+				g := &grants[i]
+				if g.Rule == nil || analysis.IsAdminRule(g.Rule) || !g.Allows(req) {
+					continue
+				}
+				verbs = append(verbs, verb)
+				if !slices.Contains(h.grants, g) {
+					h.grants = append(h.grants, g)
+				}
+				break
+			}
+		}
+		if len(verbs) > 0 {
+			h.resources = append(h.resources, res)
+			h.verbs = append(h.verbs, verbs)
+		}
+	}
+	return h
+}
+
+// describe renders what is held: "get, list Secrets" with a name for the capability, else each
+// run of resources with the same verbs, "patch pods; create, update deployments, statefulsets".
+func (h *holding) describe(what string) string {
+	if what != "" {
+		var all []string
+		for _, vs := range h.verbs {
+			for _, v := range vs {
+				if !slices.Contains(all, v) {
+					all = append(all, v)
+				}
+			}
+		}
+		return strings.Join(all, ", ") + " " + what
+	}
+	var parts []string
+	for i := 0; i < len(h.resources); {
+		j := i + 1
+		for j < len(h.resources) && slices.Equal(h.verbs[j], h.verbs[i]) {
+			j++
+		}
+		parts = append(parts, strings.Join(h.verbs[i], ", ")+" "+strings.Join(h.resources[i:j], ", "))
+		i = j
+	}
+	return strings.Join(parts, "; ")
+}
+
+// assessCapabilities fails binding o once per judged subject and capability it grants, at the
+// subject's path, and marks the binding not assessed when its role is unknown and nothing else
+// was found. A capability's weaker form is looked for on the resources the stronger one did not
+// find.
+func assessCapabilities(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory, judge judged, caps ...capability) {
+	b := analysis.For(inv).Binding(o)
+	if b == nil {
+		return
+	}
+	unresolved := false
+	for i, s := range b.Subjects {
+		if analysis.IsSystemSubject(s) || (judge != nil && !judge(b, s)) {
+			continue
+		}
+		if b.Role == nil {
+			unresolved = true
+			continue
+		}
+		for ci := range caps {
+			resources := caps[ci].resources
+			for c := &caps[ci]; c != nil && len(resources) > 0; c = c.weaker {
+				h := c.held(b.Grants(i), resources)
+				if len(h.grants) == 0 {
+					continue
+				}
+				via := h.grants[0]
+				msg := fmt.Sprintf("%s can %s %s through %s", s, h.describe(c.what), via.Scope(), analysis.Via(h.grants...))
+				if n := via.Note(); n != "" {
+					msg += " (" + n + ")"
+				}
+				if c.note != "" {
+					msg += "; " + c.note
+				}
+				a.FailSeverity(c.severity, subjectPath(i), msg)
+				resources = slices.DeleteFunc(slices.Clone(resources), func(r string) bool { return slices.Contains(h.resources, r) })
+			}
+		}
+	}
+	if unresolved && len(a.Failures) == 0 {
+		a.NotAssessed(unresolvedReason(b))
+	}
+}
+
+func unresolvedReason(b *analysis.Binding) string {
+	return fmt.Sprintf("%s is not in the input, so what this binding grants is unknown; scan it together with the role", b.RoleRef)
+}
