@@ -26,7 +26,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-13", Match: bindings, Assess: assessAdmin})
+	checks.Register(checks.Check{ID: "AA-13", Match: bindings, Needs: roleKinds, Assess: assessAdmin})
 }
 
 func assessAdmin(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

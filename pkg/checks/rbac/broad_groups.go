@@ -30,10 +30,10 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "AA-05", Match: bindings, Assess: func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		checks.Check{ID: "AA-05", Match: bindings, Needs: roleKinds, Assess: func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
 			assessEveryone(a, o, inv, unauthenticated, analysis.PublicInfoRules())
 		}},
-		checks.Check{ID: "AA-06", Match: bindings, Assess: func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		checks.Check{ID: "AA-06", Match: bindings, Needs: roleKinds, Assess: func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
 			assessEveryone(a, o, inv, authenticated, analysis.DiscoveryRules())
 		}},
 	)

@@ -12,7 +12,14 @@ import (
 )
 
 // bindings matches the objects that grant access.
-var bindings = checks.Kinds("RoleBinding", "ClusterRoleBinding")
+var bindings = checks.Kinds(bindingKinds...)
+
+// The kinds a verdict depends on beyond the assessed object (checks.Check.Needs): a binding's
+// access cannot be judged without the roles, nor a role's sharing without the other bindings.
+var (
+	roleKinds    = []string{"Role", "ClusterRole"}
+	bindingKinds = []string{"RoleBinding", "ClusterRoleBinding"}
+)
 
 func subjectPath(i int) string { return inventory.Index("subjects", i) }
 

@@ -31,7 +31,7 @@ var escalationCapabilities = []capability{
 }
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-16", Match: bindings, Assess: assessEscalation})
+	checks.Register(checks.Check{ID: "AA-16", Match: bindings, Needs: roleKinds, Assess: assessEscalation})
 }
 
 func assessEscalation(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

@@ -23,7 +23,7 @@ import (
 var deleteEvents = capability{resources: []string{"events", "events.events.k8s.io"}, verbs: []string{"delete", "deletecollection"}, what: "events"}
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-19", Match: bindings, Assess: assessEvents})
+	checks.Register(checks.Check{ID: "AA-19", Match: bindings, Needs: roleKinds, Assess: assessEvents})
 }
 
 func assessEvents(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

@@ -28,7 +28,7 @@ var execCapabilities = []capability{{
 }}
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-15", Match: bindings, Assess: assessExec})
+	checks.Register(checks.Check{ID: "AA-15", Match: bindings, Needs: roleKinds, Assess: assessExec})
 }
 
 func assessExec(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

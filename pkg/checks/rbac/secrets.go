@@ -22,7 +22,7 @@ import (
 var readSecrets = capability{resources: []string{"secrets"}, verbs: []string{"get", "list", "watch"}, what: "Secrets"}
 
 func init() {
-	checks.Register(checks.Check{ID: "NS-40", Match: bindings, Assess: assessSecrets})
+	checks.Register(checks.Check{ID: "NS-40", Match: bindings, Needs: roleKinds, Assess: assessSecrets})
 }
 
 func assessSecrets(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

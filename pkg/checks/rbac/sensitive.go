@@ -37,7 +37,7 @@ var takeoverCapabilities = []capability{
 }
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-18", Match: bindings, Assess: assessTakeover})
+	checks.Register(checks.Check{ID: "AA-18", Match: bindings, Needs: roleKinds, Assess: assessTakeover})
 }
 
 func assessTakeover(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

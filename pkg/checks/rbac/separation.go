@@ -27,7 +27,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-21", Match: bindings, Assess: assessSeparation})
+	checks.Register(checks.Check{ID: "AA-21", Match: bindings, Needs: bindingKinds, Assess: assessSeparation})
 }
 
 func assessSeparation(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

@@ -32,7 +32,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-14", Match: checks.Kinds("Role", "ClusterRole"), Assess: assessWildcards})
+	checks.Register(checks.Check{ID: "AA-14", Match: checks.Kinds(roleKinds...), Assess: assessWildcards})
 }
 
 func assessWildcards(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {

@@ -32,7 +32,7 @@ var writeWorkloads = capability{
 }
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-17", Match: bindings, Assess: assessWorkloads})
+	checks.Register(checks.Check{ID: "AA-17", Match: bindings, Needs: roleKinds, Assess: assessWorkloads})
 }
 
 func assessWorkloads(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
