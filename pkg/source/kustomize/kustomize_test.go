@@ -255,3 +255,16 @@ func TestBuildTime(t *testing.T) {
 	}
 	t.Logf("building %s: %v per build", prod, time.Since(start)/n)
 }
+
+func TestSelectSkipsLoneComponents(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+	})
+	comp := filepath.Join(dir, "comp")
+	if got := Select([]string{comp}, func(string) bool { return false }); len(got) != 0 {
+		t.Errorf("Select = %v, want a component found while walking left alone", got)
+	}
+	if got := Select([]string{comp}, func(string) bool { return true }); len(got) != 1 {
+		t.Errorf("Select = %v, want a named component built (and its error reported)", got)
+	}
+}

@@ -117,37 +117,48 @@ func isRemote(entry string) bool {
 // References returns the folders (absolute) of the kustomizations that the kustomization in dir
 // includes directly as resources or components.
 func References(dir string) []string {
+	refs, _ := inspect(dir)
+	return refs
+}
+
+// inspect reads the kustomization in dir for what Select needs: the folders it includes, and
+// whether it is a Component (which only means something inside another kustomization).
+func inspect(dir string) (refs []string, component bool) {
 	kf := File(dir)
 	if kf == "" {
-		return nil
+		return nil, false
 	}
 	k, _, err := readKustomization(kf)
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	var out []string
 	for _, e := range append(append([]string(nil), k.Resources...), k.Components...) {
 		p := filepath.Join(dir, filepath.FromSlash(e))
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
 			if abs, err := filepath.Abs(p); err == nil {
-				out = append(out, abs)
+				refs = append(refs, abs)
 			}
 		}
 	}
-	return out
+	return refs, k.Kind == types.ComponentKind
 }
 
 // Select returns the kustomization folders of dirs to build. A base that an overlay includes is
 // built as part of the overlay, so when both were found while walking a folder, only the overlay
 // is built; a scan of a folder with one base and two overlays reports the base's objects once per
-// overlay (each is a different deployment of them) and never on their own. Folders the user named
-// (explicit) are always built. Folders are compared by absolute path, so each is built once.
+// overlay (each is a different deployment of them) and never on their own. Components found
+// while walking are not built on their own either: kustomize cannot build one alone. Folders the
+// user named (explicit) are always built. Folders are compared by absolute path, so each is
+// built once.
 func Select(dirs []string, explicit func(dir string) bool) []string {
 	referenced := map[string]bool{}
+	component := map[string]bool{}
 	for _, d := range dirs {
-		for _, r := range References(d) {
+		refs, comp := inspect(d)
+		for _, r := range refs {
 			referenced[r] = true
 		}
+		component[d] = comp
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -156,7 +167,8 @@ func Select(dirs []string, explicit func(dir string) bool) []string {
 		if err != nil {
 			abs = d
 		}
-		if seen[abs] || (referenced[abs] && (explicit == nil || !explicit(d))) {
+		named := explicit != nil && explicit(d)
+		if seen[abs] || (!named && (referenced[abs] || component[d])) {
 			continue
 		}
 		seen[abs] = true
