@@ -33,8 +33,8 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "NS-05", Match: checks.Kinds("Namespace"), Assess: assessHasNetworkPolicy},
-		checks.Check{ID: "NS-06", Match: checks.Kinds("Namespace"), Assess: assessDefaultDeny},
+		checks.Check{ID: "NS-05", Match: checks.Kinds("Namespace"), Assess: assessHasNetworkPolicy, Needs: []string{"NetworkPolicy"}},
+		checks.Check{ID: "NS-06", Match: checks.Kinds("Namespace"), Assess: assessDefaultDeny, Needs: []string{"NetworkPolicy"}},
 	)
 }
 

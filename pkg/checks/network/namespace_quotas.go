@@ -33,8 +33,8 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "NS-10", Match: checks.Kinds("Namespace"), Assess: assessLimitRange},
-		checks.Check{ID: "NS-11", Match: checks.Kinds("Namespace"), Assess: assessResourceQuota},
+		checks.Check{ID: "NS-10", Match: checks.Kinds("Namespace"), Assess: assessLimitRange, Needs: []string{"LimitRange"}},
+		checks.Check{ID: "NS-11", Match: checks.Kinds("Namespace"), Assess: assessResourceQuota, Needs: []string{"ResourceQuota"}},
 	)
 }
 

@@ -32,7 +32,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Assess: assessWorkloadIsolation})
+	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Assess: assessWorkloadIsolation, Needs: []string{"NetworkPolicy"}})
 }
 
 var openMessages = map[netpol.Direction]string{
