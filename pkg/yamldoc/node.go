@@ -1,0 +1,112 @@
+package yamldoc
+
+// Resolve follows an alias to the node it refers to. Other nodes, and nil,
+// are returned unchanged.
+func (n *Node) Resolve() *Node {
+	if n != nil && n.Kind == AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// Len returns the number of entries of a mapping, the number of items of a
+// sequence, and 0 for anything else (aliases are followed).
+func (n *Node) Len() int {
+	n = n.Resolve()
+	if n == nil {
+		return 0
+	}
+	switch n.Kind {
+	case MappingNode:
+		return len(n.Content) / 2
+	case SequenceNode:
+		return len(n.Content)
+	}
+	return 0
+}
+
+// Get returns the value for key in a mapping, or nil. Keys are compared by
+// their JSON form, so Get("80") finds the key 80. Entries written in the
+// mapping win over merged ones ('<<'); among merged mappings the first
+// one wins.
+func (n *Node) Get(key string) *Node {
+	return n.get(key, 0)
+}
+
+func (n *Node) get(key string, depth int) *Node {
+	n = n.Resolve()
+	if n == nil || n.Kind != MappingNode || depth > 32 {
+		return nil
+	}
+	c := n.Content
+	for i := 0; i+1 < len(c); i += 2 {
+		k := c[i]
+		if k.Kind == ScalarNode && k.Tag == StrTag {
+			if k.Value == key {
+				return c[i+1]
+			}
+			continue
+		}
+		if k.flags&flagMerge != 0 {
+			continue
+		}
+		if ks, msg := keyString(k); msg == "" && ks == key {
+			return c[i+1]
+		}
+	}
+	if n.flags&flagHasMerge != 0 {
+		for i := 0; i+1 < len(c); i += 2 {
+			if c[i].flags&flagMerge == 0 {
+				continue
+			}
+			v := c[i+1].Resolve()
+			if v.Kind == SequenceNode {
+				for _, it := range v.Content {
+					if r := it.get(key, depth+1); r != nil {
+						return r
+					}
+				}
+			} else if r := v.get(key, depth+1); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// Lookup follows a path of mapping keys: n.Lookup("spec", "template").
+func (n *Node) Lookup(keys ...string) *Node {
+	for _, k := range keys {
+		if n = n.Get(k); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// Index returns item i of a sequence, or nil.
+func (n *Node) Index(i int) *Node {
+	n = n.Resolve()
+	if n == nil || n.Kind != SequenceNode || i < 0 || i >= len(n.Content) {
+		return nil
+	}
+	return n.Content[i]
+}
+
+// IsNull reports whether n is nil or a null scalar (after aliases).
+func (n *Node) IsNull() bool {
+	n = n.Resolve()
+	return n == nil || n.Kind == ScalarNode && n.Tag == NullTag
+}
+
+// Text returns the value of a string scalar and "" for anything else.
+func (n *Node) Text() string {
+	n = n.Resolve()
+	if n == nil || n.Kind != ScalarNode || n.Tag != StrTag {
+		return ""
+	}
+	return n.Value
+}
+
+// IsMergeKey reports whether n is a merge key ('<<') of its mapping.
+func (n *Node) IsMergeKey() bool { return n != nil && n.flags&flagMerge != 0 }

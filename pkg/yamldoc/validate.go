@@ -1,0 +1,48 @@
+package yamldoc
+
+import "unicode/utf8"
+
+// findInvalid returns the offset of the first character at or after from
+// that YAML does not allow in a stream (as libyaml's reader checks it):
+// invalid UTF-8, NUL and other C0/C1 control characters except tab, LF, CR
+// and NEL, DEL, and U+FFFE/U+FFFF. It returns len(src) when there is none.
+func findInvalid(src string, from int) (int, string) {
+	i := from
+	n := len(src)
+	for i < n {
+		// Fast path: 8 printable ASCII bytes at a time.
+		if i+8 <= n {
+			b := src[i : i+8]
+			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			// High bit set, or a byte below 0x20, or 0x7F.
+			hi := w & 0x8080808080808080
+			lo := (w - 0x2020202020202020) & ^w & 0x8080808080808080
+			del := ((w ^ 0x7F7F7F7F7F7F7F7F) - 0x0101010101010101) & ^(w ^ 0x7F7F7F7F7F7F7F7F) & 0x8080808080808080
+			if hi|lo|del == 0 {
+				i += 8
+				continue
+			}
+		}
+		c := src[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != 0x7F || c == '\t' || c == '\n' || c == '\r' {
+				i++
+				continue
+			}
+			if c == 0 {
+				return i, "found a NUL byte (control characters are not allowed)"
+			}
+			return i, "found control character " + quoteRune(src[i:]) + " (control characters are not allowed)"
+		}
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i, "invalid UTF-8 byte sequence"
+		}
+		if r >= 0x80 && r <= 0x9F && r != 0x85 || r == 0xFFFE || r == 0xFFFF {
+			return i, "found character " + quoteRune(src[i:]) + " that is not allowed in YAML"
+		}
+		i += size
+	}
+	return n, ""
+}

@@ -1,0 +1,215 @@
+// Package yamldoc is a fast, strict YAML parser and decoder for Kubernetes
+// manifests.
+//
+// The parser accepts the same YAML as the libyaml-derived parser inside
+// sigs.k8s.io/yaml (goyaml.v2), which is what kubectl and the API machinery
+// use, and resolves scalars the same way (YAML 1.1 style: yes/no/on/off are
+// booleans, 0x1F and 017 are integers, and so on). AppendJSON renders a node
+// exactly as sigs.k8s.io/yaml.YAMLToJSON would, and Decode fills Go values
+// (including k8s.io/api types) the way the API server would after that
+// conversion.
+//
+// It is stricter than YAMLToJSON on purpose, because a scanner that silently
+// picks one of two values hides problems:
+//
+//   - duplicate mapping keys are errors naming both lines;
+//   - keys that only differ in type but map to the same JSON key (1 and "1")
+//     count as duplicates;
+//   - alias expansion is bounded (Options.MaxAliasNodes) so alias bombs fail
+//     fast;
+//   - nesting is bounded (Options.MaxDepth), also across alias expansion;
+//   - NUL bytes, other control characters and invalid UTF-8 are errors;
+//   - Decode does not turn numbers and booleans into strings for string
+//     fields (the API server does not either).
+//
+// It also accepts %YAML 1.2 directives, which goyaml.v2 rejects.
+//
+// Parsing is zero-copy where possible: scalar values that need no unescaping
+// or folding are substrings of one string copy of the input, so they keep
+// that copy alive.
+package yamldoc
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Kind is the kind of a Node.
+type Kind uint8
+
+const (
+	ScalarNode Kind = iota + 1
+	MappingNode
+	SequenceNode
+	// AliasNode is a reference (*name) to an anchored node; Alias points to
+	// it. Aliases are kept as references so that parsing stays linear; they
+	// are expanded, with a bound, by AppendJSON and Decode.
+	AliasNode
+)
+
+func (k Kind) String() string {
+	switch k {
+	case ScalarNode:
+		return "scalar"
+	case MappingNode:
+		return "mapping"
+	case SequenceNode:
+		return "sequence"
+	case AliasNode:
+		return "alias"
+	}
+	return "invalid"
+}
+
+// Tag is the resolved type of a scalar node. Collections and aliases have
+// no Tag (zero).
+type Tag uint8
+
+const (
+	NullTag Tag = iota + 1
+	BoolTag
+	IntTag
+	FloatTag
+	StrTag
+	// BinaryTag marks a !!binary scalar. Value holds the base64 text; its
+	// JSON form is the decoded bytes as a string, as in goyaml.v2.
+	BinaryTag
+)
+
+func (t Tag) String() string {
+	switch t {
+	case NullTag:
+		return "null"
+	case BoolTag:
+		return "bool"
+	case IntTag:
+		return "int"
+	case FloatTag:
+		return "float"
+	case StrTag:
+		return "string"
+	case BinaryTag:
+		return "binary"
+	}
+	return ""
+}
+
+// Style is the presentation style of a scalar (or flow/block style of a
+// collection, for which only FlowStyle is set).
+type Style uint8
+
+const (
+	PlainStyle Style = iota
+	SingleQuotedStyle
+	DoubleQuotedStyle
+	LiteralStyle
+	FoldedStyle
+	// FlowStyle marks a collection written as [..] or {..}.
+	FlowStyle
+)
+
+// Node is one node of a parsed document.
+type Node struct {
+	Kind  Kind
+	Tag   Tag // scalars only
+	Style Style
+	flags uint8
+
+	Line   int // 1-based line of the node's first character (anchor or tag included)
+	Column int // 1-based column, counted in characters
+
+	// Value is the scalar text after unescaping and folding. For aliases
+	// it is the alias name.
+	Value string
+	// Content holds the children: key0, value0, key1, value1, ... for a
+	// mapping and the items for a sequence.
+	Content []*Node
+
+	Anchor string // anchor name defined on this node, if any
+	Alias  *Node  // target of an AliasNode
+	// TagName is the explicit tag written on the node, with the standard
+	// prefix shortened ("!!int", "!Ref", "tag:example.com,2000:x"). Empty
+	// when the node has no tag.
+	TagName string
+}
+
+const (
+	flagMerge    uint8 = 1 << iota // plain "<<" or !!merge "<<" key
+	flagHasMerge                   // mapping containing a merge key
+)
+
+// Document is one YAML document of a stream.
+type Document struct {
+	Root  *Node // nil for an empty document (only comments / '---')
+	Index int   // 0-based position in the stream, counting failed documents too
+	Line  int   // 1-based line where the document starts
+}
+
+// Options bound the work done on hostile input. Zero fields take defaults.
+type Options struct {
+	// MaxDepth limits nesting of collections, while parsing and while
+	// expanding aliases (default 1000).
+	MaxDepth int
+	// MaxAliasNodes limits the number of nodes visited through alias
+	// expansion by one AppendJSON or Decode call (default 100000).
+	MaxAliasNodes int
+}
+
+const (
+	defaultMaxDepth      = 1000
+	defaultMaxAliasNodes = 100000
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = defaultMaxDepth
+	}
+	if o.MaxAliasNodes <= 0 {
+		o.MaxAliasNodes = defaultMaxAliasNodes
+	}
+	return o
+}
+
+// Error is a syntax or structure error with its position.
+type Error struct {
+	Line, Column int // 1-based
+	Msg          string
+}
+
+func (e *Error) Error() string {
+	return "line " + strconv.Itoa(e.Line) + ": " + e.Msg
+}
+
+// DecodeError reports a value that does not fit the Go type it is decoded
+// into, or a document that cannot be converted to JSON.
+type DecodeError struct {
+	Line, Column int
+	Path         string // e.g. spec.template.spec.containers[0].ports[0].containerPort
+	Msg          string
+}
+
+func (e *DecodeError) Error() string {
+	s := "line " + strconv.Itoa(e.Line) + ": "
+	if e.Path != "" {
+		s += e.Path + ": "
+	}
+	return s + e.Msg
+}
+
+// quoteCap quotes s for an error message, shortening long values so that
+// a secret or a whole script never ends up in a log line.
+func quoteCap(s string) string {
+	const max = 40
+	if len(s) > max {
+		cut := max
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		return strconv.Quote(s[:cut]) + "..."
+	}
+	return strconv.Quote(s)
+}
+
+func errorf(line, col int, format string, args ...any) *Error {
+	return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+}
