@@ -347,3 +347,34 @@ func BenchmarkRender(b *testing.B) {
 		Render(shop, Options{Values: vals})
 	}
 }
+
+// TestHelmCreateScaffold maps the chart `helm create` writes, the shape most real charts start
+// from: values blocks under {{- with }} + toYaml, ranges over hosts, if-guarded list items.
+// The expected lines are those of the scaffold in the Helm version go.mod pins.
+func TestHelmCreateScaffold(t *testing.T) {
+	p, err := chartutil.Create("demo", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := renderChart(t, p, nil, []string{"securityContext.privileged=true", "podSecurityContext.runAsUser=0",
+		"ingress.enabled=true", "autoscaling.enabled=true", "serviceAccount.automount=true"}, nil, Options{})
+	noErrors(t, inv)
+	lines(t, find(t, inv, "Deployment", "demo"), map[string]int{
+		podSpec + ".serviceAccountName":        30,
+		podSpec + ".securityContext.runAsUser": 32, // securityContext: above {{- toYaml . | nindent 8 }}
+		app + ".securityContext.privileged":    38,
+		app + ".image":                         41,
+		app + ".ports[0].containerPort":        45,
+		app + ".livenessProbe.httpGet.path":    48,
+	})
+	lines(t, find(t, inv, "HorizontalPodAutoscaler", "demo"), map[string]int{"spec.metrics[0].resource.target.averageUtilization": 22})
+	lines(t, find(t, inv, "Ingress", "demo"), map[string]int{"spec.rules[0].host": 28})
+	sa := find(t, inv, "ServiceAccount", "demo")
+	if sa.Origin.Line != 2 {
+		t.Errorf("ServiceAccount starts at line %d, want 2", sa.Origin.Line)
+	}
+	lines(t, sa, map[string]int{"automountServiceAccountToken": 12})
+	if pod := find(t, inv, "Pod", "demo-test-connection"); !strings.HasSuffix(pod.Origin.File, filepath.Join("templates", "tests", "test-connection.yaml")) {
+		t.Errorf("test hook at %s", pod.Origin.File)
+	}
+}
