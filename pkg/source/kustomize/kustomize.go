@@ -61,7 +61,8 @@ func File(dir string) string {
 func IsKustomization(dir string) bool { return File(dir) != "" }
 
 // Build runs `kustomize build dir` and reads the objects. Problems become inventory errors; Build
-// itself never fails.
+// itself never fails. Builds must not run concurrently: kustomize keeps the OpenAPI schema it
+// merges with in a package variable.
 func Build(dir string, opts Options) *inventory.Inventory {
 	inv := &inventory.Inventory{}
 	kf := File(dir)
