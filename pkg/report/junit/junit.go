@@ -30,6 +30,7 @@ import (
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/report"
 )
 
@@ -164,6 +165,11 @@ func (x *writer) section(res *engine.Result, s suite) {
 	for i := 0; i < len(fs); {
 		j := pairEnd(fs, i)
 		if fs[i].Control.Section == s.section {
+			if fs[i].Object != x.obj {
+				// Findings are sorted by object: resolve each object's file once.
+				x.obj = fs[i].Object
+				x.file = report.RelPath(x.obj.Origin.File, x.base)
+			}
 			x.testcase(fs[i:j])
 		}
 		i = j
@@ -187,7 +193,7 @@ func (x *writer) section(res *engine.Result, s suite) {
 // testcase writes the findings of one control and object pair.
 func (x *writer) testcase(fs []engine.Finding) {
 	f := &fs[0]
-	file := report.RelPath(f.Object.Origin.File, x.base)
+	file := x.file
 	x.raw("    <testcase")
 	x.attr("classname", f.Control.ID+" "+f.Control.Title)
 	x.attr("name", f.Object.Ref().String())
@@ -343,6 +349,9 @@ type writer struct {
 	base      string
 	timestamp string
 	err       error
+	// obj is the object whose file, relative to base, is file.
+	obj  *inventory.Object
+	file string
 }
 
 func (x *writer) raw(s string) {

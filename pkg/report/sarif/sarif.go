@@ -204,17 +204,26 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	s.put("      ", []invocation{invocationOf(res, opts)})
 	s.raw(",\n      \"results\": [")
 	n := 0
-	var r result
+	var (
+		r           result
+		obj         *inventory.Object
+		uri, baseID string
+	)
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		if !listed(res, f) {
 			continue
 		}
+		if f.Object != obj {
+			// Findings are sorted by object: resolve each object's file once.
+			obj = f.Object
+			uri, baseID = artifactURI(obj.Origin.File, opts.BaseDir)
+		}
 		if n > 0 {
 			s.raw(",")
 		}
 		s.raw("\n        ")
-		fill(&r, f, index[f.Control], opts.BaseDir)
+		fill(&r, f, index[f.Control], uri, baseID)
 		s.put("        ", &r)
 		n++
 	}
@@ -416,11 +425,10 @@ func semver(v string) string {
 	return ""
 }
 
-// fill sets r from f, reusing r's storage.
-func fill(r *result, f *engine.Finding, ruleIndex int, base string) {
+// fill sets r from f, whose object's file is at uri.
+func fill(r *result, f *engine.Finding, ruleIndex int, uri, baseID string) {
 	ref := f.Object.Ref()
-	uri, baseID := artifactURI(f.Object.Origin.File, base)
-	*r = result{RuleID: f.Control.ID, RuleIndex: ruleIndex, Suppressions: r.Suppressions[:0]}
+	*r = result{RuleID: f.Control.ID, RuleIndex: ruleIndex}
 	r.Properties = resultProperty{Status: f.Status, Severity: f.Severity.String(), Path: f.Path}
 	if uri == "" {
 		r.Properties.Origin = f.Object.Origin.Detail
@@ -441,9 +449,7 @@ func fill(r *result, f *engine.Finding, ruleIndex int, base string) {
 		r.Message.Text = ref.String() + ": " + msg
 	}
 	if f.Status == engine.StatusExempt && f.Exemption != nil {
-		r.Suppressions = append(r.Suppressions, suppressionOf(f.Exemption))
-	} else if len(r.Suppressions) == 0 {
-		r.Suppressions = nil
+		r.Suppressions = []suppression{suppressionOf(f.Exemption)}
 	}
 
 	loc := &r.Locations[0]
