@@ -153,7 +153,8 @@ func newSubjectCommand(s Streams) *cobra.Command {
 		Long: `List every rule a subject holds, grouped by where it applies (cluster-wide first, then each
 namespace), with the binding and role that grant it.
 
-The subject is User/NAME, Group/NAME or ServiceAccount/NAMESPACE/NAME. A service account also
+The subject is User/NAME, Group/NAME or ServiceAccount/NAMESPACE/NAME. The AS column says
+whether a binding names the subject itself or one of the identities it holds implicitly. A service account also
 holds what is bound to its user name (system:serviceaccount:NS:NAME) and to the groups
 system:serviceaccounts, system:serviceaccounts:NS and system:authenticated; a user holds what is
 bound to system:authenticated. Other groups a user belongs to come from its credentials: ask
@@ -276,13 +277,17 @@ func printSubject(w io.Writer, format string, sub rbac.Subject, grants []rbac.Gr
 			fmt.Fprintf(w, "\nIn namespace %s:\n", cell(grants[i].Namespace))
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  RULE\tBOUND TO\tVIA")
+		fmt.Fprintln(tw, "  RULE\tAS\tVIA")
 		for _, g := range grants[i:j] {
 			rule := "(unknown: role not in the input)"
 			if g.Rule != nil {
 				rule = rbac.DescribeRule(g.Rule)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s%s\n", cell(rule), cell(g.Subject.String()), cell(g.Via()), notes.mark(g.Note()))
+			as := "itself"
+			if g.Subject != ids[0] {
+				as = g.Subject.String()
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s%s\n", cell(rule), cell(as), cell(g.Via()), notes.mark(g.Note()))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

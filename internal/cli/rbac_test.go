@@ -93,14 +93,14 @@ func TestRBACSubjectTable(t *testing.T) {
   also holds what is bound to: User system:serviceaccount:shop:api, Group system:serviceaccounts, Group system:serviceaccounts:shop, Group system:authenticated
 
 Cluster-wide:
-  RULE       BOUND TO                             VIA
+  RULE       AS                                   VIA
   get nodes  User system:serviceaccount:shop:api  ClusterRoleBinding api-nodes → ClusterRole node-reader rules[0]
 
 In namespace shop:
-  RULE                             BOUND TO                           VIA
+  RULE                             AS                                 VIA
   update */scale (all API groups)  Group system:serviceaccounts:shop  RoleBinding shop/all-sa-scale → ClusterRole scaler rules[0]
-  get secrets named db-password    ServiceAccount shop/api            RoleBinding shop/api-secrets → Role shop/secret-reader rules[0]
-  list configmaps                  ServiceAccount shop/api            RoleBinding shop/api-secrets → Role shop/secret-reader rules[1]
+  get secrets named db-password    itself                             RoleBinding shop/api-secrets → Role shop/secret-reader rules[0]
+  list configmaps                  itself                             RoleBinding shop/api-secrets → Role shop/secret-reader rules[1]
 `
 	if out != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
@@ -118,7 +118,7 @@ func TestRBACSubjectNotesAndStdin(t *testing.T) {
 	}
 	for _, want := range []string{
 		"In namespace shop:",
-		"get nodes  User carol  RoleBinding shop/carol-nodes → ClusterRole node-reader rules[0] [1]",
+		"get nodes  itself  RoleBinding shop/carol-nodes → ClusterRole node-reader rules[0] [1]",
 		"[1] no effect: a RoleBinding does not reach cluster-scoped resources or non-resource URLs",
 	} {
 		if !strings.Contains(out, want) {
