@@ -64,18 +64,24 @@ func ParseSubject(s string) (Subject, error) {
 	return Subject{}, fmt.Errorf("subject %q: unknown kind %q (want User, Group or ServiceAccount)", s, kind)
 }
 
-// asServiceAccount returns the service account behind a user name of the form
-// system:serviceaccount:NS:NAME.
-func asServiceAccount(user string) (Subject, bool) {
-	rest, ok := strings.CutPrefix(user, serviceAccountUserPrefix)
-	if !ok {
-		return Subject{}, false
+// AsServiceAccount returns the service account s stands for: s itself, or the account behind a
+// user name of the form system:serviceaccount:NS:NAME.
+func AsServiceAccount(s Subject) (Subject, bool) {
+	switch s.Kind {
+	case KindServiceAccount:
+		return s, true
+	case KindUser:
+		rest, ok := strings.CutPrefix(s.Name, serviceAccountUserPrefix)
+		if !ok {
+			return Subject{}, false
+		}
+		ns, name, ok := strings.Cut(rest, ":")
+		if !ok || ns == "" || name == "" {
+			return Subject{}, false
+		}
+		return Subject{Kind: KindServiceAccount, Namespace: ns, Name: name}, true
 	}
-	ns, name, ok := strings.Cut(rest, ":")
-	if !ok || ns == "" || name == "" {
-		return Subject{}, false
-	}
-	return Subject{Kind: KindServiceAccount, Namespace: ns, Name: name}, true
+	return Subject{}, false
 }
 
 // Identities lists every subject a binding may name to grant something to s: s itself, and the
@@ -83,10 +89,8 @@ func asServiceAccount(user string) (Subject, bool) {
 // memberships come from its credentials and cannot be known here; ask about those groups
 // separately.
 func Identities(s Subject) []Subject {
-	if s.Kind == KindUser {
-		if sa, ok := asServiceAccount(s.Name); ok {
-			s = sa
-		}
+	if sa, ok := AsServiceAccount(s); ok {
+		s = sa
 	}
 	switch s.Kind {
 	case KindServiceAccount:
@@ -129,7 +133,7 @@ func Identities(s Subject) []Subject {
 func IsSystemSubject(s Subject) bool {
 	switch s.Kind {
 	case KindUser:
-		if sa, ok := asServiceAccount(s.Name); ok {
+		if sa, ok := AsServiceAccount(s); ok {
 			return IsSystemSubject(sa)
 		}
 		return strings.HasPrefix(s.Name, "system:") && s.Name != UserAnonymous
@@ -158,7 +162,7 @@ func IsBroadGroup(group string) bool {
 func IsHuman(s Subject) bool {
 	switch s.Kind {
 	case KindUser:
-		_, sa := asServiceAccount(s.Name)
+		_, sa := AsServiceAccount(s)
 		return !sa && !IsSystemSubject(s) && s.Name != UserAnonymous
 	case KindGroup:
 		return !IsSystemSubject(s) && !IsBroadGroup(s.Name)
@@ -168,11 +172,8 @@ func IsHuman(s Subject) bool {
 
 // IsServiceAccount reports whether s is a service account, named as such or by its user name.
 func IsServiceAccount(s Subject) bool {
-	if s.Kind == KindUser {
-		_, ok := asServiceAccount(s.Name)
-		return ok
-	}
-	return s.Kind == KindServiceAccount
+	_, ok := AsServiceAccount(s)
+	return ok
 }
 
 // controlPlaneAccounts are the kube-system service accounts that kube-controller-manager (one per

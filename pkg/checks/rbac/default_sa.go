@@ -15,7 +15,6 @@ Passes: bindings to dedicated service accounts.
 
 import (
 	"fmt"
-	"strings"
 
 	analysis "github.com/kubeharden/kubeharden/pkg/analysis/rbac"
 	"github.com/kubeharden/kubeharden/pkg/checks"
@@ -43,14 +42,6 @@ func assessDefaultServiceAccount(a *checks.Assessment, o *inventory.Object, inv 
 
 // defaultServiceAccount reports whether s is a namespace's "default" service account, and which.
 func defaultServiceAccount(s analysis.Subject) (string, bool) {
-	switch s.Kind {
-	case analysis.KindServiceAccount:
-		return s.Namespace, s.Name == "default" && s.Namespace != ""
-	case analysis.KindUser:
-		rest, ok := strings.CutPrefix(s.Name, "system:serviceaccount:")
-		if ns, ok2 := strings.CutSuffix(rest, ":default"); ok && ok2 && ns != "" && !strings.Contains(ns, ":") {
-			return ns, true
-		}
-	}
-	return "", false
+	sa, ok := analysis.AsServiceAccount(s)
+	return sa.Namespace, ok && sa.Name == "default" && sa.Namespace != ""
 }
