@@ -34,8 +34,9 @@ type capability struct {
 	severity catalog.Severity
 	// note is appended to the message.
 	note string
-	// weaker is looked for only when this capability is not held: a lesser form of the same
-	// access, reported with its own severity and note.
+	// weaker is a lesser form of the same access (other verbs), looked for on the resources this
+	// capability did not find and reported with its own severity and note. Its resources field
+	// is not used.
 	weaker *capability
 }
 

@@ -23,8 +23,8 @@ import (
 
 var execCapabilities = []capability{{
 	resources: []string{"pods/exec", "pods/attach", "pods/portforward"}, verbs: []string{"create"},
-	weaker: &capability{resources: []string{"pods/exec", "pods/attach", "pods/portforward"}, verbs: []string{"get"},
-		severity: catalog.SeverityMedium, note: "before Kubernetes 1.35 get alone allows this through WebSockets"},
+	weaker: &capability{verbs: []string{"get"}, severity: catalog.SeverityMedium,
+		note: "before Kubernetes 1.35 get alone allows this through WebSockets"},
 }}
 
 func init() {
