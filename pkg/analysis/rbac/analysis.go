@@ -372,7 +372,8 @@ func (g *Grant) Via() string { return Via(g) }
 
 // Via describes the path of several grants of one binding to one subject, naming each rule once:
 // "ClusterRoleBinding ci → ClusterRole deployer rules[0], rules[1]", or for aggregated rules
-// "ClusterRoleBinding ops → ClusterRole view (rules[0] of ClusterRole a, rules[2] of ClusterRole b)".
+// "ClusterRoleBinding ops → ClusterRole view (rules[0], rules[2] of ClusterRole a; rules[1] of
+// ClusterRole b)".
 func Via(gs ...*Grant) string {
 	if len(gs) == 0 {
 		return ""
@@ -382,27 +383,30 @@ func Via(gs ...*Grant) string {
 		return "group membership (no binding)"
 	}
 	s := g.Binding.String() + " → " + g.Role.String()
-	var refs []string
-	aggregated := false
+	var origins []inventory.Ref
+	rules := map[inventory.Ref][]string{}
 	for _, x := range gs {
 		if x.Rule == nil {
 			continue
 		}
 		ref := fmt.Sprintf("rules[%d]", x.RuleIndex)
-		if x.RuleOrigin != x.Role {
-			ref += " of " + x.RuleOrigin.String()
-			aggregated = true
+		if _, seen := rules[x.RuleOrigin]; !seen {
+			origins = append(origins, x.RuleOrigin)
 		}
-		if !slices.Contains(refs, ref) {
-			refs = append(refs, ref)
+		if !slices.Contains(rules[x.RuleOrigin], ref) {
+			rules[x.RuleOrigin] = append(rules[x.RuleOrigin], ref)
 		}
 	}
 	switch {
-	case len(refs) == 0:
-	case aggregated:
-		s += " (" + strings.Join(refs, ", ") + ")"
+	case len(origins) == 0:
+	case len(origins) == 1 && origins[0] == g.Role:
+		s += " " + strings.Join(rules[g.Role], ", ")
 	default:
-		s += " " + strings.Join(refs, ", ")
+		parts := make([]string, len(origins))
+		for i, o := range origins {
+			parts[i] = strings.Join(rules[o], ", ") + " of " + o.String()
+		}
+		s += " (" + strings.Join(parts, "; ") + ")"
 	}
 	return s
 }

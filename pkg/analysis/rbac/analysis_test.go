@@ -277,3 +277,16 @@ func TestForBuildsOncePerInventory(t *testing.T) {
 		}
 	}
 }
+
+func TestViaNamesEachRuleOnce(t *testing.T) {
+	a := loadCluster(t)
+	gs := a.SubjectPermissions(KindGroup, "", "devs")
+	want := "RoleBinding shop/debuggers → ClusterRole pod-debugger (rules[0], rules[1] of ClusterRole debug-exec; rules[0] of ClusterRole debug-logs)"
+	if got := Via(&gs[0], &gs[1], &gs[2], &gs[0]); got != want {
+		t.Errorf("Via = %q, want %q", got, want)
+	}
+	api := a.SubjectPermissions(KindServiceAccount, "shop", "api")
+	if got, want := Via(&api[3], &api[2]), "RoleBinding shop/api-secrets → Role shop/secret-reader rules[1], rules[0]"; got != want {
+		t.Errorf("Via = %q, want %q", got, want)
+	}
+}
