@@ -1,0 +1,566 @@
+package inventory
+
+// Node-only kinds: what `kubeharden node` reads from a node's filesystem and process table, and
+// the command-line view of control-plane components that both the node reader and the checks use.
+//
+// A control-plane component's flags can come from three places: a static pod manifest on the
+// node, the mirror of that pod in a live cluster, or a process's command line. ComponentOf gives
+// the same view of all three, with the field path of every flag, so one set of checks serves
+// `kubeharden node` and `kubeharden cluster` alike and every finding can point at its line.
+
+import (
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// NodeAPIVersion is the apiVersion of the kinds kubeharden defines itself for node audits
+// (Process, File, Host, KubeletFlags).
+const NodeAPIVersion = "node.kubeharden.io/v1"
+
+// Kinds of node objects. The configuration files keep their real kind where the name is
+// unambiguous; the audit Policy and the webhook's kubeconfig (kind Config) get qualified names
+// because "Policy" and "Config" are also namespaced kinds of common add-ons.
+const (
+	KindProcess                     = "Process"
+	KindFile                        = "File"
+	KindHost                        = "Host"
+	KindKubeletFlags                = "KubeletFlags"
+	KindKubeletConfiguration        = "KubeletConfiguration"
+	KindEncryptionConfiguration     = "EncryptionConfiguration"
+	KindAuthenticationConfiguration = "AuthenticationConfiguration"
+	KindAuthorizationConfiguration  = "AuthorizationConfiguration"
+	KindAuditPolicy                 = "AuditPolicy"
+	KindKubeconfig                  = "Kubeconfig"
+)
+
+func init() {
+	// Node objects live in no namespace; without this they would be reported in "default" and
+	// imply a Namespace object in every node scan.
+	for _, k := range []string{KindProcess, KindFile, KindHost, KindKubeletFlags, KindKubeletConfiguration,
+		KindEncryptionConfiguration, KindAuthenticationConfiguration, KindAuthorizationConfiguration,
+		KindAuditPolicy, KindKubeconfig} {
+		clusterScoped[k] = true
+	}
+}
+
+// Component names as the binaries are called.
+const (
+	ComponentAPIServer         = "kube-apiserver"
+	ComponentControllerManager = "kube-controller-manager"
+	ComponentScheduler         = "kube-scheduler"
+	ComponentEtcd              = "etcd"
+	ComponentKubelet           = "kubelet"
+	ComponentKubeProxy         = "kube-proxy"
+)
+
+// IsComponent reports whether name is one of the components above.
+func IsComponent(name string) bool {
+	switch name {
+	case ComponentAPIServer, ComponentControllerManager, ComponentScheduler, ComponentEtcd, ComponentKubelet, ComponentKubeProxy:
+		return true
+	}
+	return false
+}
+
+// Process is the typed value of Process objects: a process found in /proc.
+type Process struct {
+	PID int
+	// Args is the command line, argv[0] first.
+	Args []string
+	// Env holds the environment of etcd processes (etcd reads ETCD_* variables as flags), or nil
+	// when it could not be read; it is not read for other processes.
+	Env map[string]string
+}
+
+// Host is the typed value of the one Host object of a node inventory: node-wide facts that no
+// single file carries.
+type Host struct {
+	// Name is the node name, or "" for a copy of a node's filesystem read with --root.
+	Name string
+	Root string
+	// ProcRead says a process table was read; without it, "no process found" means nothing.
+	ProcRead  bool
+	Processes int
+	// LogAgents lists running log forwarders, as "fluent-bit (pid 812)".
+	LogAgents []string
+	// SeccompDir is the kubelet's seccomp profile directory (node path) and whether it exists.
+	SeccompDir       string
+	SeccompDirExists bool
+	SeccompProfiles  []SeccompProfile
+}
+
+// SeccompProfile is one profile file under the kubelet's seccomp directory.
+type SeccompProfile struct {
+	Path          string
+	DefaultAction string
+	// Logs says the profile logs syscalls (SCMP_ACT_LOG as the default or a rule's action).
+	Logs  bool
+	Error string
+}
+
+// FileRole says why a file matters, and so which permissions and owner it should have.
+type FileRole string
+
+const (
+	RoleKubeconfig       FileRole = "kubeconfig"
+	RoleUserKubeconfig   FileRole = "user kubeconfig"
+	RoleStaticManifest   FileRole = "static pod manifest"
+	RolePKIDir           FileRole = "PKI directory"
+	RolePrivateKey       FileRole = "private key"
+	RoleCertificate      FileRole = "certificate"
+	RoleKubeletConfig    FileRole = "kubelet configuration"
+	RoleKubeletService   FileRole = "kubelet service file"
+	RoleEtcdDataDir      FileRole = "etcd data directory"
+	RoleEncryptionConfig FileRole = "encryption configuration"
+	RoleAuditPolicy      FileRole = "audit policy"
+	RoleCNIConfig        FileRole = "CNI configuration"
+)
+
+// NodeFile is the typed value of File objects: a file or directory on the node and its mode.
+type NodeFile struct {
+	// Path is the path on the node (without the --root prefix).
+	Path   string
+	Role   FileRole
+	Exists bool
+	Dir    bool
+	// Perm holds the permission bits, after following a symbolic link.
+	Perm fs.FileMode
+	UID  uint32
+	GID  uint32
+	// Owner and Group are names from the node's /etc/passwd and /etc/group, or the numbers.
+	Owner string
+	Group string
+	// WantOwner, for a user's kubeconfig, is the account that owns the home directory.
+	WantOwner string
+	WantUID   int64
+	// Link is the target when Path is a symbolic link.
+	Link string
+	// Digest is the SHA-256 of the first certificate of a PEM file (of the whole file when it
+	// holds no PEM), so checks can tell whether two CA files are the same CA. Only certificates
+	// are read; private keys never are.
+	Digest string
+	// ReferencedBy says which setting named the file ("kube-apiserver --tls-private-key-file").
+	ReferencedBy string
+	// Error is why the file could not be examined (other than not existing).
+	Error string
+}
+
+// Flag is one flag of a command line.
+type Flag struct {
+	// Name is the flag name without leading dashes.
+	Name  string
+	Value string
+	// HasValue is false for a bare boolean flag ("--profiling").
+	HasValue bool
+	// Path is the field path of the argument in its object (spec.containers[0].command[3],
+	// args[2], KUBELET_KUBEADM_ARGS.--node-ip).
+	Path string
+	// Order is the flag's position on the whole command line; later flags win.
+	Order int
+}
+
+// Arg renders the flag as it was written.
+func (f Flag) Arg() string {
+	if !f.HasValue {
+		return "--" + f.Name
+	}
+	return "--" + f.Name + "=" + f.Value
+}
+
+// Bool interprets the flag as a boolean: a bare flag is true.
+func (f Flag) Bool() (v, ok bool) {
+	if !f.HasValue {
+		return true, true
+	}
+	b, err := strconv.ParseBool(f.Value)
+	return b, err == nil
+}
+
+// Flags is a parsed command line, in order.
+type Flags []Flag
+
+// Last returns the last occurrence of a flag: for single-valued flags the last one wins, as in
+// pflag and Go's flag package.
+func (fs Flags) Last(name string) (Flag, bool) {
+	for i := len(fs) - 1; i >= 0; i-- {
+		if fs[i].Name == name {
+			return fs[i], true
+		}
+	}
+	return Flag{}, false
+}
+
+// List returns the comma-separated items of every occurrence of a list flag, in order (pflag's
+// string slices append on repeated flags), and the last occurrence for the finding's path.
+func (fs Flags) List(name string) (items []string, last Flag, ok bool) {
+	for _, f := range fs {
+		if f.Name != name {
+			continue
+		}
+		ok, last = true, f
+		for _, it := range strings.Split(f.Value, ",") {
+			if it = strings.TrimSpace(it); it != "" {
+				items = append(items, it)
+			}
+		}
+	}
+	return items, last, ok
+}
+
+// boolFlags are the boolean flags of the components whose value, if any, must be attached with
+// '='; a following argument is not their value (pflag's and Go flag's rule for booleans).
+var boolFlags = map[string]bool{
+	"anonymous-auth": true, "profiling": true, "client-cert-auth": true, "peer-client-cert-auth": true,
+	"auto-tls": true, "peer-auto-tls": true, "use-service-account-credentials": true,
+	"service-account-lookup": true, "allow-privileged": true, "enable-bootstrap-token-auth": true,
+	"leader-elect": true, "rotate-certificates": true, "rotate-server-certificates": true,
+	"make-iptables-util-chains": true, "authentication-token-webhook": true, "seccomp-default": true,
+	"enable-aggregator-routing": true, "enable-priority-and-fairness": true, "audit-log-compress": true,
+	"enable-debugging-handlers": true, "fail-swap-on": true, "logtostderr": true, "alsologtostderr": true,
+	"enable-garbage-collector": true, "protect-kernel-defaults": true, "enable-controller-attach-detach": true,
+	"strict-reconfig-check": true, "enable-v2": true, "experimental-initial-corrupt-check": true,
+	"help": true,
+}
+
+// ParseFlags parses args (without argv[0]) the way pflag and Go's flag package read them:
+// "--name=value", "-name=value", "--name value" (except for boolean flags) and a bare boolean
+// "--name". Arguments that are not flags are skipped; "--" ends the flags. path gives the field
+// path of argument i; order0 is added to each flag's Order.
+func ParseFlags(args []string, path func(i int) string, order0 int) Flags {
+	var out Flags
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if name == "" {
+			continue
+		}
+		f := Flag{Path: path(i), Order: order0 + i}
+		if k, v, ok := strings.Cut(name, "="); ok {
+			f.Name, f.Value, f.HasValue = k, v, true
+		} else if !boolFlags[name] && i+1 < len(args) && (args[i+1] == "" || args[i+1][0] != '-') {
+			f.Name, f.Value, f.HasValue = name, args[i+1], true
+			i++
+		} else {
+			f.Name = name
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// KubeletFlags is the typed value of KubeletFlags objects: the kubelet flags that one file
+// (a systemd drop-in, kubeadm-flags.env, /etc/default/kubelet) contributes to the kubelet's
+// command line. Each flag's Order is its position on the assembled command line.
+type KubeletFlags struct {
+	Flags Flags
+}
+
+// KubeletConfiguration is the typed value of KubeletConfiguration objects (the --config file and
+// --config-dir drop-ins). Fields holds the document as decoded YAML (maps, slices, strings,
+// int64, float64, bool), so that a field the file does not set is told apart from one set to
+// its zero value; Lookup reads it by path.
+type KubeletConfiguration struct {
+	APIVersion string
+	Fields     map[string]any
+}
+
+// Lookup returns the value at a dotted path ("authentication.anonymous.enabled").
+func (c *KubeletConfiguration) Lookup(dotted string) (any, bool) {
+	var cur any = c.Fields
+	for _, k := range strings.Split(dotted, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// EncryptionConfiguration is the typed value of EncryptionConfiguration objects
+// (apiserver.config.k8s.io/v1), reduced to what the checks read. Key material is not kept.
+type EncryptionConfiguration struct {
+	APIVersion string               `json:"apiVersion"`
+	Resources  []EncryptionResource `json:"resources"`
+}
+
+// EncryptionResource is one resources[] entry.
+type EncryptionResource struct {
+	Resources []string             `json:"resources"`
+	Providers []EncryptionProvider `json:"providers"`
+}
+
+// EncryptionProvider is one providers[] entry; exactly one field is set in a valid file.
+type EncryptionProvider struct {
+	Identity  *struct{}    `json:"identity"`
+	AESCBC    *Present     `json:"aescbc"`
+	AESGCM    *Present     `json:"aesgcm"`
+	Secretbox *Present     `json:"secretbox"`
+	KMS       *KMSSettings `json:"kms"`
+}
+
+// KMSSettings are the fields of a kms provider the checks read.
+type KMSSettings struct {
+	APIVersion string `json:"apiVersion"`
+	Name       string `json:"name"`
+	Endpoint   string `json:"endpoint"`
+}
+
+// Type names the provider ("identity", "aescbc", ..., or "" when none is set).
+func (p EncryptionProvider) Type() string {
+	switch {
+	case p.Identity != nil:
+		return "identity"
+	case p.AESCBC != nil:
+		return "aescbc"
+	case p.AESGCM != nil:
+		return "aesgcm"
+	case p.Secretbox != nil:
+		return "secretbox"
+	case p.KMS != nil:
+		return "kms"
+	}
+	return ""
+}
+
+// Present records that a field was set while dropping its value, so that keys, passwords and
+// tokens read from node files are never held in memory longer than decoding takes.
+type Present bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *Present) UnmarshalJSON(b []byte) error {
+	*p = Present(string(b) != "null")
+	return nil
+}
+
+// AuditPolicy is the typed value of AuditPolicy objects (audit.k8s.io/v1 Policy).
+type AuditPolicy struct {
+	APIVersion string            `json:"apiVersion"`
+	Rules      []AuditPolicyRule `json:"rules"`
+	OmitStages []string          `json:"omitStages"`
+}
+
+// AuditPolicyRule is one rule; the first rule that matches a request sets its level.
+type AuditPolicyRule struct {
+	Level           string                `json:"level"`
+	Users           []string              `json:"users"`
+	UserGroups      []string              `json:"userGroups"`
+	Verbs           []string              `json:"verbs"`
+	Resources       []AuditGroupResources `json:"resources"`
+	Namespaces      []string              `json:"namespaces"`
+	NonResourceURLs []string              `json:"nonResourceURLs"`
+	OmitStages      []string              `json:"omitStages"`
+}
+
+// AuditGroupResources selects resources of one API group.
+type AuditGroupResources struct {
+	Group         string   `json:"group"`
+	Resources     []string `json:"resources"`
+	ResourceNames []string `json:"resourceNames"`
+}
+
+// AuthenticationConfiguration is the typed value of the API server's --authentication-config
+// file, reduced to what the checks read.
+type AuthenticationConfiguration struct {
+	APIVersion string `json:"apiVersion"`
+	JWT        []struct {
+		Issuer struct {
+			URL string `json:"url"`
+		} `json:"issuer"`
+	} `json:"jwt"`
+	Anonymous *struct {
+		Enabled    bool `json:"enabled"`
+		Conditions []struct {
+			Path string `json:"path"`
+		} `json:"conditions"`
+	} `json:"anonymous"`
+}
+
+// AuthorizationConfiguration is the typed value of the API server's --authorization-config file.
+type AuthorizationConfiguration struct {
+	APIVersion  string `json:"apiVersion"`
+	Authorizers []struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	} `json:"authorizers"`
+}
+
+// Kubeconfig is the typed value of Kubeconfig objects (a kind: Config file such as the audit
+// webhook's), reduced to what the checks read; credentials are recorded as present, not kept.
+type Kubeconfig struct {
+	Clusters []struct {
+		Name    string `json:"name"`
+		Cluster struct {
+			Server                string `json:"server"`
+			InsecureSkipTLSVerify bool   `json:"insecure-skip-tls-verify"`
+		} `json:"cluster"`
+	} `json:"clusters"`
+	Users []struct {
+		Name string `json:"name"`
+		User struct {
+			Username Present `json:"username"`
+			Password Present `json:"password"`
+			Token    Present `json:"token"`
+		} `json:"user"`
+	} `json:"users"`
+}
+
+// Component is a control-plane or node component seen through its command line.
+type Component struct {
+	Name  string
+	Flags Flags
+	// Env holds etcd's ETCD_* variables as flags (name "cert-file" for ETCD_CERT_FILE), with
+	// their paths; etcd reads them when the flag itself is absent.
+	Env Flags
+	// Pod and Container are set for a static or mirror pod; Process for a process.
+	Pod       *corev1.PodSpec
+	Container int
+	Process   *Process
+}
+
+// Setting returns the effective value of a flag: the last occurrence on the command line, else,
+// for etcd, the ETCD_* environment variable.
+func (c *Component) Setting(name string) (Flag, bool) {
+	if f, ok := c.Flags.Last(name); ok {
+		return f, true
+	}
+	return c.Env.Last(name)
+}
+
+// ComponentOf recognises a component in a Pod (a static pod on a node, or its mirror pod in
+// kube-system) or a Process, and returns its flags; nil for anything else. A pod container is
+// the component when the base name of command[0] is the component's binary, or when the command
+// is empty (the image's entrypoint runs) and the pod's "component" label names it. Pods that did
+// not come from a node's manifest folder are only considered in kube-system, so an application's
+// own etcd elsewhere is not mistaken for the control plane's.
+func ComponentOf(o *Object) *Component {
+	name, ctrIndex := recognise(o)
+	if name == "" {
+		return nil
+	}
+	switch t := o.Typed.(type) {
+	case *Process:
+		c := &Component{Name: name, Process: t, Container: -1}
+		c.Flags = ParseFlags(t.Args[1:], func(i int) string { return Index("args", i+1) }, 1)
+		if name == ComponentEtcd {
+			for k, v := range t.Env {
+				if f, ok := etcdEnvFlag(k); ok {
+					c.Env = append(c.Env, Flag{Name: f, Value: v, HasValue: true, Path: Field("environ", k)})
+				}
+			}
+		}
+		return c
+	case *corev1.Pod:
+		ctr := &t.Spec.Containers[ctrIndex]
+		base := Index("spec.containers", ctrIndex)
+		c := &Component{Name: name, Pod: &t.Spec, Container: ctrIndex}
+		if len(ctr.Command) > 0 {
+			c.Flags = ParseFlags(ctr.Command[1:], func(j int) string { return Index(base+".command", j+1) }, 1)
+		}
+		c.Flags = append(c.Flags, ParseFlags(ctr.Args, func(j int) string { return Index(base+".args", j) }, len(ctr.Command)+1)...)
+		if name == ComponentEtcd {
+			for j, e := range ctr.Env {
+				if f, ok := etcdEnvFlag(e.Name); ok && e.ValueFrom == nil {
+					c.Env = append(c.Env, Flag{Name: f, Value: e.Value, HasValue: true, Path: Index(base+".env", j) + ".value"})
+				}
+			}
+		}
+		return c
+	}
+	return nil
+}
+
+// ComponentName is the name of the component o is, or "", without parsing its flags: checks use
+// it to match objects cheaply.
+func ComponentName(o *Object) string {
+	name, _ := recognise(o)
+	return name
+}
+
+// recognise returns the component name of o and, for a pod, the index of its container.
+func recognise(o *Object) (string, int) {
+	switch t := o.Typed.(type) {
+	case *Process:
+		if len(t.Args) == 0 {
+			return "", -1
+		}
+		if name := path.Base(t.Args[0]); IsComponent(name) {
+			return name, -1
+		}
+	case *corev1.Pod:
+		if o.Origin.Source != SourceNode && o.EffectiveNamespace() != "kube-system" {
+			return "", -1
+		}
+		label := t.Labels["component"]
+		for i := range t.Spec.Containers {
+			ctr := &t.Spec.Containers[i]
+			switch {
+			case len(ctr.Command) > 0 && IsComponent(path.Base(ctr.Command[0])):
+				return path.Base(ctr.Command[0]), i
+			case len(ctr.Command) == 0 && IsComponent(label) && (ctr.Name == label || len(t.Spec.Containers) == 1):
+				return label, i
+			}
+		}
+	}
+	return "", -1
+}
+
+// etcdEnvFlag maps ETCD_CLIENT_CERT_AUTH to client-cert-auth.
+func etcdEnvFlag(env string) (string, bool) {
+	rest, ok := strings.CutPrefix(env, "ETCD_")
+	if !ok || rest == "" {
+		return "", false
+	}
+	return strings.ReplaceAll(strings.ToLower(rest), "_", "-"), true
+}
+
+// HostPath maps a path the component uses to the path on the node. For a process it is the
+// path itself; for a pod it goes through the volume mounted at the longest prefix of p, and
+// onHost is false when that volume is not a hostPath (or no volume covers p), in which case the
+// file lives in the container and not on the node.
+func (c *Component) HostPath(p string) (hostPath string, onHost bool) {
+	if p == "" {
+		return "", false
+	}
+	if c.Pod == nil {
+		if !path.IsAbs(p) {
+			p = "/" + p
+		}
+		return path.Clean(p), true
+	}
+	ctr := &c.Pod.Containers[c.Container]
+	best, bestLen := -1, -1
+	for i, m := range ctr.VolumeMounts {
+		mp := strings.TrimSuffix(m.MountPath, "/")
+		if (p == mp || strings.HasPrefix(p, mp+"/") || mp == "") && len(mp) > bestLen {
+			best, bestLen = i, len(mp)
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	m := ctr.VolumeMounts[best]
+	for _, v := range c.Pod.Volumes {
+		if v.Name != m.Name {
+			continue
+		}
+		if v.HostPath == nil {
+			return "", false
+		}
+		rest := strings.TrimPrefix(p, strings.TrimSuffix(m.MountPath, "/"))
+		return path.Join(v.HostPath.Path, m.SubPath, rest), true
+	}
+	return "", false
+}
