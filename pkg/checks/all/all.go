@@ -2,7 +2,10 @@
 package all
 
 import (
+	_ "github.com/kubeharden/kubeharden/pkg/checks/controlplane"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/logging"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/network"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/node"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/pod"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/rbac"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/secrets"
