@@ -110,6 +110,11 @@ type worker struct {
 
 func (r *run) do() {
 	objs := r.inv.Objects
+	if len(r.inv.Unreadable) > 0 {
+		// Placeholders for kinds that could not be read come last, so each control that applies
+		// to such a kind is reported not assessed on them.
+		objs = append(slices.Clip(objs), r.inv.Unreadable...)
+	}
 	n := r.opts.Workers
 	if n > len(objs) {
 		n = max(1, len(objs))
@@ -211,7 +216,9 @@ func (w *worker) object(idx int, o *inventory.Object) {
 			continue
 		}
 		w.a.Reset()
-		if reason := w.r.unavailable(c); reason != "" {
+		if o.Unreadable != "" {
+			w.a.NotAssessed(o.Unreadable)
+		} else if reason := w.r.unavailable(c); reason != "" {
 			w.a.NotAssessed(reason)
 		} else {
 			c.Assess(&w.a, o, w.r.inv)

@@ -22,6 +22,9 @@ type Inventory struct {
 	// Unavailable maps kinds the source could not read (a live cluster answering Forbidden) to
 	// the reason. Checks that need such a kind report not assessed.
 	Unavailable map[string]string
+	// Unreadable holds one placeholder object per kind (and namespace) that could not be read;
+	// see AddUnreadable. They are not in Objects, so no lookup returns them.
+	Unreadable []*Object
 	// Stats count what the sources read.
 	Stats Stats
 
@@ -66,6 +69,7 @@ func (inv *Inventory) Add(objs ...*Object) { inv.Objects = append(inv.Objects, o
 func (inv *Inventory) Merge(other *Inventory) {
 	inv.Objects = append(inv.Objects, other.Objects...)
 	inv.Errors = append(inv.Errors, other.Errors...)
+	inv.Unreadable = append(inv.Unreadable, other.Unreadable...)
 	for k, r := range other.Unavailable {
 		inv.MarkUnavailable(k, r)
 	}

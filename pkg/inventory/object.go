@@ -61,6 +61,9 @@ type Object struct {
 	// Implied marks a Namespace that no input declared but that scanned objects live in; see
 	// Inventory.ImplyNamespaces.
 	Implied bool
+	// Unreadable, on a placeholder made by Inventory.AddUnreadable, says why the objects it
+	// stands for could not be read. Such an object is never assessed.
+	Unreadable string
 
 	podTemplateOnce sync.Once
 	podTemplate     *PodTemplate
