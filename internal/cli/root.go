@@ -83,6 +83,7 @@ finding with its file and line, a severity and a compliance score per guidance s
 	})
 	root.AddCommand(
 		newScanCommand(s),
+		newClusterCommand(s),
 		newNodeCommand(s),
 		newRBACCommand(s),
 		newControlsCommand(s),

@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "github.com/kubeharden/kubeharden/pkg/checks/controlplane"
+	_ "github.com/kubeharden/kubeharden/pkg/checks/live"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/logging"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/network"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/node"
