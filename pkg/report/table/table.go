@@ -11,6 +11,7 @@ package table
 import (
 	"bufio"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -383,6 +384,29 @@ func (p *printer) inputs(res *engine.Result) {
 			p.w.WriteString("  ")
 			p.w.WriteString(clean(e.Error()))
 			p.w.WriteByte('\n')
+		}
+		p.w.WriteByte('\n')
+	}
+	if n := len(res.Summary.Unavailable); n > 0 {
+		// Kinds a live scan could not list: every control that needs them is not assessed, and
+		// the user should know which and why before reading the score.
+		p.paint(yellow, "Could not be read")
+		p.w.WriteString(" (" + plural(n, "kind", "kinds") + "): the controls that need them are not assessed\n")
+		kinds := make([]string, 0, n)
+		for k := range res.Summary.Unavailable {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			for i, l := range wrap(clean(k+": "+res.Summary.Unavailable[k]), Width-4) {
+				if i == 0 {
+					p.w.WriteString("  ")
+				} else {
+					p.w.WriteString("    ")
+				}
+				p.w.WriteString(l)
+				p.w.WriteByte('\n')
+			}
 		}
 		p.w.WriteByte('\n')
 	}
