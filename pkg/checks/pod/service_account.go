@@ -25,7 +25,7 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Assess: assessTokenAutomount},
+		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Assess: assessTokenAutomount, Needs: []string{"ServiceAccount"}},
 		checks.Check{ID: "PS-29", Match: checks.Workloads, Assess: perPod(assessDefaultServiceAccount)},
 	)
 }
