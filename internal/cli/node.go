@@ -35,8 +35,10 @@ encryption configuration and audit policy the API server names, and the permissi
 of kubeconfigs, PKI files and the etcd data directory. Components without a static pod manifest
 are read from their command lines in /proc.
 
-Findings name the node's file and line, or the process. Run as root: the files are readable by
-root only. Private keys are never read, only their permissions.
+Findings name the node's file and line, or the process, and give the control's counterparts:
+"cis:" references use the numbering of the CIS Kubernetes Benchmark v1.12, "kubescape:" and
+"trivy:" those tools' IDs. Run as root: the files are readable by root only. Private keys are
+never read, only their permissions.
 
 Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage errors or when
 some input could not be read.`,
