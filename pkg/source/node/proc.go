@@ -25,7 +25,7 @@ var logAgents = map[string]bool{
 }
 
 // interpreters run a script whose name says what the process is.
-var interpreters = map[string]bool{"ruby": true, "python": true, "python3": true, "node": true, "java": true, "sh": false}
+var interpreters = map[string]bool{"ruby": true, "python": true, "python3": true, "node": true, "java": true}
 
 // proc is one process of interest.
 type proc struct {
