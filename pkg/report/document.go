@@ -48,34 +48,55 @@ type Finding struct {
 	Exemption   *engine.Exemption `json:"exemption,omitempty"`
 }
 
-// Build converts a result into the report document.
+// Build converts a result into the report document. Writers that stream (json, yaml) use
+// Header and NewFinding instead, so a report with a million findings is never held twice.
 func Build(res *engine.Result, opts Options) *Document {
+	d := Header(res, opts)
+	d.Findings = make([]Finding, 0, len(res.Findings))
+	for i := range res.Findings {
+		d.Findings = append(d.Findings, NewFinding(&res.Findings[i], opts))
+	}
+	return d
+}
+
+// Header returns the document without findings: everything but the findings is small.
+func Header(res *engine.Result, opts Options) *Document {
 	d := &Document{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "kubeharden", Version: opts.ToolVersion, Guidance: "NSA/CISA Kubernetes Hardening Guidance " + catalog.GuidanceVersion},
 		GeneratedAt:   res.Started.UTC().Format(time.RFC3339),
 		Summary:       res.Summary,
-		Findings:      make([]Finding, 0, len(res.Findings)),
+		Findings:      []Finding{},
 		Errors:        make([]inventory.InputError, 0, len(res.Errors)),
 	}
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		refs := f.Control.References
-		if refs == nil {
-			refs = []string{}
+	d.Summary.Config = RelPath(d.Summary.Config, opts.BaseDir)
+	if len(d.Summary.Inputs.SkippedFiles) > 0 {
+		skipped := make([]inventory.SkippedFile, len(d.Summary.Inputs.SkippedFiles))
+		for i, sf := range d.Summary.Inputs.SkippedFiles {
+			sf.File = RelPath(sf.File, opts.BaseDir)
+			skipped[i] = sf
 		}
-		d.Findings = append(d.Findings, Finding{
-			Control: f.Control.ID, Title: f.Control.Title, Severity: f.Severity, Section: f.Control.Section,
-			Status: f.Status, Object: f.Object.Ref(), File: RelPath(f.Object.Origin.File, opts.BaseDir), Line: f.Line,
-			Source: f.Object.Origin.Detail, Path: f.Path, Message: f.Message, Remediation: f.Control.Remediation,
-			References: refs, Exemption: f.Exemption,
-		})
+		d.Summary.Inputs.SkippedFiles = skipped
 	}
 	for _, e := range res.Errors {
 		e.File = RelPath(e.File, opts.BaseDir)
 		d.Errors = append(d.Errors, e)
 	}
 	return d
+}
+
+// NewFinding converts one engine finding into a report row.
+func NewFinding(f *engine.Finding, opts Options) Finding {
+	refs := f.Control.References
+	if refs == nil {
+		refs = []string{}
+	}
+	return Finding{
+		Control: f.Control.ID, Title: f.Control.Title, Severity: f.Severity, Section: f.Control.Section,
+		Status: f.Status, Object: f.Object.Ref(), File: RelPath(f.Object.Origin.File, opts.BaseDir), Line: f.Line,
+		Source: f.Object.Origin.Detail, Path: f.Path, Message: f.Message, Remediation: f.Control.Remediation,
+		References: refs, Exemption: f.Exemption,
+	}
 }
 
 // RelPath makes file relative to base when both are set and file lies under base.

@@ -1,7 +1,13 @@
 // Package json writes the report document as indented JSON (the "json" format).
+//
+// The document is written piece by piece: the header, then one finding at a time, so memory
+// stays flat however many findings there are. The output is byte for byte what encoding/json
+// with two-space indentation would produce for report.Build's document.
 package json
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -13,8 +19,71 @@ func init() { report.Register("json", Write) }
 
 // Write renders the result as the JSON report document.
 func Write(w io.Writer, res *engine.Result, opts report.Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	bw := bufio.NewWriterSize(w, 64<<10)
+	head := report.Header(res, opts)
+	errs := head.Errors
+	head.Errors = nil
+	// Render the header with empty findings and errors, then splice the lists in: the header
+	// ends with `"findings": [],\n  "errors": null\n}`.
+	h, err := marshal(head, "")
+	if err != nil {
+		return err
+	}
+	cut := bytes.LastIndex(h, []byte(`"findings": [],`))
+	if cut < 0 {
+		return errHeader
+	}
+	bw.Write(h[:cut])
+	bw.WriteString(`"findings": [`)
+	var buf bytes.Buffer
+	for i := range res.Findings {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		f := report.NewFinding(&res.Findings[i], opts)
+		if err := indentInto(&buf, f, "    "); err != nil {
+			return err
+		}
+		bw.Write(buf.Bytes())
+	}
+	if len(res.Findings) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("],\n  \"errors\": ")
+	e, err := marshal(errs, "  ")
+	if err != nil {
+		return err
+	}
+	bw.Write(e)
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+type headerError struct{}
+
+func (headerError) Error() string { return "report: unexpected header layout" }
+
+var errHeader = headerError{}
+
+func marshal(v any, prefix string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := indentInto(&buf, v, prefix); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// indentInto encodes v into buf (reset first) with the report's indentation, without HTML
+// escaping and without a trailing newline.
+func indentInto(buf *bytes.Buffer, v any, prefix string) error {
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(report.Build(res, opts))
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1)
+	return nil
 }
