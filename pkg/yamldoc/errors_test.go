@@ -2,10 +2,12 @@ package yamldoc
 
 import (
 	"errors"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestSyntaxErrors(t *testing.T) {
@@ -111,9 +113,13 @@ func TestResumeAfterError(t *testing.T) {
 	if len(errs) != len(wantLines) {
 		t.Fatalf("errors %v, want %d", errs, len(wantLines))
 	}
+	wantErrIdx := []int{1, 3, 4, 5}
 	for i, err := range errs {
 		if l := err.(*Error).Line; l != wantLines[i] {
 			t.Errorf("error %d %v: line %d, want %d", i, err, l, wantLines[i])
+		}
+		if x := err.(*Error).Index; x != wantErrIdx[i] {
+			t.Errorf("error %d %v: document %d, want %d", i, err, x, wantErrIdx[i])
 		}
 	}
 }
@@ -260,6 +266,49 @@ func TestJSONErrors(t *testing.T) {
 		var x any
 		if err := Decode(root, &x, Options{}); err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("Decode(%q) = %v, want %q", tc.in, err, tc.msg)
+		}
+	}
+}
+
+// TestFindInvalid checks the word-at-a-time validation against a plain
+// loop over runes.
+func TestFindInvalid(t *testing.T) {
+	ref := func(s string) int {
+		for i, r := range s {
+			switch {
+			case r == utf8.RuneError:
+				if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+					return i
+				}
+			case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7F,
+				r >= 0x80 && r <= 0x9F && r != 0x85, r == 0xFFFE, r == 0xFFFF:
+				return i
+			}
+		}
+		return len(s)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", " ", "\n", "\t", "\r", "\x00", "\x01", "\x1f", "\x7f", "\x7e", "\x20", "é", "\u0085", "\u0086", "\ufffe", "\uffff", "\xff", "\xc3", "😀", "\u2028"}
+	for n := 0; n < 20000; n++ {
+		var b strings.Builder
+		for l := rng.IntN(40); l > 0; l-- {
+			if rng.IntN(10) < 8 {
+				b.WriteString(alphabet[rng.IntN(5)])
+			} else {
+				b.WriteString(alphabet[rng.IntN(len(alphabet))])
+			}
+		}
+		s := b.String()
+		from := 0
+		if len(s) > 0 {
+			from = rng.IntN(len(s))
+			for from > 0 && !utf8.RuneStart(s[from]) {
+				from--
+			}
+		}
+		got, _ := findInvalid(s, from)
+		if want := from + ref(s[from:]); got != want {
+			t.Fatalf("findInvalid(%q, %d) = %d, want %d", s, from, got, want)
 		}
 	}
 }

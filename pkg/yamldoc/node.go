@@ -26,52 +26,61 @@ func (n *Node) Len() int {
 }
 
 // Get returns the value for key in a mapping, or nil. Keys are compared by
-// their JSON form, so Get("80") finds the key 80. Entries written in the
-// mapping win over merged ones ('<<'); among merged mappings the first
-// one wins.
+// their JSON form, so Get("80") finds the key 80. Merge keys ('<<') are
+// applied the way AppendJSON and Decode apply them (goyaml.v2's order:
+// a later entry, merged or not, wins; among merged mappings the first),
+// so Get agrees with the decoded object.
 func (n *Node) Get(key string) *Node {
 	return n.get(key, 0)
 }
 
 func (n *Node) get(key string, depth int) *Node {
 	n = n.Resolve()
-	if n == nil || n.Kind != MappingNode || depth > 32 {
+	if n == nil || n.Kind != MappingNode || depth > 64 {
 		return nil
 	}
 	c := n.Content
-	for i := 0; i+1 < len(c); i += 2 {
-		k := c[i]
-		if k.Kind == ScalarNode && k.Tag == StrTag {
-			if k.Value == key {
+	if n.flags&flagHasMerge == 0 {
+		for i := 0; i+1 < len(c); i += 2 {
+			if keyIs(c[i], key) {
 				return c[i+1]
 			}
-			continue
 		}
-		if k.flags&flagMerge != 0 {
-			continue
-		}
-		if ks, msg := keyString(k); msg == "" && ks == key {
-			return c[i+1]
-		}
+		return nil
 	}
-	if n.flags&flagHasMerge != 0 {
-		for i := 0; i+1 < len(c); i += 2 {
-			if c[i].flags&flagMerge == 0 {
-				continue
+	var found *Node
+	for i := 0; i+1 < len(c); i += 2 {
+		k := c[i]
+		if k.flags&flagMerge == 0 {
+			if keyIs(k, key) {
+				found = c[i+1]
 			}
-			v := c[i+1].Resolve()
-			if v.Kind == SequenceNode {
-				for _, it := range v.Content {
-					if r := it.get(key, depth+1); r != nil {
-						return r
-					}
+			continue
+		}
+		v := c[i+1].Resolve()
+		if v != nil && v.Kind == SequenceNode {
+			for _, it := range v.Content {
+				if r := it.get(key, depth+1); r != nil {
+					found = r
+					break
 				}
-			} else if r := v.get(key, depth+1); r != nil {
-				return r
 			}
+		} else if r := v.get(key, depth+1); r != nil {
+			found = r
 		}
 	}
-	return nil
+	return found
+}
+
+func keyIs(k *Node, key string) bool {
+	if k.Kind == ScalarNode && k.Tag == StrTag {
+		return k.Value == key
+	}
+	if k.flags&flagMerge != 0 {
+		return false
+	}
+	ks, msg := keyString(k)
+	return msg == "" && ks == key
 }
 
 // Lookup follows a path of mapping keys: n.Lookup("spec", "template").

@@ -21,11 +21,11 @@ func dumpTo(b *strings.Builder, n *Node) {
 		b.WriteString("<nil>")
 		return
 	}
-	if n.Anchor != "" {
-		b.WriteString("&" + n.Anchor + " ")
+	if n.Anchor() != "" {
+		b.WriteString("&" + n.Anchor() + " ")
 	}
-	if n.TagName != "" {
-		b.WriteString(n.TagName + " ")
+	if n.TagName() != "" {
+		b.WriteString(n.TagName() + " ")
 	}
 	pos := fmt.Sprintf("@%d:%d", n.Line, n.Column)
 	switch n.Kind {
@@ -299,6 +299,13 @@ func TestHelpers(t *testing.T) {
 	}
 	if got := root.Get("d").Get("b").Len(); got != 2 {
 		t.Errorf("Get through merge: len %d", got)
+	}
+	// Get agrees with AppendJSON on merge precedence.
+	m := parseOne(t, "a: &a {p: 1, q: 1}\nb: &b {q: 2, r: 2}\nc:\n  p: 0\n  <<: [*a, *b]\n  r: 3\n")
+	for key, want := range map[string]string{"p": "1", "q": "1", "r": "3"} {
+		if got := m.Get("c").Get(key); got == nil || got.Value != want {
+			t.Errorf("c.%s = %s, want %s (JSON %s)", key, dump(got), want, toJSON(t, m.Get("c")))
+		}
 	}
 	if root.Get("missing") != nil || root.Get("a").Get("b").Get("x") != nil || root.Lookup("a", "b", "0") != nil {
 		t.Errorf("missing lookups should be nil")

@@ -1,8 +1,11 @@
 package yamldoc
 
 import (
+	"math"
 	"slices"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // The parser is a recursive-descent version of libyaml's parser state
@@ -40,15 +43,35 @@ type parser struct {
 // in one document is reported with its line, and parsing resumes at the
 // next "---" line, so one bad document does not lose the others. Failed
 // documents are left out of the result but keep their Index.
+//
+// Parse does not copy data: scalar values (and strings that Decode stores)
+// are substrings of it where possible. data must therefore not be modified
+// while the nodes or decoded values are in use; use ParseString, or pass a
+// copy, if the buffer is reused.
 func Parse(data []byte, opts Options) ([]Document, []error) {
+	if len(data) == 0 {
+		return ParseString("", opts)
+	}
+	return ParseString(unsafe.String(&data[0], len(data)), opts)
+}
+
+// ParseString is Parse for input held in a string.
+func ParseString(src string, opts Options) ([]Document, []error) {
 	opts = opts.withDefaults()
-	p := &parser{opts: opts, docStart: -1, lastResume: -1}
-	p.s.src = string(data)
+	if len(src) > math.MaxInt32 {
+		return nil, []error{&Error{Line: 1, Column: 1, Msg: "input larger than 2 GiB"}}
+	}
+	p := parserPool.Get().(*parser)
+	defer p.release()
+	p.opts, p.docStart, p.lastResume = opts, -1, -1
+	p.depth, p.err, p.dirErr = 0, nil, false
+	p.nodesMade, p.ptrsMade = 0, 0
+	p.s.src = src
 	p.s.maxDepth = opts.MaxDepth
-	// About one node per 20 bytes of input; later chunks are fixed-size so
-	// that the unused tail of the last one stays small.
-	p.chunk = len(data)/20 + 16
-	p.ptrChunk = p.chunk
+	// About one node per 20 bytes of input, in chunks small enough for the
+	// allocator's fast path (large allocations cost page faults).
+	p.chunk = min(len(src)/20+16, 256)
+	p.ptrChunk = min(p.chunk, 1024)
 	start := 0
 	if strings.HasPrefix(p.s.src, "\xef\xbb\xbf") {
 		start = 3
@@ -71,6 +94,7 @@ func Parse(data []byte, opts Options) ([]Document, []error) {
 			docs = append(docs, doc)
 			continue
 		}
+		p.err.Index = index
 		index++
 		errs = append(errs, p.err)
 		// Resume at the next document start after the one that failed.
@@ -94,6 +118,26 @@ func Parse(data []byte, opts Options) ([]Document, []error) {
 	return docs, errs
 }
 
+// parserPool recycles the parser's working buffers (token queue, stacks,
+// scratch space) between calls; nodes are never recycled, they belong to
+// the returned documents.
+var parserPool = sync.Pool{New: func() any { return new(parser) }}
+
+func (p *parser) release() {
+	p.s.src = ""
+	p.nodes, p.ptrs, p.anchors, p.err = nil, nil, nil, nil
+	clear(p.stack[:cap(p.stack)])
+	p.stack = p.stack[:0]
+	clear(p.s.built[:cap(p.s.built)])
+	p.s.built = p.s.built[:0]
+	p.keyScrach = p.keyScrach[:0]
+	clear(p.keyScrach[:cap(p.keyScrach)])
+	if cap(p.s.buf) > 1<<16 {
+		p.s.buf = nil
+	}
+	parserPool.Put(p)
+}
+
 // setLimit makes the scanner stop at the first invalid character at or
 // after pos, which it then reports as an error.
 func (p *parser) setLimit(pos int) {
@@ -101,8 +145,6 @@ func (p *parser) setLimit(pos int) {
 	p.s.end = bad
 	p.s.badMsg = msg
 }
-
-var docStartMark = mark{pos: -1}
 
 // nextDocumentStart finds where to resume after an error: the first line,
 // from the one where scanning stopped, that starts with "---" or "..."
@@ -167,7 +209,7 @@ func isBlankzByte(src string, i int) bool {
 
 func (p *parser) fail(m mark, msg string) *Node {
 	if p.err == nil {
-		p.err = &Error{Line: m.line + 1, Column: m.col + 1, Msg: msg}
+		p.err = &Error{Line: int(m.line) + 1, Column: int(m.col) + 1, Msg: msg}
 	}
 	return nil
 }
@@ -201,8 +243,8 @@ func (p *parser) estimate(first int, made *int) int {
 			done = 1
 		}
 		size = *made*(len(p.s.src)-p.s.pos)/done + 32
-		if size > 4096 {
-			size = 4096
+		if size > 256 {
+			size = 256
 		}
 	}
 	*made += size
@@ -234,8 +276,8 @@ func (p *parser) content(base int) []*Node {
 }
 
 func (p *parser) setPos(n *Node, m mark) {
-	n.Line = m.line + 1
-	n.Column = m.col + 1
+	n.Line = int(m.line) + 1
+	n.Column = int(m.col) + 1
 }
 
 func (p *parser) emptyScalar(m mark) *Node {
@@ -275,7 +317,7 @@ func (p *parser) parseDocument(first bool) (doc Document, more bool) {
 			}
 		}
 	}
-	doc.Line = t.m.line + 1
+	doc.Line = int(t.m.line) + 1
 	switch {
 	case t.kind == tStreamEnd:
 		p.s.skip()
@@ -300,7 +342,7 @@ func (p *parser) parseDocument(first bool) (doc Document, more bool) {
 			p.fail(t.m, "did not find expected document start '---' (found "+tokNames[t.kind]+")")
 			return doc, true
 		}
-		p.docStart = t.m.pos
+		p.docStart = int(t.m.pos)
 		p.s.skip()
 		if t = p.peek(); t == nil {
 			return doc, true
@@ -345,13 +387,13 @@ func (p *parser) processDirectives() bool {
 			version = true
 		} else if t.kind == tTagDirective {
 			for _, d := range p.tagDirs {
-				if d.handle == t.value {
+				if d.handle == p.s.str(t.value) {
 					p.dirErr = true
 					p.fail(t.m, "found duplicate %TAG directive")
 					return false
 				}
 			}
-			p.tagDirs = append(p.tagDirs, tagDirective{t.value, t.extra})
+			p.tagDirs = append(p.tagDirs, tagDirective{p.s.str(t.value), p.s.str(t.extra)})
 		} else {
 			break
 		}
@@ -382,14 +424,14 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 	if t.kind == tAlias {
 		n := p.newNode()
 		n.Kind = AliasNode
-		n.Value = t.value
+		n.Value = p.s.str(t.value)
 		p.setPos(n, t.m)
-		target := p.anchors[t.value]
+		target := p.anchors[n.Value]
 		if target == nil {
-			return p.fail(t.m, "unknown anchor '"+t.value+"' referenced")
+			return p.fail(t.m, "unknown anchor '"+n.Value+"' referenced")
 		}
 		if target.flags&flagBusy != 0 {
-			return p.fail(t.m, "anchor '"+t.value+"' value contains itself")
+			return p.fail(t.m, "anchor '"+n.Value+"' value contains itself")
 		}
 		n.Alias = target
 		p.s.skip()
@@ -401,26 +443,26 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 	var tagMark mark
 	hasTag := false
 	if t.kind == tAnchor {
-		anchor = t.value
+		anchor = p.s.str(t.value)
 		p.s.skip()
 		if t = p.peek(); t == nil {
 			return nil
 		}
 		if t.kind == tTag {
-			hasTag, handle, suffix, tagMark = true, t.value, t.extra, t.m
+			hasTag, handle, suffix, tagMark = true, p.s.str(t.value), p.s.str(t.extra), t.m
 			p.s.skip()
 			if t = p.peek(); t == nil {
 				return nil
 			}
 		}
 	} else if t.kind == tTag {
-		hasTag, handle, suffix, tagMark = true, t.value, t.extra, t.m
+		hasTag, handle, suffix, tagMark = true, p.s.str(t.value), p.s.str(t.extra), t.m
 		p.s.skip()
 		if t = p.peek(); t == nil {
 			return nil
 		}
 		if t.kind == tAnchor {
-			anchor = t.value
+			anchor = p.s.str(t.value)
 			p.s.skip()
 			if t = p.peek(); t == nil {
 				return nil
@@ -457,13 +499,13 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 		n := p.newNode()
 		n.Kind = ScalarNode
 		n.Style = t.style
-		n.Value = t.value
+		n.Value = p.s.str(t.value)
 		p.setPos(n, start)
 		p.anchor(n, anchor)
 		if tag == "" {
 			if t.style == PlainStyle {
-				n.Tag = resolvePlain(t.value)
-				if t.value == "<<" {
+				n.Tag = resolvePlain(n.Value)
+				if n.Value == "<<" {
 					n.flags |= flagMerge
 				}
 			} else {
@@ -528,7 +570,7 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 // whether the non-specific tag '!' makes a plain "<<" a merge key, as it
 // does in goyaml.v2 for scalars with content.
 func (p *parser) tagScalar(n *Node, tag string, withContent bool, m mark) bool {
-	n.TagName = shortTag(tag)
+	n.setProps("", shortTag(tag))
 	if tag == "!" {
 		n.Tag = StrTag
 		if withContent && n.Value == "<<" {
@@ -552,7 +594,7 @@ func (p *parser) anchor(n *Node, name string) {
 	if name == "" {
 		return
 	}
-	n.Anchor = name
+	n.setProps(name, "")
 	if p.anchors == nil {
 		p.anchors = make(map[string]*Node)
 	}
@@ -564,7 +606,7 @@ func (p *parser) collectionNode(kind Kind, m mark, anchor, tag string) *Node {
 	n.Kind = kind
 	p.setPos(n, m)
 	if tag != "" {
-		n.TagName = shortTag(tag)
+		n.setProps("", shortTag(tag))
 	}
 	if anchor != "" {
 		p.anchor(n, anchor)
@@ -718,14 +760,14 @@ func (p *parser) parseBlockMapping(n *Node) bool {
 
 func (p *parser) unclosed(t *token, what string, start mark) {
 	if t.kind == tStreamEnd || t.kind == tDocumentStart || t.kind == tDocumentEnd {
-		p.fail(start, what+" is not closed (found "+tokNames[t.kind]+" on line "+itoa(t.m.line+1)+")")
+		p.fail(start, what+" is not closed (found "+tokNames[t.kind]+" on line "+itoa(int(t.m.line)+1)+")")
 		return
 	}
 	closer := "']'"
 	if what == "flow mapping" {
 		closer = "'}'"
 	}
-	p.fail(t.m, "did not find expected ',' or "+closer+" in "+what+" started at line "+itoa(start.line+1)+" (found "+tokNames[t.kind]+")")
+	p.fail(t.m, "did not find expected ',' or "+closer+" in "+what+" started at line "+itoa(int(start.line)+1)+" (found "+tokNames[t.kind]+")")
 }
 
 // atEnd reports (as an unclosed collection) a document or stream end

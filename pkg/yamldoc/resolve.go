@@ -78,21 +78,8 @@ func resolveValue(v string, tryTimestamp bool) resolved {
 	if hint == 0 {
 		return resolved{}
 	}
-	if len(v) <= 6 {
-		switch v {
-		case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON":
-			return resolved{kind: vBool, b: true}
-		case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF":
-			return resolved{kind: vBool}
-		case "", "~", "null", "Null", "NULL":
-			return resolved{kind: vNull}
-		case ".nan", ".NaN", ".NAN":
-			return resolved{kind: vFloat, f: math.NaN()}
-		case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
-			return resolved{kind: vFloat, f: math.Inf(1)}
-		case "-.inf", "-.Inf", "-.INF":
-			return resolved{kind: vFloat, f: math.Inf(-1)}
-		}
+	if r, ok := resolveWord(v); ok {
+		return r
 	}
 	switch hint {
 	case '.':
@@ -135,6 +122,60 @@ func resolveValue(v string, tryTimestamp bool) resolved {
 		}
 	}
 	return resolved{}
+}
+
+// resolveWord recognizes goyaml.v2's table of booleans, nulls and special
+// floats. It is on the path of nearly every key and value, so it switches
+// on length first instead of comparing against every word.
+func resolveWord(v string) (resolved, bool) {
+	switch len(v) {
+	case 0:
+		return resolved{kind: vNull}, true
+	case 1:
+		switch v[0] {
+		case 'y', 'Y':
+			return resolved{kind: vBool, b: true}, true
+		case 'n', 'N':
+			return resolved{kind: vBool}, true
+		case '~':
+			return resolved{kind: vNull}, true
+		}
+	case 2:
+		switch v {
+		case "on", "On", "ON":
+			return resolved{kind: vBool, b: true}, true
+		case "no", "No", "NO":
+			return resolved{kind: vBool}, true
+		}
+	case 3:
+		switch v {
+		case "yes", "Yes", "YES":
+			return resolved{kind: vBool, b: true}, true
+		case "off", "Off", "OFF":
+			return resolved{kind: vBool}, true
+		}
+	case 4:
+		switch v {
+		case "true", "True", "TRUE":
+			return resolved{kind: vBool, b: true}, true
+		case "null", "Null", "NULL":
+			return resolved{kind: vNull}, true
+		case ".nan", ".NaN", ".NAN":
+			return resolved{kind: vFloat, f: math.NaN()}, true
+		case ".inf", ".Inf", ".INF":
+			return resolved{kind: vFloat, f: math.Inf(1)}, true
+		}
+	case 5:
+		switch v {
+		case "false", "False", "FALSE":
+			return resolved{kind: vBool}, true
+		case "+.inf", "+.Inf", "+.INF":
+			return resolved{kind: vFloat, f: math.Inf(1)}, true
+		case "-.inf", "-.Inf", "-.INF":
+			return resolved{kind: vFloat, f: math.Inf(-1)}, true
+		}
+	}
+	return resolved{}, false
 }
 
 // parseDecimal is a fast path for the common [1-9][0-9]* and 0 integers.
@@ -216,12 +257,27 @@ func isTimestamp(s string) bool {
 	return false
 }
 
+// resolvePlain is the tag of an untagged plain scalar; it runs for every
+// key and value, so the common cases return early.
 func resolvePlain(v string) Tag {
 	if v == "" {
 		return NullTag
 	}
-	if resolveHint[v[0]] == 0 {
+	switch resolveHint[v[0]] {
+	case 0:
 		return StrTag
+	case 'M':
+		if len(v) > 5 {
+			return StrTag
+		}
+		if r, ok := resolveWord(v); ok {
+			return tagOf(r.kind)
+		}
+		return StrTag
+	case 'D':
+		if _, ok := parseDecimal(v); ok {
+			return IntTag
+		}
 	}
 	return tagOf(resolveValue(v, false).kind)
 }

@@ -1,7 +1,9 @@
 package yamldoc
 
 import (
+	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -71,17 +73,38 @@ var tokNames = [...]string{
 // mark is a position in the input. line and col are 0-based; col counts
 // characters, not bytes.
 type mark struct {
-	pos, line, col int
+	pos, line, col int32
 }
 
+// token holds no pointers (its text is a strRef), so the queue can be
+// shuffled without GC write barriers.
 type token struct {
 	kind  tokKind
 	style Style
-	m     mark
-	value string // scalar text, anchor or alias name, tag handle, %TAG handle
-	extra string // tag suffix, %TAG prefix
-	major int8   // %YAML version
+	major int8 // %YAML version
 	minor int8
+	m     mark
+	value strRef // scalar text, anchor or alias name, tag handle, %TAG handle
+	extra strRef // tag suffix, %TAG prefix
+}
+
+// strRef is a token's text: src[off:off+n], or built[off] when n < 0.
+type strRef struct{ off, n int32 }
+
+func (s *scanner) srcRef(start, end int) strRef {
+	return strRef{int32(start), int32(end - start)}
+}
+
+func (s *scanner) builtRef(v string) strRef {
+	s.built = append(s.built, v)
+	return strRef{int32(len(s.built) - 1), -1}
+}
+
+func (s *scanner) str(r strRef) string {
+	if r.n < 0 {
+		return s.built[r.off]
+	}
+	return s.src[r.off : r.off+r.n]
 }
 
 type simpleKey struct {
@@ -108,6 +131,10 @@ type scanner struct {
 	hiLine    int // line on which a non-ASCII character was consumed; -1 if none
 
 	colBase, colPos, colVal int // rune-count checkpoint for col
+	lastMark                struct {
+		m    mark
+		pos1 int // pos+1 of m; 0 when unset
+	}
 
 	streamStartProduced bool
 	flowLevel           int
@@ -116,6 +143,7 @@ type scanner struct {
 	simpleKeyAllowed    bool
 	simpleKeys          []simpleKey
 	tokens              []token
+	built               []string // token texts that are not substrings of src
 	head                int
 	tokensParsed        int
 	tokenAvailable      bool
@@ -137,6 +165,7 @@ func (s *scanner) reset(pos, line int) {
 	s.lineStart = pos
 	s.hiLine = -1
 	s.colBase = -1
+	s.lastMark.pos1 = 0
 	s.streamStartProduced = false
 	s.flowLevel = 0
 	s.indent = -1
@@ -144,6 +173,7 @@ func (s *scanner) reset(pos, line int) {
 	s.simpleKeyAllowed = false
 	s.simpleKeys = s.simpleKeys[:0]
 	s.tokens = s.tokens[:0]
+	s.built = s.built[:0]
 	s.head = 0
 	s.tokensParsed = 0
 	s.tokenAvailable = false
@@ -174,7 +204,12 @@ func (s *scanner) col(pos int) int {
 }
 
 func (s *scanner) mark() mark {
-	return mark{pos: s.pos, line: s.line, col: s.col(s.pos)}
+	if s.pos == s.lastMark.pos1-1 {
+		return s.lastMark.m
+	}
+	m := mark{pos: int32(s.pos), line: int32(s.line), col: int32(s.col(s.pos))}
+	s.lastMark.m, s.lastMark.pos1 = m, s.pos+1
+	return m
 }
 
 // breakLen returns the length in bytes of the line break at i, or 0. Like
@@ -221,6 +256,39 @@ func (s *scanner) isBlankz(i int) bool {
 
 func (s *scanner) isBreakz(i int) bool {
 	return i >= s.end || s.breakLen(i) != 0
+}
+
+// lineEnd returns the offset of the first line break at or after pos, or
+// end. It leans on strings.IndexByte (vectorized) for the common ASCII
+// case: comments and block scalar lines are often long.
+func (s *scanner) lineEnd(pos int) int {
+	end := s.end
+	seg := s.src[pos:end]
+	if i := strings.IndexByte(seg, '\n'); i >= 0 {
+		seg = seg[:i]
+	}
+	if i := strings.IndexByte(seg, '\r'); i >= 0 {
+		seg = seg[:i]
+	}
+	// NEL, LS and PS are line breaks too; they need a non-ASCII byte.
+	for i := 0; i < len(seg); {
+		if i+8 <= len(seg) {
+			w := uint64(seg[i]) | uint64(seg[i+1])<<8 | uint64(seg[i+2])<<16 | uint64(seg[i+3])<<24 |
+				uint64(seg[i+4])<<32 | uint64(seg[i+5])<<40 | uint64(seg[i+6])<<48 | uint64(seg[i+7])<<56
+			if w&0x8080808080808080 == 0 {
+				i += 8
+				continue
+			}
+		}
+		if c := seg[i]; c >= 0x80 {
+			s.hiLine = s.line
+			if (c == 0xC2 || c == 0xE2) && s.breakLen(pos+i) != 0 {
+				return pos + i
+			}
+		}
+		i++
+	}
+	return pos + len(seg)
 }
 
 // skipLine consumes the line break at pos.
@@ -283,7 +351,7 @@ func hexVal(c byte) int {
 
 func (s *scanner) errAt(m mark, msg string) bool {
 	if s.err == nil {
-		s.err = &Error{Line: m.line + 1, Column: m.col + 1, Msg: msg}
+		s.err = &Error{Line: int(m.line) + 1, Column: int(m.col) + 1, Msg: msg}
 		s.errPos = s.pos
 	}
 	return false
@@ -308,10 +376,6 @@ func (s *scanner) invalidChar() bool {
 // ---- token queue ----
 
 func (s *scanner) insertToken(i int, t token) {
-	if s.head > 0 && s.head == len(s.tokens) {
-		s.tokens = s.tokens[:0]
-		s.head = 0
-	}
 	if i < 0 {
 		s.tokens = append(s.tokens, t)
 		return
@@ -380,7 +444,7 @@ func (s *scanner) keyValid(k *simpleKey) bool {
 	if !k.possible {
 		return false
 	}
-	if k.m.line < s.line || k.m.col+1024 < s.col(s.pos) {
+	if int(k.m.line) < s.line || int(k.m.col)+1024 < s.col(s.pos) {
 		if k.required {
 			return s.errAt(k.m, "could not find expected ':' after this key")
 		}
@@ -397,7 +461,7 @@ func (s *scanner) saveSimpleKey() bool {
 	m := s.mark()
 	k := simpleKey{
 		possible:    true,
-		required:    s.flowLevel == 0 && s.indent == m.col,
+		required:    s.flowLevel == 0 && s.indent == int(m.col),
 		tokenNumber: s.tokensParsed + len(s.tokens) - s.head,
 		m:           m,
 	}
@@ -473,6 +537,13 @@ func (s *scanner) unrollIndent(column int, m mark) {
 }
 
 func (s *scanner) fetchNextToken() bool {
+	if s.head > 0 && s.head == len(s.tokens) {
+		// The queue is empty: reuse it, and drop the texts it held.
+		s.tokens = s.tokens[:0]
+		s.head = 0
+		clear(s.built)
+		s.built = s.built[:0]
+	}
 	if !s.streamStartProduced {
 		s.indent = -1
 		s.simpleKeys = append(s.simpleKeys[:0], simpleKey{})
@@ -485,7 +556,7 @@ func (s *scanner) fetchNextToken() bool {
 		return false
 	}
 	m := s.mark()
-	s.unrollIndent(m.col, m)
+	s.unrollIndent(int(m.col), m)
 
 	if s.pos >= s.end {
 		if s.end < len(s.src) {
@@ -588,16 +659,7 @@ func (s *scanner) scanToNextToken() bool {
 			pos++
 		}
 		if pos < s.end && src[pos] == '#' {
-			for pos < s.end {
-				c := src[pos]
-				if c == '\n' || c == '\r' {
-					break
-				}
-				if (c == 0xC2 || c == 0xE2) && s.breakLen(pos) != 0 {
-					break
-				}
-				pos++
-			}
+			pos = s.lineEnd(pos)
 		}
 		s.pos = pos
 		if pos >= s.end {
@@ -622,6 +684,7 @@ func (s *scanner) fetchStreamEnd() bool {
 	if s.pos != s.lineStart {
 		s.line++
 		s.lineStart = s.pos
+		s.lastMark.pos1 = 0
 	}
 	m := s.mark()
 	s.unrollIndent(-1, m)
@@ -704,7 +767,7 @@ func (s *scanner) fetchBlockEntry() bool {
 		if !s.simpleKeyAllowed {
 			return s.errHere("block sequence entries are not allowed in this context")
 		}
-		if !s.rollIndent(m.col, -1, tBlockSequenceStart, m) {
+		if !s.rollIndent(int(m.col), -1, tBlockSequenceStart, m) {
 			return false
 		}
 	}
@@ -724,7 +787,7 @@ func (s *scanner) fetchKey() bool {
 		if !s.simpleKeyAllowed {
 			return s.errHere("mapping keys are not allowed in this context")
 		}
-		if !s.rollIndent(m.col, -1, tBlockMappingStart, m) {
+		if !s.rollIndent(int(m.col), -1, tBlockMappingStart, m) {
 			return false
 		}
 	}
@@ -744,7 +807,7 @@ func (s *scanner) fetchValue() bool {
 		// The key was a simple key: insert KEY (and maybe
 		// BLOCK-MAPPING-START) in front of its first token.
 		s.insertToken(k.tokenNumber-s.tokensParsed, token{kind: tKey, m: k.m})
-		if !s.rollIndent(k.m.col, k.tokenNumber, tBlockMappingStart, k.m) {
+		if !s.rollIndent(int(k.m.col), k.tokenNumber, tBlockMappingStart, k.m) {
 			return false
 		}
 		k.possible = false
@@ -758,7 +821,7 @@ func (s *scanner) fetchValue() bool {
 			if !s.simpleKeyAllowed {
 				return s.errHere("mapping values are not allowed in this context")
 			}
-			if !s.rollIndent(m.col, -1, tBlockMappingStart, m) {
+			if !s.rollIndent(int(m.col), -1, tBlockMappingStart, m) {
 				return false
 			}
 		}
@@ -798,7 +861,7 @@ func (s *scanner) fetchAnchor(kind tokKind) bool {
 		}
 		return s.errAt(m, "invalid "+what+" name: only letters, digits, '_' and '-' are allowed")
 	}
-	s.insertToken(-1, token{kind: kind, m: m, value: name})
+	s.insertToken(-1, token{kind: kind, m: m, value: s.srcRef(start, s.pos)})
 	return true
 }
 
@@ -846,11 +909,12 @@ func (s *scanner) fetchPlainScalar() bool {
 		return false
 	}
 	s.simpleKeyAllowed = false
-	var t token
-	if !s.scanPlainScalar(&t) {
+	// Scan straight into a new queue slot.
+	s.tokens = append(s.tokens, token{})
+	if !s.scanPlainScalar(&s.tokens[len(s.tokens)-1]) {
+		s.tokens = s.tokens[:len(s.tokens)-1]
 		return false
 	}
-	s.insertToken(-1, t)
 	return true
 }
 
@@ -909,7 +973,7 @@ func (s *scanner) scanDirective(t *token) bool {
 		if !s.isBlankz(s.pos) {
 			return s.errAt(m, "did not find expected whitespace or line break in %TAG directive")
 		}
-		*t = token{kind: tTagDirective, m: m, value: handle, extra: prefix}
+		*t = token{kind: tTagDirective, m: m, value: s.builtRef(handle), extra: s.builtRef(prefix)}
 	default:
 		return s.errAt(m, "found unknown directive name %"+name)
 	}
@@ -983,7 +1047,7 @@ func (s *scanner) scanTag(t *token) bool {
 		}
 		return s.errAt(m, "did not find expected whitespace or line break after tag")
 	}
-	*t = token{kind: tTag, m: m, value: handle, extra: suffix}
+	*t = token{kind: tTag, m: m, value: s.builtRef(handle), extra: s.builtRef(suffix)}
 	return true
 }
 
@@ -1168,20 +1232,7 @@ func (s *scanner) scanBlockScalar(t *token, literal bool) bool {
 		leadingBlank = s.isBlank(s.pos)
 
 		start := s.pos
-		pos := s.pos
-		for pos < s.end {
-			c := src[pos]
-			if c == '\n' || c == '\r' {
-				break
-			}
-			if c >= 0x80 {
-				if (c == 0xC2 || c == 0xE2) && s.breakLen(pos) != 0 {
-					break
-				}
-				s.hiLine = s.line
-			}
-			pos++
-		}
+		pos := s.lineEnd(start)
 		b = append(b, src[start:pos]...)
 		s.pos = pos
 		leading = s.readLine(leading)
@@ -1199,7 +1250,7 @@ func (s *scanner) scanBlockScalar(t *token, literal bool) bool {
 	if !literal {
 		style = FoldedStyle
 	}
-	*t = token{kind: tScalar, style: style, m: m, value: string(b)}
+	*t = token{kind: tScalar, style: style, m: m, value: s.builtRef(string(b))}
 	s.buf, s.buf2, s.buf3 = b, leading, trailing
 	return true
 }
@@ -1252,12 +1303,12 @@ func (s *scanner) scanFlowScalar(t *token, single bool) bool {
 			if i+1 < s.end && src[i+1] == '\'' {
 				break
 			}
-			*t = token{kind: tScalar, style: style, m: m, value: src[s.pos+1 : i]}
+			*t = token{kind: tScalar, style: style, m: m, value: s.srcRef(s.pos+1, i)}
 			s.pos = i + 1
 			return true
 		}
 		if c == '"' && !single {
-			*t = token{kind: tScalar, style: style, m: m, value: src[s.pos+1 : i]}
+			*t = token{kind: tScalar, style: style, m: m, value: s.srcRef(s.pos+1, i)}
 			s.pos = i + 1
 			return true
 		}
@@ -1431,7 +1482,7 @@ func (s *scanner) scanFlowScalarSlow(t *token, single bool, m mark) bool {
 	if single {
 		style = SingleQuotedStyle
 	}
-	*t = token{kind: tScalar, style: style, m: m, value: string(b)}
+	*t = token{kind: tScalar, style: style, m: m, value: s.builtRef(string(b))}
 	s.buf, s.buf2, s.buf3 = b, leading, trailing
 	return true
 }
@@ -1477,6 +1528,28 @@ func (s *scanner) scanPlainScalar(t *token) bool {
 		chunk := pos
 	scan:
 		for pos < end {
+			if !flow {
+				// Skip eight ASCII bytes at a time while none is a blank,
+				// a line break or ':' (exact per-byte masks).
+				for pos+8 <= end {
+					w := uint64(src[pos]) | uint64(src[pos+1])<<8 | uint64(src[pos+2])<<16 | uint64(src[pos+3])<<24 |
+						uint64(src[pos+4])<<32 | uint64(src[pos+5])<<40 | uint64(src[pos+6])<<48 | uint64(src[pos+7])<<56
+					const lo7, hi, ones = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080, 0x0101010101010101
+					if w&hi != 0 {
+						break
+					}
+					x := w ^ (':' * ones)
+					stop := (w+0x5F5F5F5F5F5F5F5F)&hi ^ hi | ^((x&lo7)+lo7|x)&hi
+					if stop != 0 {
+						pos += bits.TrailingZeros64(stop) >> 3
+						break
+					}
+					pos += 8
+				}
+				if pos >= end {
+					break
+				}
+			}
 			c := src[pos]
 			if !plainStop[c] {
 				pos++
@@ -1486,8 +1559,16 @@ func (s *scanner) scanPlainScalar(t *token) bool {
 			case ' ', '\t', '\r', '\n':
 				break scan
 			case ':':
-				if s.isBlankz(pos + 1) {
+				if pos+1 >= end {
 					break scan
+				}
+				switch c1 := src[pos+1]; c1 {
+				case ' ', '\n', '\t', '\r':
+					break scan
+				case 0xC2, 0xE2:
+					if s.breakLen(pos+1) != 0 {
+						break scan
+					}
 				}
 			case ',', '?', '[', ']', '{', '}':
 				if flow {
@@ -1529,43 +1610,58 @@ func (s *scanner) scanPlainScalar(t *token) bool {
 			}
 			endPos = pos
 		}
-		s.pos = pos
-		if !(s.isBlank(pos) || s.isBreak(pos)) {
-			break
-		}
-		for {
-			if c := s.at(s.pos); c == ' ' || c == '\t' {
-				if leadingBlanks && c == '\t' && s.pos-s.lineStart < indent {
+		// Blanks and line breaks; what follows decides whether the scalar
+		// continues.
+		consumed := false
+		for pos < end {
+			c := src[pos]
+			if c == ' ' || c == '\t' {
+				if leadingBlanks && c == '\t' && pos-s.lineStart < indent {
+					s.pos = pos
 					return s.errHere("found a tab character that violates indentation (tabs cannot indent YAML)")
 				}
 				if !leadingBlanks && wsStart < 0 {
-					wsStart = s.pos
+					wsStart = pos
 				}
-				s.pos++
-			} else if s.isBreak(s.pos) {
-				if !leadingBlanks {
-					wsStart = -1
-					leading = s.readLine(leading)
-					leadingBlanks = true
-				} else {
-					trailing = s.readLine(trailing)
-				}
-			} else {
+				pos++
+				consumed = true
+				continue
+			}
+			if c != '\n' && c != '\r' && c != 0xC2 && c != 0xE2 {
 				break
 			}
+			s.pos = pos
+			if c >= 0x80 && s.breakLen(pos) == 0 {
+				break
+			}
+			if !leadingBlanks {
+				wsStart = -1
+				leading = s.readLine(leading)
+				leadingBlanks = true
+			} else {
+				trailing = s.readLine(trailing)
+			}
+			pos = s.pos
+			consumed = true
 		}
-		if !flow && leadingBlanks && s.pos-s.lineStart < indent {
+		s.pos = pos
+		if !consumed {
+			break
+		}
+		if !flow && leadingBlanks && pos-s.lineStart < indent {
 			break
 		}
 	}
-	var v string
+	var v strRef
 	if building {
-		v = string(b)
+		v = s.builtRef(string(b))
 	} else {
-		v = src[start:endPos]
+		v = s.srcRef(start, endPos)
 	}
 	*t = token{kind: tScalar, style: PlainStyle, m: m, value: v}
-	s.buf, s.buf2, s.buf3 = b, leading, trailing
+	if building || cap(leading) != cap(s.buf2) || cap(trailing) != cap(s.buf3) {
+		s.buf, s.buf2, s.buf3 = b, leading, trailing
+	}
 	if leadingBlanks {
 		s.simpleKeyAllowed = true
 	}

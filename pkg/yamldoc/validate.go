@@ -10,18 +10,37 @@ func findInvalid(src string, from int) (int, string) {
 	i := from
 	n := len(src)
 	for i < n {
-		// Fast path: 8 printable ASCII bytes at a time.
+		// Fast path: 8 bytes at a time while they are all printable ASCII,
+		// tab, LF or CR. The masks are exact per byte (no carries cross
+		// byte boundaries), so a word with a line break stays fast.
 		if i+8 <= n {
 			b := src[i : i+8]
 			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
 				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-			// High bit set, or a byte below 0x20, or 0x7F.
-			hi := w & 0x8080808080808080
-			lo := (w - 0x2020202020202020) & ^w & 0x8080808080808080
-			del := ((w ^ 0x7F7F7F7F7F7F7F7F) - 0x0101010101010101) & ^(w ^ 0x7F7F7F7F7F7F7F7F) & 0x8080808080808080
-			if hi|lo|del == 0 {
-				i += 8
-				continue
+			const lo7, hi = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
+			if w&hi == 0 {
+				// Without high bits, adding 0x60 sets bit 7 exactly for
+				// bytes >= 0x20, adding 0x01 exactly for 0x7F.
+				lt20 := (w+0x6060606060606060)&hi ^ hi
+				del := (w + 0x0101010101010101) & hi
+				if lt20|del == 0 {
+					i += 8
+					continue
+				}
+				if del == 0 {
+					// Control bytes: all right if each is a tab, LF or CR.
+					const ones = 0x0101010101010101
+					x := w ^ ('\n' * ones)
+					ok := ^((x & lo7) + lo7 | x) & hi
+					x = w ^ ('\t' * ones)
+					ok |= ^((x & lo7) + lo7 | x) & hi
+					x = w ^ ('\r' * ones)
+					ok |= ^((x & lo7) + lo7 | x) & hi
+					if lt20&^ok == 0 {
+						i += 8
+						continue
+					}
+				}
 			}
 		}
 		c := src[i]
