@@ -72,12 +72,12 @@ func TestInsecureExampleFailures(t *testing.T) {
 		}
 	}
 	want := []string{
-		`fail PS-12 Namespace shop metadata.labels["pod-security.kubernetes.io/enforce"]`,
-		"fail NS-05 Namespace shop ",
-		"fail NS-06 Namespace shop ",
-		"fail NS-06 Namespace shop ",
-		"fail NS-10 Namespace shop ",
-		"fail NS-11 Namespace shop ",
+		`fail PS-12 Namespace shop-legacy metadata.labels["pod-security.kubernetes.io/enforce"]`,
+		"fail NS-05 Namespace shop-legacy ",
+		"fail NS-06 Namespace shop-legacy ",
+		"fail NS-06 Namespace shop-legacy ",
+		"fail NS-10 Namespace shop-legacy ",
+		"fail NS-11 Namespace shop-legacy ",
 		// web runs with hostNetwork, which NetworkPolicies do not cover: NS-07 skips it.
 		"fail NS-07 Deployment api spec.template.metadata.labels",
 		"fail NS-07 Deployment api spec.template.metadata.labels",
