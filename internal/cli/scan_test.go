@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// End-to-end tests of `scan` on the bundled examples, through Main as a user runs it.
+
+var examplesDir = filepath.Join("..", "..", "examples")
+
+func TestScanExamplesJSON(t *testing.T) {
+	r, code, stderr := scanJSON(t, examplesDir)
+	if code != ExitOK {
+		t.Fatalf("exit %d without --fail-on (stderr %s)", code, stderr)
+	}
+	if len(r.Errors) != 0 {
+		t.Fatalf("input errors on the examples: %+v", r.Errors)
+	}
+	insecure := filepath.Join(examplesDir, "insecure", "shop.yaml")
+	for _, want := range []struct {
+		control, name, path string
+		line                int
+	}{
+		{"PS-14", "web", "spec.template.spec.containers[0].securityContext.privileged", 49},
+		{"PS-17", "web", "spec.template.spec.hostNetwork", 41},
+		{"PS-15", "api", "spec.template.spec.hostPID", 66},
+		{"PS-19", "api", "spec.template.spec.volumes[0].hostPath", 87},
+		{"NS-35", "api", "spec.template.spec.containers[0].env[0].value", 72},
+		{"NS-42", "api-credentials", "stringData", 23},
+	} {
+		file, line, _ := r.finding(t, want.control, want.name, want.path)
+		if filepath.Clean(file) != filepath.Clean(insecure) || line != want.line {
+			t.Errorf("%s on %s: at %s:%d, want %s:%d", want.control, want.name, file, line, insecure, want.line)
+		}
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.File, "hardened") && f.Status == "fail" {
+			t.Errorf("the hardened example must pass every control: %s on %s %s at %s:%d", f.Control, f.Object.Kind, f.Object.Name, f.File, f.Line)
+		}
+	}
+}
+
+func TestScanExamplesNeverPrintsSecrets(t *testing.T) {
+	for _, format := range []string{"json", "yaml", "table", "sarif", "junit"} {
+		var out, errOut bytes.Buffer
+		Main([]string{"scan", "-o", format, "--no-config", "--show-passed", examplesDir}, Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		all := out.String() + errOut.String()
+		// The insecure example's committed credentials must never reach a report.
+		for _, secret := range []string{"Tr0ub4dor", "not-a-real-key-but-committed-anyway", "AKIAIOSFODNN7EXAMPLE", "horse-battery"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("-o %s output contains the credential %q", format, secret)
+			}
+		}
+	}
+}
+
+func TestScanExitCodes(t *testing.T) {
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Main(args, Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		return code, out.String(), errOut.String()
+	}
+	hardened := filepath.Join(examplesDir, "hardened")
+	insecure := filepath.Join(examplesDir, "insecure")
+	if code, out, _ := run("scan", "--no-config", "--fail-on", "low", hardened); code != ExitOK || !strings.Contains(out, "No failures found") {
+		t.Errorf("hardened --fail-on low: exit %d\n%s", code, out)
+	}
+	if code, _, _ := run("scan", "--no-config", "--fail-on", "critical", insecure); code != ExitFindings {
+		t.Errorf("insecure --fail-on critical: exit %d, want %d", code, ExitFindings)
+	}
+	// Only a finding at or above the threshold fails: skip the critical controls and the high
+	// ones remain.
+	if code, _, _ := run("scan", "--no-config", "--fail-on", "critical", "--skip-controls", "PS-14,PS-19", insecure); code != ExitOK {
+		t.Errorf("insecure without its critical controls, --fail-on critical: exit %d, want 0", code)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run("scan", "--no-config", "--fail-on", "critical", insecure, bad)
+	if code != ExitError {
+		t.Errorf("input error must exit %d even with findings: got %d", ExitError, code)
+	}
+	if !strings.Contains(out, "bad.yaml:") || !strings.Contains(out, "PS-14") {
+		t.Errorf("the table must list the error and still the other file's findings:\n%s\n%s", out, stderr)
+	}
+	for _, args := range [][]string{
+		{"scan"},
+		{"scan", "-o", "pdf", hardened},
+		{"scan", "--fail-on", "urgent", hardened},
+		{"scan", "--controls", "XX-1", hardened},
+		{"explain", "NOPE"},
+		{"scan", "--no-such-flag", hardened},
+	} {
+		if code, _, _ := run(args...); code != ExitError {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitError)
+		}
+	}
+}
+
+func TestScanStdinAndNamespace(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: busybox\n    securityContext:\n      privileged: true\n"
+	var out, errOut bytes.Buffer
+	code := Main([]string{"scan", "-", "-n", "team", "-o", "json", "--no-config"}, Streams{In: strings.NewReader(pod), Out: &out, Err: &errOut})
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var r jsonReport
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	file, line, _ := r.finding(t, "PS-14", "p", "spec.containers[0].securityContext.privileged")
+	if file != "<stdin>" || line != 10 {
+		t.Errorf("stdin finding at %s:%d", file, line)
+	}
+	for _, f := range r.Findings {
+		if f.Object.Name == "p" && f.Object.Namespace != "team" {
+			t.Fatalf("-n must place objects without a namespace: got %q", f.Object.Namespace)
+		}
+	}
+}
+
+func TestControlsAndExplain(t *testing.T) {
+	var out bytes.Buffer
+	if code := Main([]string{"controls", "--section", "pod-security", "--severity", "critical", "-o", "json"}, Streams{Out: &out, Err: &out}); code != ExitOK {
+		t.Fatalf("controls: exit %d: %s", code, out.String())
+	}
+	var list []struct {
+		ID       string `json:"id"`
+		Severity string `json:"severity"`
+		Section  string `json:"section"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) == 0 {
+		t.Fatal("no critical pod-security controls")
+	}
+	for _, c := range list {
+		if c.Severity != "critical" || c.Section != "pod-security" {
+			t.Errorf("filter let through %+v", c)
+		}
+	}
+	out.Reset()
+	if code := Main([]string{"explain", "ps-14"}, Streams{Out: &out, Err: &out}); code != ExitOK {
+		t.Fatalf("explain: exit %d", code)
+	}
+	for _, want := range []string{"PS-14  Privileged container", "Why it matters:", "How to fix it:", "privileged: false", "kubescape control C-0057", "Pod Security Standards, baseline/privileged"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("explain output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -1,0 +1,78 @@
+// Command measure runs a command several times and prints its median and best wall time and its
+// peak resident memory (from the kernel's rusage), for scripts/bench-corpus.
+//
+//	go run ./test/bench/measure -n 10 -- kubeharden scan corpus/ -o json
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"syscall"
+	"time"
+)
+
+func main() {
+	n := flag.Int("n", 10, "runs")
+	summary := flag.String("summary", "", "print the counts of a JSON report and exit")
+	flag.Parse()
+	if *summary != "" {
+		printSummary(*summary)
+		return
+	}
+	args := flag.Args()
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: measure [-n N] -- command args...")
+		os.Exit(2)
+	}
+	var walls []time.Duration
+	var maxRSS int64
+	for range *n {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Stderr = os.Stderr
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+		if err != nil {
+			if _, ok := err.(*exec.ExitError); !ok {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+		}
+		walls = append(walls, wall)
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
+			maxRSS = ru.Maxrss // KiB on Linux
+		}
+	}
+	slices.Sort(walls)
+	fmt.Printf("runs=%d median_s=%.4f best_s=%.4f peak_rss_mib=%.1f\n",
+		*n, walls[len(walls)/2].Seconds(), walls[0].Seconds(), float64(maxRSS)/1024)
+}
+
+// printSummary prints "files objects unknownKinds errors skippedFiles findings" of a report.
+func printSummary(file string) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	var r struct {
+		Summary struct {
+			Inputs struct {
+				Files, Objects, UnknownKinds int
+				SkippedFiles                 []any
+			}
+		}
+		Findings []json.RawMessage
+		Errors   []json.RawMessage
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	in := r.Summary.Inputs
+	fmt.Println(in.Files, in.Objects, in.UnknownKinds, len(r.Errors), len(in.SkippedFiles), len(r.Findings))
+}
