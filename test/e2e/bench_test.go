@@ -1,0 +1,248 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubeharden/kubeharden/internal/testcluster"
+	clustersrc "github.com/kubeharden/kubeharden/pkg/source/cluster"
+)
+
+// EnvBench turns on TestBenchCluster (scripts/bench-cluster sets it): filling the cluster takes
+// a minute or two, too long for every test run.
+const EnvBench = "KUBEHARDEN_BENCH_CLUSTER"
+
+// Benchmark size, from the issue: 500 namespaces, 2,000 Deployments, 2,000 Pods, matching RBAC
+// and NetworkPolicies.
+const (
+	benchNamespaces = 500
+	perNamespace    = 4 // Deployments and Pods per namespace
+	maxRatio        = 1.5
+	maxRSSMiB       = 300
+	benchRuns       = 3
+)
+
+// TestBenchCluster fills its own cluster, then times `kubeharden cluster` (the real binary, in
+// a process of its own, so its peak RSS can be read) against the plain paged LISTs of the same
+// kinds with the same client settings and concurrency (clustersrc.ListOnly), best of three each.
+func TestBenchCluster(t *testing.T) {
+	if os.Getenv(EnvBench) == "" {
+		t.Skip("set " + EnvBench + "=1 (or run scripts/bench-cluster) to run the cluster benchmark")
+	}
+	c := testcluster.Start(t, testcluster.Options{APIServerFlags: []string{"--max-requests-inflight=800", "--max-mutating-requests-inflight=400"}})
+	cs := c.AdminClient(t)
+	start := time.Now()
+	created := fill(t, cs)
+	t.Logf("filled the cluster (%d create jobs) in %v", created, time.Since(start).Round(time.Millisecond))
+
+	bin := filepath.Join(t.TempDir(), "kubeharden")
+	root, err := testcluster.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := exec.Command("go", "build", "-o", bin, "./cmd/kubeharden")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building kubeharden: %v\n%s", err, out)
+	}
+
+	cfg, err := c.AdminConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Warm the API server's caches and the page cache of the binary once.
+	if _, err := clustersrc.ListOnly(t.Context(), clustersrc.Options{Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	kc := c.Kubeconfig
+	var lists, floors, tables, jsons []time.Duration
+	var objects int
+	var peakKiB, floorKiB int64
+	for range benchRuns {
+		t0 := time.Now()
+		n, err := clustersrc.ListOnly(t.Context(), clustersrc.Options{Config: cfg})
+		lists = append(lists, time.Since(t0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects = n
+		d, rss := runBinary(t, bin, "cluster", "--list-only", "--kubeconfig", kc)
+		floors = append(floors, d)
+		floorKiB = max(floorKiB, rss)
+		d, rss = runBinary(t, bin, "cluster", "--kubeconfig", kc, "--no-config")
+		tables = append(tables, d)
+		peakKiB = max(peakKiB, rss)
+		d, rss = runBinary(t, bin, "cluster", "--kubeconfig", kc, "--no-config", "-o", "json")
+		jsons = append(jsons, d)
+		peakKiB = max(peakKiB, rss)
+	}
+	list, floor, scan, js := slices.Min(lists), slices.Min(floors), slices.Min(tables), slices.Min(jsons)
+	ratio := float64(scan) / float64(floor)
+	rss := float64(peakKiB) / 1024
+	report := fmt.Sprintf(`objects listed: %d (page %d, %d kinds at a time)
+plain LISTs in-process (client-go, protobuf): %v (runs %v)
+floor, kubeharden cluster --list-only:        %v (runs %v), peak RSS %.1f MiB
+kubeharden cluster (table report):            %v (runs %v)
+kubeharden cluster -o json:                   %v (runs %v)
+ratio table/floor: %.2f, json/floor: %.2f (target <= %.1f)
+peak RSS of the scans: %.1f MiB (target < %d MiB)`,
+		objects, clustersrc.DefaultPageSize, clustersrc.DefaultConcurrency, list.Round(time.Millisecond), round(lists),
+		floor.Round(time.Millisecond), round(floors), float64(floorKiB)/1024,
+		scan.Round(time.Millisecond), round(tables), js.Round(time.Millisecond), round(jsons),
+		ratio, float64(js)/float64(floor), maxRatio, rss, maxRSSMiB)
+	t.Log("\n" + report)
+	fmt.Println(report)
+	if ratio > maxRatio {
+		t.Errorf("kubeharden cluster took %.2f× the floor, above the %.1f× target", ratio, maxRatio)
+	}
+	if rss >= maxRSSMiB {
+		t.Errorf("peak RSS %.1f MiB, above the %d MiB target", rss, maxRSSMiB)
+	}
+}
+
+// runBinary runs the built kubeharden with its output discarded and returns the wall time and
+// the process's peak RSS in KiB.
+func runBinary(t *testing.T, bin string, args ...string) (time.Duration, int64) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	t0 := time.Now()
+	err := cmd.Run()
+	d := time.Since(t0)
+	// Exit 1 only says that findings remain; anything else is a failed run.
+	if err != nil && cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("kubeharden %v: %v\n%s", args, err, stderr.String())
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
+	}
+	return d, rss
+}
+
+func round(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
+}
+
+// fill creates the benchmark's objects with a pool of workers and returns how many.
+func fill(t *testing.T, cs kubernetes.Interface) int {
+	ctx := t.Context()
+	type job func(context.Context) error
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	count := 0
+	for range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				err := j(ctx)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				count++
+				mu.Unlock()
+			}
+		}()
+	}
+	create := metav1.CreateOptions{}
+	labels := map[string]string{"app": "bench"}
+	// Namespaces and their service accounts first: pods need the account to exist.
+	for i := range benchNamespaces {
+		ns := fmt.Sprintf("bench-%03d", i)
+		jobs <- func(ctx context.Context) error {
+			if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, create); err != nil {
+				return err
+			}
+			_, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, create)
+			return err
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatal(firstErr)
+	}
+	jobs = make(chan job)
+	for range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				err := j(ctx)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				count++
+				mu.Unlock()
+			}
+		}()
+	}
+	podSpec := func() corev1.PodSpec {
+		return corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example.com/app:1.0",
+			Env: []corev1.EnvVar{{Name: "MODE", Value: "bench"}}}}}
+	}
+	for i := range benchNamespaces {
+		ns := fmt.Sprintf("bench-%03d", i)
+		for j := range perNamespace {
+			name := fmt.Sprintf("app-%d", j)
+			jobs <- func(ctx context.Context) error {
+				_, err := cs.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name},
+					Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels},
+						Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec()}}}, create)
+				return err
+			}
+			jobs <- func(ctx context.Context) error {
+				_, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: podSpec()}, create)
+				return err
+			}
+		}
+		jobs <- func(ctx context.Context) error {
+			_, err := cs.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "app"},
+				Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list"}}}}, create)
+			return err
+		}
+		jobs <- func(ctx context.Context) error {
+			_, err := cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "app"},
+				RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "app"},
+				Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "default", Namespace: ns}}}, create)
+			return err
+		}
+		jobs <- func(ctx context.Context) error {
+			_, err := cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default-deny"},
+				Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}, create)
+			return err
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatal(firstErr)
+	}
+	return count
+}
