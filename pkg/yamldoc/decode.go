@@ -62,7 +62,7 @@ type pathElem struct {
 
 type decoder struct {
 	expansion
-	enc     jsonEncoder // for json.Unmarshaler values; shares the bounds via sync
+	enc     jsonEncoder // renders json.Unmarshaler values; its bounds are synced with ours
 	path    []pathElem
 	err     *DecodeError
 	fatal   bool // expansion limits hit: stop decoding
@@ -164,7 +164,7 @@ func (d *decoder) decode(n *Node, v reflect.Value, p *plan) {
 	}
 	if n.Kind == AliasNode {
 		if n.Alias == nil {
-			d.failFatal(&DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + n.Value + "' referenced"})
+			d.failFatal(&DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + capRaw(n.Value) + "' referenced"})
 			return
 		}
 		d.inAlias++
@@ -182,13 +182,14 @@ type decodeFunc func(d *decoder, n *Node, v reflect.Value, p *plan)
 // plan is the cached decoding recipe for one Go type, built once with
 // reflection.
 type plan struct {
-	t      reflect.Type
-	fn     decodeFunc
-	elem   *plan // pointer, slice, array and map element
-	key    reflect.Type
-	fields []field
-	byName map[string]int
-	isNum  bool // json.Number
+	t       reflect.Type
+	fn      decodeFunc
+	elem    *plan // pointer, slice, array and map element
+	key     reflect.Type
+	fields  []field
+	byName  map[string]int
+	isNum   bool // json.Number
+	textKey bool // map key type implements encoding.TextUnmarshaler
 }
 
 type field struct {
@@ -200,15 +201,16 @@ type field struct {
 }
 
 var (
-	plans     sync.Map // reflect.Type -> *plan
-	plansMu   sync.Mutex
-	building  = map[reflect.Type]*plan{}
-	unmarshT  = reflect.TypeFor[json.Unmarshaler]()
-	textUnmT  = reflect.TypeFor[encoding.TextUnmarshaler]()
-	numberT   = reflect.TypeFor[json.Number]()
-	anyT      = reflect.TypeFor[any]()
-	mapAnyT   = reflect.TypeFor[map[string]any]()
-	sliceAnyT = reflect.TypeFor[[]any]()
+	plans      sync.Map // reflect.Type -> *plan
+	plansMu    sync.Mutex
+	building   = map[reflect.Type]*plan{}
+	unmarshT   = reflect.TypeFor[json.Unmarshaler]()
+	textUnmT   = reflect.TypeFor[encoding.TextUnmarshaler]()
+	numberT    = reflect.TypeFor[json.Number]()
+	anyT       = reflect.TypeFor[any]()
+	mapAnyT    = reflect.TypeFor[map[string]any]()
+	mapStringT = reflect.TypeFor[map[string]string]()
+	sliceAnyT  = reflect.TypeFor[[]any]()
 )
 
 func planFor(t reflect.Type) *plan {
@@ -258,6 +260,7 @@ func buildPlan(t reflect.Type) *plan {
 		buildFields(p)
 	case reflect.Map:
 		p.key = t.Key()
+		p.textKey = reflect.PointerTo(p.key).Implements(textUnmT)
 		p.elem = buildPlan(t.Elem())
 		p.fn = decodeMap
 	case reflect.Slice:
@@ -529,7 +532,7 @@ func (d *decoder) generic(n *Node) (any, bool) {
 	}
 	if n.Kind == AliasNode {
 		if n.Alias == nil {
-			d.failFatal(&DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + n.Value + "' referenced"})
+			d.failFatal(&DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + capRaw(n.Value) + "' referenced"})
 			return nil, false
 		}
 		d.inAlias++
@@ -769,7 +772,7 @@ func decodeMap(d *decoder, n *Node, v reflect.Value, p *plan) {
 		return
 	}
 	kt := p.key
-	textKey := reflect.PointerTo(kt).Implements(textUnmT)
+	textKey := p.textKey
 	if !textKey {
 		switch kt.Kind() {
 		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -790,6 +793,33 @@ func decodeMap(d *decoder, n *Node, v reflect.Value, p *plan) {
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(p.t, len(d.ents)-base))
+	}
+	if p.t == mapStringT {
+		// Labels, annotations, ConfigMap data: no reflection per entry.
+		m := v.Interface().(map[string]string)
+		for i := base; i < len(d.ents); i++ {
+			ent := d.ents[i]
+			if val := ent.val; val.Kind == ScalarNode && (val.Tag == StrTag || val.Tag == BinaryTag) && d.inAlias == 0 && !ent.alias {
+				m[ent.key] = stringValue(val)
+				continue
+			}
+			var sv string
+			if ent.alias {
+				d.inAlias++
+			}
+			d.path = append(d.path, pathElem{key: ent.key, idx: -1})
+			d.decode(ent.val, reflect.ValueOf(&sv).Elem(), p.elem)
+			d.path = d.path[:len(d.path)-1]
+			if ent.alias {
+				d.inAlias--
+			}
+			if d.fatal {
+				break
+			}
+			m[ent.key] = sv
+		}
+		d.ents = d.ents[:base]
+		return
 	}
 	et := p.t.Elem()
 	for i := base; i < len(d.ents); i++ {

@@ -3,9 +3,11 @@ package yamldoc
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -371,5 +373,45 @@ func TestDecodeContinuesAfterError(t *testing.T) {
 	err := Decode(parseOne(t, "metadata:\n  name: web\nspec:\n  containers:\n  - name: a\n    ports: [{containerPort: x}]\n  - name: b\n"), &p, Options{})
 	if err == nil || p.Name != "web" || len(p.Spec.Containers) != 2 || p.Spec.Containers[1].Name != "b" {
 		t.Errorf("err %v, pod %+v", err, p)
+	}
+}
+
+// TestConcurrent exercises the shared plan cache and parser pool from
+// several goroutines (run with -race).
+func TestConcurrent(t *testing.T) {
+	data := readTestdata(t, "deployment.yaml")
+	type fresh struct {
+		A []map[string]*appsv1.Deployment `json:"a"`
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				docs, perrs := Parse(data, Options{})
+				if len(perrs) > 0 {
+					errs <- perrs[0]
+					return
+				}
+				var d appsv1.Deployment
+				if err := Decode(docs[0].Root, &d, Options{}); err != nil {
+					errs <- err
+					return
+				}
+				var f fresh
+				small, _ := ParseString("a: [{x: {kind: K}}]", Options{})
+				if err := Decode(small[0].Root, &f, Options{}); err != nil || f.A[0]["x"].Kind != "K" {
+					errs <- fmt.Errorf("fresh type: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

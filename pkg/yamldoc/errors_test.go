@@ -2,6 +2,7 @@ package yamldoc
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -310,5 +311,31 @@ func TestFindInvalid(t *testing.T) {
 		if want := from + ref(s[from:]); got != want {
 			t.Fatalf("findInvalid(%q, %d) = %d, want %d", s, from, got, want)
 		}
+	}
+}
+
+// TestAliasBombTyped: expansion into typed maps and structs is bounded too.
+func TestAliasBombTyped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("big: &big {")
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&b, "k%d: v, ", i)
+	}
+	b.WriteString("}\nlist: [")
+	for i := 0; i < 2000; i++ {
+		b.WriteString("*big, ")
+	}
+	b.WriteString("]\n")
+	root := parseOne(t, b.String())
+	var v struct {
+		List []map[string]string `json:"list"`
+	}
+	var err error
+	d, alloc := measure(func() { err = Decode(root, &v, Options{}) })
+	if err == nil || !strings.Contains(err.Error(), "alias expansion exceeds") {
+		t.Errorf("Decode: %v", err)
+	}
+	if d > 2*time.Second || alloc > 64<<20 {
+		t.Errorf("took %v and %d bytes", d, alloc)
 	}
 }

@@ -78,7 +78,7 @@ func (e *jsonEncoder) node(b []byte, n *Node) ([]byte, error) {
 		return appendScalarJSON(b, n)
 	case AliasNode:
 		if n.Alias == nil {
-			return b, &DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + n.Value + "' referenced"}
+			return b, &DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + capRaw(n.Value) + "' referenced"}
 		}
 		e.inAlias++
 		b, err := e.node(b, n.Alias)

@@ -1,5 +1,7 @@
 package yamldoc
 
+import "iter"
+
 // Resolve follows an alias to the node it refers to. Other nodes, and nil,
 // are returned unchanged.
 func (n *Node) Resolve() *Node {
@@ -119,3 +121,34 @@ func (n *Node) Text() string {
 
 // IsMergeKey reports whether n is a merge key ('<<') of its mapping.
 func (n *Node) IsMergeKey() bool { return n != nil && n.flags&flagMerge != 0 }
+
+// Entries yields the key (in its JSON form) and value of each entry of a
+// mapping, in document order, with merge keys applied as Get applies
+// them. Keys that cannot be JSON keys (null, collections) are skipped.
+func (n *Node) Entries() iter.Seq2[string, *Node] {
+	return func(yield func(string, *Node) bool) {
+		n = n.Resolve()
+		if n == nil || n.Kind != MappingNode {
+			return
+		}
+		if n.flags&flagHasMerge == 0 {
+			c := n.Content
+			for i := 0; i+1 < len(c); i += 2 {
+				k, msg := keyString(c[i])
+				if msg == "" && !yield(k, c[i+1]) {
+					return
+				}
+			}
+			return
+		}
+		var ents []jsonEntry
+		m := mergedMap{ents: &ents}
+		x := expansion{opts: Options{}.withDefaults()}
+		m.collect(&x, n, false)
+		for _, e := range ents {
+			if !yield(e.key, e.val) {
+				return
+			}
+		}
+	}
+}

@@ -211,6 +211,7 @@ var jsonCases = []struct{ name, in, json string }{
 	{"bool keys", "yes: a\noff: b\n", `{"false":"b","true":"a"}`},
 	{"float keys use float32 formatting", "1.5: a\n0.1234567890123: b\n1e21: c\n", `{"0.12345679":"b","1.5":"a","1e+21":"c"}`},
 	{"inf keys", ".inf: a\n-.inf: b\n", `{"-.inf":"b",".inf":"a"}`},
+	{"float keys beyond float32", "1e39: a\n-1e39: b\n", `{"-.inf":"b",".inf":"a"}`},
 	// Tags.
 	{"standard tags", "[!!str 1, !!int '2', !!float 3, !!bool 'yes', !!null '', !!str ]", `["1",2,3,true,null,""]`},
 	{"tag characters run into flow indicators", "[!!str, a]", `["a"]`},
@@ -309,6 +310,13 @@ func TestHelpers(t *testing.T) {
 	}
 	if root.Get("missing") != nil || root.Get("a").Get("b").Get("x") != nil || root.Lookup("a", "b", "0") != nil {
 		t.Errorf("missing lookups should be nil")
+	}
+	var keys []string
+	for k, v := range root.Get("d").Entries() {
+		keys = append(keys, k+"="+toJSON(t, v))
+	}
+	if got := strings.Join(keys, " "); got != "b=[10,20] 80=\"port\" e=1" {
+		t.Errorf("Entries: %s", got)
 	}
 	if !root.Get("d").Content[0].IsMergeKey() || root.Get("d").Content[2].IsMergeKey() {
 		t.Errorf("IsMergeKey")

@@ -428,10 +428,10 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 		p.setPos(n, t.m)
 		target := p.anchors[n.Value]
 		if target == nil {
-			return p.fail(t.m, "unknown anchor '"+n.Value+"' referenced")
+			return p.fail(t.m, "unknown anchor '"+capRaw(n.Value)+"' referenced")
 		}
 		if target.flags&flagBusy != 0 {
-			return p.fail(t.m, "anchor '"+n.Value+"' value contains itself")
+			return p.fail(t.m, "anchor '"+capRaw(n.Value)+"' value contains itself")
 		}
 		n.Alias = target
 		p.s.skip()
@@ -481,7 +481,7 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 				}
 			}
 			if tag == "" {
-				return p.fail(tagMark, "found undefined tag handle "+handle)
+				return p.fail(tagMark, "found undefined tag handle "+capRaw(handle))
 			}
 		}
 	}
@@ -560,15 +560,12 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 		}
 		return n
 	}
-	if t.kind == tStreamEnd || t.kind == tDocumentStart || t.kind == tDocumentEnd {
-		return p.fail(t.m, "did not find expected node content (found "+tokNames[t.kind]+")")
-	}
 	return p.fail(t.m, "did not find expected node content (found "+tokNames[t.kind]+")")
 }
 
-// tagScalar resolves a scalar with an explicit tag. implicitBang tells
-// whether the non-specific tag '!' makes a plain "<<" a merge key, as it
-// does in goyaml.v2 for scalars with content.
+// tagScalar resolves a scalar with an explicit tag. withContent tells
+// whether the scalar has text: then the non-specific tag '!' makes "<<" a
+// merge key, as it does in goyaml.v2.
 func (p *parser) tagScalar(n *Node, tag string, withContent bool, m mark) bool {
 	n.setProps("", shortTag(tag))
 	if tag == "!" {
@@ -633,7 +630,6 @@ func (p *parser) leave(n *Node, ok bool) *Node {
 	return n
 }
 
-// isStop reports tokens that end an entry with an empty node.
 func (p *parser) parseBlockSequence(n *Node) bool {
 	p.s.skip() // BLOCK-SEQUENCE-START
 	base := len(p.stack)

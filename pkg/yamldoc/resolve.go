@@ -364,18 +364,20 @@ func keyString(n *Node) (key, msg string) {
 		if r.kind == vInt {
 			return strconv.FormatInt(r.i, 10), ""
 		}
-		return "", "integer mapping key " + n.Value + " is out of range"
+		return "", "integer mapping key " + capRaw(n.Value) + " is out of range"
 	case FloatTag:
-		r := scalarValue(n)
-		switch {
-		case math.IsInf(r.f, 1):
-			return ".inf", ""
-		case math.IsInf(r.f, -1):
-			return "-.inf", ""
-		case math.IsNaN(r.f):
-			return ".nan", ""
+		// Formatted as a float32, as sigs.k8s.io/yaml does; a float64
+		// beyond float32's range becomes infinite on the way.
+		s := strconv.FormatFloat(scalarValue(n).f, 'g', -1, 32)
+		switch s {
+		case "+Inf":
+			s = ".inf"
+		case "-Inf":
+			s = "-.inf"
+		case "NaN":
+			s = ".nan"
 		}
-		return strconv.FormatFloat(r.f, 'g', -1, 32), ""
+		return s, ""
 	case BinaryTag:
 		b, _ := base64.StdEncoding.DecodeString(n.Value)
 		return string(b), ""

@@ -975,7 +975,7 @@ func (s *scanner) scanDirective(t *token) bool {
 		}
 		*t = token{kind: tTagDirective, m: m, value: s.builtRef(handle), extra: s.builtRef(prefix)}
 	default:
-		return s.errAt(m, "found unknown directive name %"+name)
+		return s.errAt(m, "found unknown directive name %"+capRaw(name))
 	}
 	s.skipBlanks()
 	if s.at(s.pos) == '#' {

@@ -1,32 +1,57 @@
 // Package yamldoc is a fast, strict YAML parser and decoder for Kubernetes
 // manifests.
 //
-// The parser accepts the same YAML as the libyaml-derived parser inside
-// sigs.k8s.io/yaml (goyaml.v2), which is what kubectl and the API machinery
-// use, and resolves scalars the same way (YAML 1.1 style: yes/no/on/off are
-// booleans, 0x1F and 017 are integers, and so on). AppendJSON renders a node
-// exactly as sigs.k8s.io/yaml.YAMLToJSON would, and Decode fills Go values
-// (including k8s.io/api types) the way the API server would after that
-// conversion.
+// Parse accepts the same YAML as the libyaml-derived parser inside
+// sigs.k8s.io/yaml (goyaml.v2), which kubectl and the API machinery use,
+// and resolves scalars the same way (YAML 1.1 style: yes/no/on/off are
+// booleans, 0x1F and 017 are integers, and so on): its scanner reproduces
+// libyaml's token model, quirks included, so that a document means here
+// what it means to the cluster. AppendJSON renders a node byte for byte
+// as sigs.k8s.io/yaml.YAMLToJSON would, and Decode fills Go values
+// (k8s.io/api types included) the way the API server does after that
+// conversion. Nodes keep line and column numbers for reporting.
 //
-// It is stricter than YAMLToJSON on purpose, because a scanner that silently
-// picks one of two values hides problems:
+// # Deliberate differences from YAMLToJSON
 //
-//   - duplicate mapping keys are errors naming both lines;
-//   - keys that only differ in type but map to the same JSON key (1 and "1")
-//     count as duplicates;
-//   - alias expansion is bounded (Options.MaxAliasNodes) so alias bombs fail
-//     fast;
-//   - nesting is bounded (Options.MaxDepth), also across alias expansion;
-//   - NUL bytes, other control characters and invalid UTF-8 are errors;
-//   - Decode does not turn numbers and booleans into strings for string
-//     fields (the API server does not either).
+// A scanner that silently picks one of two values hides problems, and a
+// hostile manifest must not exhaust memory, so this package is stricter:
 //
-// It also accepts %YAML 1.2 directives, which goyaml.v2 rejects.
+//   - Duplicate mapping keys are errors naming both lines (YAMLToJSON keeps
+//     one of them). Keys that differ in YAML but become the same JSON key
+//     (1 and "1") count as duplicates.
+//   - Alias expansion is bounded by Options.MaxAliasNodes (YAMLToJSON uses
+//     a ratio heuristic, "excessive aliasing"), so either may reject a
+//     document that uses many aliases and the other accepts.
+//   - Nesting is bounded by Options.MaxDepth while parsing and while
+//     expanding aliases (goyaml.v2 allows 10000 levels and does not bound
+//     expansion depth).
+//   - NUL bytes, other control characters and invalid UTF-8 fail the
+//     document that holds them (goyaml.v2's reader fails the stream when it
+//     reads them, which can be ahead of the current document).
+//   - A broken document does not stop parsing: Parse resumes at the next
+//     "---" (or "...") line. YAMLToJSON reads only the first document.
+//   - %YAML 1.x directives are accepted; goyaml.v2 rejects anything but 1.1.
+//     Scalars resolve with the YAML 1.1 rules either way.
+//   - A byte order mark at the start of any line outside a scalar is
+//     ignored.
 //
-// Parsing is zero-copy where possible: scalar values that need no unescaping
-// or folding are substrings of one string copy of the input, so they keep
-// that copy alive.
+// Decode follows the API server (sigs.k8s.io/json after YAMLToJSON), which
+// differs from sigs.k8s.io/yaml.Unmarshal: numbers and booleans are never
+// turned into strings for string fields, field names are case-sensitive,
+// integers decode into interface values as int64, and decoding carries on
+// after a value that does not fit (the first error is returned).
+//
+// # Not supported
+//
+//   - UTF-16 and UTF-32 input (goyaml.v2 reads UTF-16 with a byte order
+//     mark): it is reported as invalid UTF-8.
+//   - Mapping keys that JSON cannot represent (collections as "? " keys,
+//     null, integers beyond int64) parse into the tree, but AppendJSON and
+//     Decode report them, as YAMLToJSON does.
+//   - Inputs of 2 GiB or more.
+//
+// Parsing is zero-copy where possible: scalar values that need no
+// unescaping or folding are substrings of the input (see Parse).
 package yamldoc
 
 import (
