@@ -406,7 +406,12 @@ func stringValue(n *Node) string {
 		return n.Value
 	}
 	b, _ := base64.StdEncoding.DecodeString(n.Value)
-	s := string(b)
+	return validString(string(b))
+}
+
+// validString replaces each byte of invalid UTF-8 with U+FFFD, as a
+// round trip through encoding/json does.
+func validString(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}
@@ -628,10 +633,14 @@ func (d *decoder) genericNode(n *Node) (any, bool) {
 // d.ents: keys converted to JSON strings and merge keys applied.
 func (d *decoder) entries(n *Node) bool {
 	if n.flags&flagHasMerge != 0 {
-		m := mergedMap{ents: &d.ents, base: len(d.ents)}
+		base := len(d.ents)
+		m := mergedMap{ents: &d.ents, base: base}
 		if err := m.collect(&d.expansion, n, false); err != nil {
 			d.failFatal(err)
 			return false
+		}
+		for i := base; i < len(d.ents); i++ {
+			d.ents[i].key = validString(d.ents[i].key)
 		}
 		return true
 	}
@@ -651,7 +660,7 @@ func (d *decoder) entries(n *Node) bool {
 			d.failFatal(&DecodeError{Line: k.Line, Column: k.Column, Msg: msg})
 			return false
 		}
-		d.ents = append(d.ents, jsonEntry{key: ks, val: c[i+1]})
+		d.ents = append(d.ents, jsonEntry{key: validString(ks), val: c[i+1]})
 	}
 	return true
 }

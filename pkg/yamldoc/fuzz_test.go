@@ -26,6 +26,8 @@ var fuzzSeeds = []string{
 	"---\n# comment only\n---\n%YAML 1.1\n---\n- !!str 123\n- !!int \"7\"\n- ? complex\n  : value\n...\n",
 	"k: 0x1F\nl: 017\nm: 1_000\nn: .inf\no: ~\np: yes\nq: 1e3\nr: -0.0\n\"s t\": [a, {b: c}, [d]]\n",
 	"- - a\n  - b\n- c: d\n  e: f\n-\n- [x,\n   y, ]\n",
+	"? !!binary /w==\n: !!binary /2E=\n1e39: x\n[]: y\n",
+	"a: \"x\\\n  y\"\nb: 'p\n\n  q'\nc: >2-\n   x\n  y\n\t\nd: |+\n\n",
 }
 
 // comparable reports inputs for which the goyaml.v2 oracle behaves in ways

@@ -144,7 +144,7 @@ func (e *jsonEncoder) mapping(b []byte, n *Node) ([]byte, error) {
 			b = append(b, ',')
 		}
 		ent := e.ents[i]
-		b = appendJSONString(b, ent.key, false)
+		b = appendJSONString(b, ent.key, true)
 		b = append(b, ':')
 		if ent.alias {
 			e.inAlias++

@@ -218,6 +218,7 @@ var jsonCases = []struct{ name, in, json string }{
 	{"verbatim and local tags", "[!<tag:yaml.org,2002:int> '7', !Ref x, !custom 12, ! 13]", `[7,"x","12","13"]`},
 	{"tag directive", "%TAG !e! tag:yaml.org,2002:\n---\na: !e!int '5'\n", `{"a":5}`},
 	{"binary", "a: !!binary aGVsbG8=\n", `{"a":"hello"}`},
+	{"binary with invalid UTF-8", "? !!binary /w==\n: !!binary /2E=\n", `{"\ufffd":"\ufffda"}`},
 	{"tags on collections ignored", "a: !!str {b: 1}\nc: !!map [1]\n", `{"a":{"b":1},"c":[1]}`},
 	// Documents.
 	{"explicit document", "---\na: 1\n...\n", `{"a":1}`},
