@@ -51,6 +51,12 @@ to /version and /api to see what an anonymous caller gets, and compares the API 
 each kubelet's version with the supported releases and the known Kubernetes CVEs (an embedded,
 dated copy of the official CVE feed; --cve-feed reads a newer one).
 
+With -n, namespaced kinds are read from that namespace only (cluster-wide kinds such as
+ClusterRoleBindings and nodes are still read). The namespace is judged as a whole, since its
+NetworkPolicies, quotas and roles are all read; controls that look for something anywhere in
+the cluster (a log forwarder, the network plugin, the control plane's mirror pods in
+kube-system) are reported not assessed.
+
 Kinds the credentials may not list are reported "not assessed" with the server's reason,
 never as passing; the scan needs only get/list (a ClusterRole like 'view' plus Secrets of type
 kubernetes.io/service-account-token, RBAC objects, nodes and admission configurations for full
