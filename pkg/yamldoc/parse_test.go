@@ -2,6 +2,7 @@ package yamldoc
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,6 +203,8 @@ var jsonCases = []struct{ name, in, json string }{
 	{"int-like floats", "[08, 09.5, 99999999999999999999]", `[8,9.5,100000000000000000000]`},
 	{"floats", "[1.5, -.5, .5, 1e3, 1.0, -0.0, 1e-7, 1.5e21, 1_0.5, 6.02e+23]", `[1.5,-0.5,0.5,1000,1,-0,1e-7,1.5e+21,10.5,6.02e+23]`},
 	{"float out of range is a string", "a: 1e400\n", `{"a":"1e400"}`},
+	{"underscores anywhere", "[-_5, +__0x_1F, 1_._5, 1_e_3]", `[-5,31,1.5,1000]`},
+	{"number-like strings", "[100m, 1Gi, --port=80, -c, 1.25.3, 0xZZ, 1e, 2d]", `["100m","1Gi","--port=80","-c","1.25.3","0xZZ","1e","2d"]`},
 	{"not numbers", "[0x, 1.2.3, 1e, +, -, ., 12:30, 1__]", `["0x","1.2.3","1e","+","-",".","12:30",1]`},
 	{"timestamps are strings", "a: 2024-01-02\nb: 2024-01-02T03:04:05Z\n", `{"a":"2024-01-02","b":"2024-01-02T03:04:05Z"}`},
 	{"quoted are strings", `["1", 'true', "null", '']`, `["1","true","null",""]`},
@@ -327,5 +330,27 @@ func TestHelpers(t *testing.T) {
 	}
 	if root.Len() != 3 || root.Get("a").Get("b").Len() != 2 || root.Get("c").Len() != 2 {
 		t.Errorf("Len")
+	}
+}
+
+// TestNumberLike: the quick filter never rejects a string that the full
+// number resolution would accept.
+func TestNumberLike(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789+-_.eExXoObBaAfFgGimk "
+	for n := 0; n < 200000; n++ {
+		b := make([]byte, 1+rng.IntN(8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		if h := resolveHint[s[0]]; h != 'D' && h != 'S' {
+			continue // only these reach number resolution
+		}
+		if !numberLike(s) {
+			if r := resolveNumber(s); r.kind != vStr {
+				t.Fatalf("numberLike(%q) = false, but it resolves as %v", s, r)
+			}
+		}
 	}
 }

@@ -37,6 +37,7 @@ type parser struct {
 	ptrsMade  int
 	keyIdx    []int
 	keyScrach []string
+	stackHigh int // highest length of stack in this call
 }
 
 // Parse splits data into documents and parses each of them. A syntax error
@@ -70,7 +71,7 @@ func ParseString(src string, opts Options) ([]Document, []error) {
 	p.s.maxDepth = opts.MaxDepth
 	// About one node per 20 bytes of input, in chunks small enough for the
 	// allocator's fast path (large allocations cost page faults).
-	p.chunk = min(len(src)/20+16, 256)
+	p.chunk = min(len(src)/19+4, 256)
 	p.ptrChunk = min(p.chunk, 1024)
 	start := 0
 	if strings.HasPrefix(p.s.src, "\xef\xbb\xbf") {
@@ -111,6 +112,7 @@ func ParseString(src string, opts Options) ([]Document, []error) {
 		p.dirErr = false
 		p.err = nil
 		p.depth = 0
+		p.stackHigh = max(p.stackHigh, len(p.stack))
 		p.stack = p.stack[:0]
 		p.s.reset(resume, line)
 		p.setLimit(resume)
@@ -126,12 +128,13 @@ var parserPool = sync.Pool{New: func() any { return new(parser) }}
 func (p *parser) release() {
 	p.s.src = ""
 	p.nodes, p.ptrs, p.anchors, p.err = nil, nil, nil, nil
-	clear(p.stack[:cap(p.stack)])
+	// Drop references to this input's nodes and strings, but only as far
+	// as they were used: clearing pointer memory costs write barriers.
+	clear(p.stack[:max(p.stackHigh, len(p.stack))])
 	p.stack = p.stack[:0]
-	clear(p.s.built[:cap(p.s.built)])
+	p.stackHigh = 0
+	clear(p.s.built)
 	p.s.built = p.s.built[:0]
-	p.keyScrach = p.keyScrach[:0]
-	clear(p.keyScrach[:cap(p.keyScrach)])
 	if cap(p.s.buf) > 1<<16 {
 		p.s.buf = nil
 	}
@@ -242,7 +245,7 @@ func (p *parser) estimate(first int, made *int) int {
 		if done < 1 {
 			done = 1
 		}
-		size = *made*(len(p.s.src)-p.s.pos)/done + 32
+		size = *made*(len(p.s.src)-p.s.pos)/done + 8
 		if size > 256 {
 			size = 256
 		}
@@ -266,6 +269,9 @@ func (p *parser) content(base int) []*Node {
 		}
 		p.ptrs = make([]*Node, 0, size)
 		p.ptrChunk = 0
+	}
+	if len(p.stack) > p.stackHigh {
+		p.stackHigh = len(p.stack)
 	}
 	l := len(p.ptrs)
 	c := p.ptrs[l : l+n : l+n]
@@ -965,6 +971,29 @@ func (p *parser) finishMapping(n *Node) bool {
 		}
 		return true
 	}
+	if cnt <= 12 {
+		// Common case: a few plain string keys, compared in place.
+		simple := true
+		for i := 0; i < len(c); i += 2 {
+			if k := c[i]; k.Kind != ScalarNode || k.Tag != StrTag || k.flags&flagMerge != 0 {
+				simple = false
+				break
+			}
+		}
+		if simple {
+			for i := 2; i < len(c); i += 2 {
+				for j := 0; j < i; j += 2 {
+					if c[i].Value == c[j].Value {
+						k := c[i]
+						p.err = &Error{Line: k.Line, Column: k.Column,
+							Msg: "mapping key " + quoteCap(k.Value) + " already defined at line " + itoa(c[j].Line)}
+						return false
+					}
+				}
+			}
+			return true
+		}
+	}
 	keys := p.keyScrach[:0]
 	idx := p.keyIdx[:0]
 	for i := 0; i < len(c); i += 2 {
@@ -1013,6 +1042,7 @@ func (p *parser) finishMapping(n *Node) bool {
 		}
 	}
 	p.keyScrach, p.keyIdx = keys[:0], idx[:0]
+	defer clear(keys) // do not keep strings of this input alive in the pool
 	if dup >= 0 {
 		k := c[idx[dup]]
 		firstLine := 0

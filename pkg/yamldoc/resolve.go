@@ -90,35 +90,8 @@ func resolveValue(v string, tryTimestamp bool) resolved {
 		if tryTimestamp && isTimestamp(v) {
 			return resolved{kind: vTimestamp}
 		}
-		plain := v
-		if strings.IndexByte(v, '_') >= 0 {
-			plain = strings.ReplaceAll(v, "_", "")
-		}
-		if i, ok := parseDecimal(plain); ok {
-			return resolved{kind: vInt, i: i}
-		}
-		if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
-			return resolved{kind: vInt, i: i}
-		}
-		if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
-			return resolved{kind: vUint, u: u}
-		}
-		if isYAMLFloat(plain) {
-			if f, err := strconv.ParseFloat(plain, 64); err == nil {
-				return resolved{kind: vFloat, f: f}
-			}
-		}
-		if strings.HasPrefix(plain, "0b") {
-			if i, err := strconv.ParseInt(plain[2:], 2, 64); err == nil {
-				return resolved{kind: vInt, i: i}
-			}
-			if u, err := strconv.ParseUint(plain[2:], 2, 64); err == nil {
-				return resolved{kind: vUint, u: u}
-			}
-		} else if strings.HasPrefix(plain, "-0b") {
-			if i, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
-				return resolved{kind: vInt, i: i}
-			}
+		if numberLike(v) {
+			return resolveNumber(v)
 		}
 	}
 	return resolved{}
@@ -176,6 +149,69 @@ func resolveWord(v string) (resolved, bool) {
 		}
 	}
 	return resolved{}, false
+}
+
+// resolveNumber tries the integer and float syntaxes of goyaml.v2, in its
+// order, on a plain scalar starting with a digit or a sign.
+func resolveNumber(v string) resolved {
+	plain := v
+	if strings.IndexByte(v, '_') >= 0 {
+		plain = strings.ReplaceAll(v, "_", "")
+	}
+	if i, ok := parseDecimal(plain); ok {
+		return resolved{kind: vInt, i: i}
+	}
+	if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+		return resolved{kind: vInt, i: i}
+	}
+	if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+		return resolved{kind: vUint, u: u}
+	}
+	if isYAMLFloat(plain) {
+		if f, err := strconv.ParseFloat(plain, 64); err == nil {
+			return resolved{kind: vFloat, f: f}
+		}
+	}
+	if strings.HasPrefix(plain, "0b") {
+		if i, err := strconv.ParseInt(plain[2:], 2, 64); err == nil {
+			return resolved{kind: vInt, i: i}
+		}
+		if u, err := strconv.ParseUint(plain[2:], 2, 64); err == nil {
+			return resolved{kind: vUint, u: u}
+		}
+	} else if strings.HasPrefix(plain, "-0b") {
+		if i, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
+			return resolved{kind: vInt, i: i}
+		}
+	}
+	return resolved{}
+}
+
+// numberLike rejects, without calling strconv (whose errors allocate),
+// strings that no integer or float syntax goyaml.v2 tries can match:
+// after an optional sign a digit or '.' must come, and only digits, hex
+// letters, base prefixes, '_', '.', and exponent signs may follow. This
+// filters out quantities like 100m and arguments like --port=80.
+func numberLike(v string) bool {
+	i := 0
+	if i < len(v) && (v[i] == '+' || v[i] == '-') {
+		i++
+	}
+	for i < len(v) && v[i] == '_' { // underscores are dropped before parsing
+		i++
+	}
+	if i == len(v) || !(v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		return false
+	}
+	for ; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == 'x', c == 'X', c == 'o', c == 'O', c == '_', c == '.', c == '+', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // parseDecimal is a fast path for the common [1-9][0-9]* and 0 integers.

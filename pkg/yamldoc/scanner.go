@@ -556,7 +556,9 @@ func (s *scanner) fetchNextToken() bool {
 		return false
 	}
 	m := s.mark()
-	s.unrollIndent(int(m.col), m)
+	if s.flowLevel == 0 && s.indent > int(m.col) {
+		s.unrollIndent(int(m.col), m)
+	}
 
 	if s.pos >= s.end {
 		if s.end < len(s.src) {
@@ -597,7 +599,7 @@ func (s *scanner) fetchNextToken() bool {
 			return s.fetchKey()
 		}
 	case ':':
-		if s.flowLevel > 0 || s.isBlankz(s.pos+1) {
+		if s.flowLevel > 0 || s.pos+1 < s.end && s.src[s.pos+1] == ' ' || s.isBlankz(s.pos+1) {
 			return s.fetchValue()
 		}
 	case '*':
@@ -631,9 +633,8 @@ func (s *scanner) fetchNextToken() bool {
 	case '\t':
 		return s.errHere("found a tab character where indentation or a token is expected (tabs cannot indent YAML)")
 	default:
-		if !s.isBlankz(s.pos) {
-			return s.fetchPlainScalar()
-		}
+		// Not a blank, and not a line break: scanToNextToken consumed those.
+		return s.fetchPlainScalar()
 	}
 	return s.errHere("found character " + quoteRune(s.src[s.pos:s.end]) + " that cannot start any token")
 }
@@ -665,9 +666,14 @@ func (s *scanner) scanToNextToken() bool {
 		if pos >= s.end {
 			return true
 		}
-		n := s.breakLen(pos)
-		if n == 0 {
-			return true
+		n := 1
+		if c := src[pos]; c != '\n' {
+			if c != '\r' && c != 0xC2 && c != 0xE2 {
+				return true
+			}
+			if n = s.breakLen(pos); n == 0 {
+				return true
+			}
 		}
 		s.pos += n
 		s.line++
