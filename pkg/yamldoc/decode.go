@@ -163,12 +163,12 @@ func (d *decoder) decode(n *Node, v reflect.Value, p *plan) {
 		return
 	}
 	if n.Kind == AliasNode {
-		if n.Alias == nil {
+		if n.Target() == nil {
 			d.failFatal(&DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + capRaw(n.Value) + "' referenced"})
 			return
 		}
 		d.inAlias++
-		d.decode(n.Alias, v, p)
+		d.decode(n.Target(), v, p)
 		d.inAlias--
 		return
 	}
@@ -536,12 +536,12 @@ func (d *decoder) generic(n *Node) (any, bool) {
 		return nil, false
 	}
 	if n.Kind == AliasNode {
-		if n.Alias == nil {
+		if n.Target() == nil {
 			d.failFatal(&DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + capRaw(n.Value) + "' referenced"})
 			return nil, false
 		}
 		d.inAlias++
-		x, ok := d.generic(n.Alias)
+		x, ok := d.generic(n.Target())
 		d.inAlias--
 		return x, ok
 	}

@@ -77,11 +77,11 @@ func (e *jsonEncoder) node(b []byte, n *Node) ([]byte, error) {
 	case ScalarNode:
 		return appendScalarJSON(b, n)
 	case AliasNode:
-		if n.Alias == nil {
+		if n.Target() == nil {
 			return b, &DecodeError{Line: n.Line, Column: n.Column, Msg: "unknown anchor '" + capRaw(n.Value) + "' referenced"}
 		}
 		e.inAlias++
-		b, err := e.node(b, n.Alias)
+		b, err := e.node(b, n.Target())
 		e.inAlias--
 		return b, err
 	case SequenceNode:
@@ -169,7 +169,7 @@ func (x *expansion) keyVisit(k *Node) *DecodeError {
 			x.outer = k
 		}
 		x.inAlias++
-		err := x.visit(k.Alias)
+		err := x.visit(k.Target())
 		x.inAlias--
 		return err
 	}
@@ -247,7 +247,7 @@ func (m *mergedMap) merge(x *expansion, v *Node, alias bool) *DecodeError {
 		x.depth--
 		return err
 	case AliasNode:
-		if v.Alias == nil || v.Alias.Kind != MappingNode {
+		if v.Target() == nil || v.Target().Kind != MappingNode {
 			return mergeError(v)
 		}
 		if x.inAlias == 0 {
@@ -255,20 +255,20 @@ func (m *mergedMap) merge(x *expansion, v *Node, alias bool) *DecodeError {
 		}
 		x.inAlias++
 		defer func() { x.inAlias-- }()
-		if err := x.visit(v.Alias); err != nil {
+		if err := x.visit(v.Target()); err != nil {
 			return err
 		}
 		if err := x.enter(v); err != nil {
 			return err
 		}
-		err := m.collect(x, v.Alias, true)
+		err := m.collect(x, v.Target(), true)
 		x.depth--
 		return err
 	case SequenceNode:
 		for i := len(v.Content) - 1; i >= 0; i-- {
 			it := v.Content[i]
 			if it.Kind == AliasNode {
-				if it.Alias == nil || it.Alias.Kind != MappingNode {
+				if it.Target() == nil || it.Target().Kind != MappingNode {
 					return mergeError(it)
 				}
 			} else if it.Kind != MappingNode {

@@ -5,8 +5,8 @@ import "iter"
 // Resolve follows an alias to the node it refers to. Other nodes, and nil,
 // are returned unchanged.
 func (n *Node) Resolve() *Node {
-	if n != nil && n.Kind == AliasNode && n.Alias != nil {
-		return n.Alias
+	if n != nil && n.Kind == AliasNode && n.Target() != nil {
+		return n.Target()
 	}
 	return n
 }

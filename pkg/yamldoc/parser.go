@@ -439,7 +439,7 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 		if target.flags&flagBusy != 0 {
 			return p.fail(t.m, "anchor '"+capRaw(n.Value)+"' value contains itself")
 		}
-		n.Alias = target
+		n.props = &nodeProps{alias: target}
 		p.s.skip()
 		return n
 	}

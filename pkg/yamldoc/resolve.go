@@ -378,8 +378,8 @@ func scalarValue(n *Node) resolved {
 // non-string keys the way sigs.k8s.io/yaml does. msg is non-empty when the
 // key cannot be a JSON key.
 func keyString(n *Node) (key, msg string) {
-	if n.Kind == AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind == AliasNode && n.Target() != nil {
+		n = n.Target()
 	}
 	switch n.Kind {
 	case MappingNode, SequenceNode:

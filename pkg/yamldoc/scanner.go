@@ -917,9 +917,19 @@ func (s *scanner) fetchPlainScalar() bool {
 	s.simpleKeyAllowed = false
 	// Scan straight into a new queue slot.
 	s.tokens = append(s.tokens, token{})
-	if !s.scanPlainScalar(&s.tokens[len(s.tokens)-1]) {
+	t := &s.tokens[len(s.tokens)-1]
+	if !s.scanPlainScalar(t) {
 		s.tokens = s.tokens[:len(s.tokens)-1]
 		return false
+	}
+	// A scalar that ran up to a line break cannot be a simple key any
+	// more; saying so now (libyaml finds out on its next check, with the
+	// same outcome) spares a token of lookahead. Required keys are left
+	// for that check, which reports them.
+	if int(t.m.line) < s.line {
+		if k := &s.simpleKeys[len(s.simpleKeys)-1]; k.possible && !k.required && k.m.pos == t.m.pos {
+			k.possible = false
+		}
 	}
 	return true
 }

@@ -66,7 +66,7 @@ const (
 	ScalarNode Kind = iota + 1
 	MappingNode
 	SequenceNode
-	// AliasNode is a reference (*name) to an anchored node; Alias points to
+	// AliasNode is a reference (*name) to an anchored node; Target returns
 	// it. Aliases are kept as references so that parsing stays linear; they
 	// are expanded, with a bound, by AppendJSON and Decode.
 	AliasNode
@@ -150,15 +150,23 @@ type Node struct {
 	// mapping and the items for a sequence.
 	Content []*Node
 
-	Alias *Node // target of an AliasNode
-
-	// Anchors and explicit tags are rare; keeping them out of line keeps
-	// Node small (the corpus has one node per 20 bytes of input).
+	// Anchors, explicit tags and alias targets are rare; keeping them out
+	// of line keeps Node small (manifests have a node per 20 bytes).
 	props *nodeProps
 }
 
 type nodeProps struct {
 	anchor, tag string
+	alias       *Node
+}
+
+// Target returns the node an AliasNode refers to (nil for other nodes).
+// Resolve is the same but returns n itself for non-aliases.
+func (n *Node) Target() *Node {
+	if n.props == nil {
+		return nil
+	}
+	return n.props.alias
 }
 
 // Anchor returns the anchor name defined on this node, if any.
