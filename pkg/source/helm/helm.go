@@ -21,16 +21,14 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/strvals"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/source/manifest"
@@ -40,6 +38,9 @@ import (
 // release whose API types kubeharden is built with. The SDK's own default (1.20) would make
 // charts that test the version pick long-removed APIs.
 const DefaultKubeVersion = "v1.37.0"
+
+// chartFileName is the file that makes a folder a chart.
+const chartFileName = "Chart.yaml"
 
 // Options configure rendering. The zero value renders a chart as `helm template CHART` would.
 type Options struct {
@@ -56,7 +57,7 @@ type Options struct {
 
 // IsChart reports whether dir holds a Helm chart (a Chart.yaml).
 func IsChart(dir string) bool {
-	st, err := os.Stat(filepath.Join(dir, chartutil.ChartfileName))
+	st, err := os.Stat(filepath.Join(dir, chartFileName))
 	return err == nil && st.Mode().IsRegular()
 }
 
@@ -76,9 +77,12 @@ func ReadValues(files, set, setString []string) (map[string]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("values file %s: %w", f, err)
 		}
-		cur, err := chartutil.ReadValues(data)
-		if err != nil {
+		cur := map[string]any{}
+		if err := yaml.Unmarshal(data, &cur); err != nil {
 			return nil, fmt.Errorf("values file %s: %w", f, err)
+		}
+		if cur == nil {
+			cur = map[string]any{}
 		}
 		vals = mergeMaps(vals, cur)
 	}
@@ -113,26 +117,6 @@ func mergeMaps(a, b map[string]any) map[string]any {
 	return out
 }
 
-// copyValues deep-copies values, since dependency processing and coalescing write into them and
-// one set of values serves every chart of a scan.
-func copyValues(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = copyValues(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(t))
-		for i, e := range t {
-			s[i] = copyValues(e)
-		}
-		return s
-	}
-	return v
-}
-
 // Render renders the chart at path (a folder with Chart.yaml or a packaged .tgz) and reads its
 // objects. Problems become inventory errors; Render itself never fails.
 func Render(chartPath string, opts Options) *inventory.Inventory {
@@ -140,7 +124,7 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 	archive := !isDir(chartPath)
 	chartFile := chartPath
 	if !archive {
-		chartFile = filepath.Join(chartPath, chartutil.ChartfileName)
+		chartFile = filepath.Join(chartPath, chartFileName)
 	}
 	fail := func(file string, line int, format string, args ...any) {
 		inv.Errors = append(inv.Errors, inventory.InputError{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
@@ -150,7 +134,7 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 		fail(chartFile, 0, "loading the Helm chart: %v", err)
 		return inv
 	}
-	if strings.EqualFold(ch.Metadata.Type, "library") {
+	if isLibrary(ch) {
 		inv.Stats.SkippedFiles = append(inv.Stats.SkippedFiles, inventory.SkippedFile{File: chartFile, Reason: "library chart: it renders no objects itself"})
 		return inv
 	}
@@ -159,52 +143,34 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 	disk := map[*chart.File]string{}
 	locate(ch, chartPath, archive, disk)
 
-	vals, _ := copyValues(opts.Values).(map[string]any)
-	if vals == nil {
-		vals = map[string]any{}
-	}
-	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
-		fail(chartFile, 0, "chart dependencies: %v", err)
+	top, err := prepare(ch, opts)
+	if err != nil {
+		fail(chartFile, 0, "%v", err)
 		return inv
 	}
 	if missing := missingDependencies(ch); len(missing) > 0 {
 		fail(chartFile, 0, "dependencies %s are listed in Chart.yaml but not in charts/; run `helm dependency build` (their objects are not assessed)", strings.Join(missing, ", "))
 	}
-	release := opts.ReleaseName
-	if release == "" {
-		release = ch.Name()
-	}
-	ns := opts.Namespace
-	if ns == "" {
-		ns = "default"
-	}
-	caps := chartutil.DefaultCapabilities.Copy()
-	kv := opts.KubeVersion
-	if kv == "" {
-		kv = DefaultKubeVersion
-	}
-	if v, err := chartutil.ParseKubeVersion(kv); err == nil {
-		caps.KubeVersion = *v
-	}
-	top, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals,
-		chartutil.ReleaseOptions{Name: release, Namespace: ns, Revision: 1, IsInstall: true}, caps, true)
-	if err != nil {
-		fail(chartFile, 0, "chart values: %v", err)
-		return inv
-	}
 
 	tpls := templates(ch, disk)
-	detail := fmt.Sprintf("helm chart %s %s (release %s)", ch.Name(), ch.Metadata.Version, release)
-	rendered, errs := render(ch, top, tpls)
+	detail := fmt.Sprintf("helm chart %s %s (release %s)", ch.Name(), ch.Metadata.Version, releaseName(ch, opts))
+	rendered, errs := renderTemplates(ch, top)
 	for _, e := range errs {
-		file := chartFile
-		if t, ok := tpls[e.template]; ok {
+		file, line, msg := chartFile, 0, e.err.Error()
+		where := splitError(e.err)
+		if t, ok := tpls[where.template]; ok {
+			file, line, msg = t.disk, where.line, where.msg
+		} else if t, ok := tpls[e.name]; ok {
 			file = t.disk
 		}
-		fail(file, e.line, "%s (the template's objects are not assessed)", e.msg)
+		if where.template != "" && where.template != e.name {
+			fail(file, line, "%s (rendering %s; its objects are not assessed)", msg, e.name)
+			continue
+		}
+		fail(file, line, "%s (the template's objects are not assessed)", msg)
 	}
 
-	mopts := manifest.Options{DefaultNamespace: ns}
+	mopts := manifest.Options{DefaultNamespace: namespace(opts)}
 	keys := make([]string, 0, len(rendered))
 	for k := range rendered {
 		keys = append(keys, k)
@@ -212,7 +178,7 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 	sort.Strings(keys)
 	for _, k := range keys {
 		text := rendered[k]
-		if strings.HasSuffix(k, "/NOTES.txt") || strings.HasPrefix(path.Base(k), "_") || strings.TrimSpace(text) == "" {
+		if strings.HasSuffix(k, "/NOTES.txt") || strings.TrimSpace(text) == "" {
 			continue
 		}
 		t, ok := tpls[k]
@@ -233,6 +199,61 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 		}
 	})
 	return inv
+}
+
+func releaseName(ch *chart.Chart, opts Options) string {
+	if opts.ReleaseName != "" {
+		return opts.ReleaseName
+	}
+	return ch.Name()
+}
+
+func namespace(opts Options) string {
+	if opts.Namespace != "" {
+		return opts.Namespace
+	}
+	return "default"
+}
+
+// prepare does what `helm template` does before rendering: it settles the chart's dependencies
+// with the user's values, then returns the top-level template data, with the release, the
+// capabilities and the values of the whole chart tree. It edits the chart tree in place.
+func prepare(ch *chart.Chart, opts Options) (map[string]any, error) {
+	if err := processDependencies(ch, opts.Values); err != nil {
+		return nil, fmt.Errorf("chart dependencies: %w", err)
+	}
+	kv, err := parseKubeVersion(opts.KubeVersion)
+	if opts.KubeVersion == "" || err != nil {
+		kv, _ = parseKubeVersion(DefaultKubeVersion)
+	}
+	top := map[string]any{
+		"Chart":        ch.Metadata,
+		"Capabilities": newCapabilities(kv),
+		"Release": map[string]any{
+			"Name":      releaseName(ch, opts),
+			"Namespace": namespace(opts),
+			"IsUpgrade": false,
+			"IsInstall": true,
+			"Revision":  1,
+			"Service":   "Helm",
+		},
+	}
+	vals, err := coalesced(ch, opts.Values, false)
+	if err != nil {
+		return nil, fmt.Errorf("chart values: %w", err)
+	}
+	top["Values"] = vals
+	return top, nil
+}
+
+// readChartfile reads the metadata of a Chart.yaml.
+func readChartfile(file string) (*chart.Metadata, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	md := &chart.Metadata{}
+	return md, yaml.Unmarshal(data, md)
 }
 
 func isDir(p string) bool {
@@ -322,7 +343,7 @@ func subchartPath(dir string, archive bool, entries []os.DirEntry, dep *chart.Ch
 	for _, e := range entries {
 		p := filepath.Join(charts, e.Name())
 		if e.IsDir() {
-			if md, err := chartutil.LoadChartfile(filepath.Join(p, chartutil.ChartfileName)); err == nil && md.Name == name && md.Version == version {
+			if md, err := readChartfile(filepath.Join(p, chartFileName)); err == nil && md.Name == name && md.Version == version {
 				return p, false
 			}
 		}
@@ -359,29 +380,11 @@ func missingDependencies(ch *chart.Chart) []string {
 	return missing
 }
 
-type renderError struct {
+// errorPlace is where an engine error message says the failure is.
+type errorPlace struct {
 	template string // engine name of the template, or ""
 	line     int
 	msg      string
-}
-
-// render runs the engine. The engine stops at the first failing template and returns nothing,
-// so each failure is recorded, the template that failed is taken out, and the chart rendered
-// again, until it renders or a failure names no template.
-func render(ch *chart.Chart, vals chartutil.Values, tpls map[string]tpl) (map[string]string, []renderError) {
-	var errs []renderError
-	for range len(tpls) + 1 {
-		out, err := engine.Engine{}.Render(ch, vals)
-		if err == nil {
-			return out, errs
-		}
-		e := splitError(err)
-		errs = append(errs, e)
-		if e.template == "" || !removeTemplate(ch, e.template) {
-			return nil, errs
-		}
-	}
-	return nil, errs
 }
 
 var (
@@ -390,35 +393,19 @@ var (
 	goTplError   = regexp.MustCompile(`(?s)^template: ([^:\s]+):(\d+)(?::\d+)?: (.*)$`)
 )
 
-// splitError takes the template name and line out of the engine's error messages.
-func splitError(err error) renderError {
+// splitError takes the template name and line out of Helm's wording of a template error.
+func splitError(err error) errorPlace {
 	s := err.Error()
 	if m := locatedError.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
-		return renderError{m[1], n, strings.TrimSpace(m[3])}
+		return errorPlace{m[1], n, strings.TrimSpace(m[3])}
 	}
 	if m := fileError.FindStringSubmatch(s); m != nil {
-		return renderError{m[1], 0, strings.TrimSpace(m[2])}
+		return errorPlace{m[1], 0, strings.TrimSpace(m[2])}
 	}
 	if m := goTplError.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
-		return renderError{m[1], n, strings.TrimSpace(m[3])}
+		return errorPlace{m[1], n, strings.TrimSpace(m[3])}
 	}
-	return renderError{msg: s}
-}
-
-// removeTemplate drops the template with the engine name key from the chart tree.
-func removeTemplate(ch *chart.Chart, key string) bool {
-	removed := false
-	walkCharts(ch, func(c *chart.Chart) {
-		for i, f := range c.Templates {
-			if f != nil && path.Join(c.ChartFullPath(), f.Name) == key {
-				// Aliased copies of a subchart share the slice; never edit it in place.
-				c.Templates = slices.Concat(c.Templates[:i:i], c.Templates[i+1:])
-				removed = true
-				return
-			}
-		}
-	})
-	return removed
+	return errorPlace{msg: s}
 }
