@@ -155,6 +155,12 @@ func atoi(s string) int {
 func TestCorpusDecode(t *testing.T) {
 	files, _ := loadCorpus(t)
 	typed, failed := 0, 0
+	// Two of the schema violations the corpus README names.
+	wantErr := map[string]string{
+		"ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml": "line 21: spec.template.spec.containers[0].env[0].value: cannot use bool true as string",
+		"kubernetes-examples/_archived/volumes/fibre_channel/fc.yaml":           `line 17: spec.volumes[0].fc.lun: cannot use string "<ADD LUN ID Here>" as int32`,
+	}
+	gotErr := map[string]string{}
 	for _, f := range files {
 		docs, _ := Parse(f.data, Options{})
 		for _, d := range docs {
@@ -185,6 +191,9 @@ func TestCorpusDecode(t *testing.T) {
 					continue
 				}
 				if derr != nil {
+					if _, seen := gotErr[f.path]; !seen {
+						gotErr[f.path] = derr.Error()
+					}
 					// encoding/json stops at an UnmarshalJSON error while
 					// Decode carries on, so only the errors are compared.
 					failed++
@@ -195,6 +204,11 @@ func TestCorpusDecode(t *testing.T) {
 					t.Errorf("%s line %d %s: Decode and JSON decoding differ", f.path, n.Line, gvk.Kind)
 				}
 			}
+		}
+	}
+	for f, w := range wantErr {
+		if gotErr[f] != w {
+			t.Errorf("%s: error %q, want %q", f, gotErr[f], w)
 		}
 	}
 	t.Logf("%d typed objects, %d with schema errors", typed, failed)
