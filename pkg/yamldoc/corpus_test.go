@@ -12,11 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
 	sigsjson "sigs.k8s.io/json"
-)
 
-// corpusDir holds real-world manifests (see its README). Tests and
-// benchmarks that use it skip when it is absent.
-const corpusDir = "/work/shared/corpus/real"
+	"github.com/kubeharden/kubeharden/internal/testutil"
+)
 
 // corpusDuplicateKeys are the corpus files its README names as having
 // duplicate mapping keys.
@@ -34,15 +32,15 @@ var corpusDuplicateKeys = []string{
 }
 
 type corpusFile struct {
-	path string // relative to corpusDir
+	path string // relative to the corpus folder
 	data []byte
 }
 
 func loadCorpus(tb testing.TB) ([]corpusFile, int) {
 	tb.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		tb.Skip("corpus not present:", err)
-	}
+	// The shared corpus of real-world manifests (see testutil.CorpusDir for where it is
+	// looked for, and when a missing corpus skips or fails).
+	corpusDir := testutil.CorpusDir(tb)
 	var files []corpusFile
 	total := 0
 	err := filepath.WalkDir(corpusDir, func(path string, d os.DirEntry, err error) error {
