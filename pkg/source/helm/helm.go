@@ -1,10 +1,10 @@
-// Package helm renders Helm charts (chart folders and packaged .tgz charts) with the Helm v3 SDK
-// and reads the output into an inventory whose objects name the chart's template files and,
-// where it can be told, the template line of each field (see mapping.go).
+// Package helm renders Helm charts (chart folders and packaged .tgz charts) and reads the output
+// into an inventory whose objects name the chart's template files and, where it can be told, the
+// template line of each field (see mapping.go).
 //
-// Rendering is what `helm template` does, without a cluster and without the network: the chart
-// engine runs on the chart's values, the user's values files and --set flags, with built-in
-// capabilities (Kubernetes DefaultKubeVersion, every API version the SDK knows) and a lookup
+// Rendering is what `helm template` does, without a cluster and without the network: the chart's
+// templates run on the chart's values, the user's values files and --set flags, with built-in
+// capabilities (Kubernetes DefaultKubeVersion, every API version client-go knows) and a lookup
 // function that finds nothing. Dependencies must already be in the chart's charts/ folder
 // (`helm dependency build`); missing ones are reported, not downloaded. Hooks and test pods
 // are rendered and assessed like any object, since they run in the cluster too. values.schema.json
@@ -13,6 +13,17 @@
 // A template that fails (a `required` value not given, a `fail` call, a syntax error) is
 // reported as an input error naming its file and line and is left out; the rest of the chart
 // is still rendered and assessed.
+//
+// Why not Helm's engine: Helm's pkg/engine and pkg/chartutil link client-go's discovery and
+// dynamic clients (for lookup), build client-go's whole kubernetes scheme at start-up (for the
+// API version list) and compile JSON metaschemas in init (for values.schema.json). That more
+// than doubles the size of a binary that only renders, and a process's memory grows with the
+// size of its binary, before any chart is read. So this package uses only Helm's light packages
+// (chart types, the loader for folders and archives, strvals for --set) and does the rest itself:
+// the template set-up and Helm's function set (engine.go, funcs.go, files.go), values coalescing
+// (values.go), dependency processing (dependencies.go) and the built-in objects
+// (capabilities.go). Its rules are Helm's, quirks included; differential tests render charts
+// with Helm's engine and with this package and require the same bytes from every template.
 package helm
 
 import (

@@ -378,3 +378,37 @@ func TestHelmCreateScaffold(t *testing.T) {
 		t.Errorf("test hook at %s", pod.Origin.File)
 	}
 }
+
+// TestRenderErrorInNamedTemplate reports a failure raised inside a named template at the line
+// of the define that raised it, and says which template's objects are missing. A template that
+// fails still provides its {{ define }}s to the others.
+func TestRenderErrorInNamedTemplate(t *testing.T) {
+	dir := copyChart(t)
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, "templates", name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("_extra.tpl", "{{- define \"shop.token\" -}}\n{{ required \"set token\" .Values.token }}\n{{- end }}\n")
+	write("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: {{ template \"shop.token\" . }}\n")
+	write("defines.yaml", "{{- define \"shop.extra\" }}extra{{ end }}\n{{ fail \"this file fails\" }}\n")
+	write("uses.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: uses-{{ include \"shop.extra\" . }}\n")
+
+	inv := renderChart(t, dir, nil, nil, nil, Options{})
+	byFile := map[string]inventory.InputError{}
+	for _, e := range inv.Errors {
+		byFile[filepath.Base(e.File)] = e
+	}
+	e, ok := byFile["_extra.tpl"]
+	if !ok || e.Line != 2 || !strings.Contains(e.Message, "set token") || !strings.Contains(e.Message, "rendering shop/templates/secret.yaml") {
+		t.Errorf("error in a named template: %v, want _extra.tpl:2 naming secret.yaml", e)
+	}
+	if e, ok := byFile["defines.yaml"]; !ok || e.Line != 2 {
+		t.Errorf("fail: %v, want defines.yaml:2", e)
+	}
+	if len(inv.Errors) != 2 {
+		t.Errorf("errors: %v", inv.Errors)
+	}
+	find(t, inv, "ConfigMap", "uses-extra")
+	find(t, inv, "Deployment", "shop")
+}
