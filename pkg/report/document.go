@@ -2,6 +2,7 @@ package report
 
 import (
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
@@ -99,10 +100,32 @@ func NewFinding(f *engine.Finding, opts Options) Finding {
 	}
 }
 
+// relCache remembers RelPath's answers: reports ask for the same few files thousands of times,
+// and each uncached answer costs a getcwd and stat.
+var relCache sync.Map
+
 // RelPath makes file relative to base when both are set and file lies under base.
 func RelPath(file, base string) string {
 	if file == "" || base == "" {
 		return file
+	}
+	key := base + "\x00" + file
+	if v, ok := relCache.Load(key); ok {
+		return v.(string)
+	}
+	rel := relPath(file, base)
+	relCache.Store(key, rel)
+	return rel
+}
+
+func relPath(file, base string) string {
+	if file == "" || base == "" {
+		return file
+	}
+	// Common case, and cheap: a relative, clean path inside the working directory is already
+	// relative to ".".
+	if base == "." && !filepath.IsAbs(file) && filepath.IsLocal(file) {
+		return filepath.ToSlash(file)
 	}
 	absBase, err1 := filepath.Abs(base)
 	absFile, err2 := filepath.Abs(file)

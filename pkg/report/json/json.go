@@ -35,17 +35,15 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	}
 	bw.Write(h[:cut])
 	bw.WriteString(`"findings": [`)
-	var buf bytes.Buffer
+	var buf []byte
 	for i := range res.Findings {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
 		f := report.NewFinding(&res.Findings[i], opts)
-		if err := indentInto(&buf, f, "    "); err != nil {
-			return err
-		}
-		bw.Write(buf.Bytes())
+		buf = appendFinding(buf[:0], &f)
+		bw.Write(buf)
 	}
 	if len(res.Findings) > 0 {
 		bw.WriteString("\n  ")

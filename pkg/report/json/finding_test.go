@@ -1,0 +1,40 @@
+package json
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/kubeharden/kubeharden/pkg/config"
+	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/report"
+)
+
+// appendFinding must produce exactly what encoding/json produces for the same value.
+func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
+	odd := []string{"", "plain", `quote " and \ backslash`, "ctl \x00\x01\x1f\x7f", "nl\n cr\r tab\t bs\b ff\f",
+		"<html> & 'x'", "ünïcode ✓ \U0001F600", "bad utf8 \xff\xfe end", "sep \u2028 \u2029", "\xe2\x80"}
+	date := &config.Date{Time: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)}
+	for i, s := range odd {
+		f := report.Finding{Control: "PS-" + s, Title: s, Status: engine.StatusFail,
+			Object: inventory.Ref{APIVersion: "v1", Kind: "Pod", Namespace: s, Name: s},
+			File: s, Line: i, Source: s, Path: s, Message: s, Remediation: s, References: []string{s, "x"}}
+		if i%2 == 0 {
+			f.Exemption = &engine.Exemption{Reason: s, Source: s, Expires: date, Owner: s, Ticket: s}
+			f.References = []string{}
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		if err := enc.Encode(f); err != nil {
+			t.Fatal(err)
+		}
+		got := appendFinding(nil, &f)
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			t.Errorf("case %d (%q):\n got %s\nwant %s", i, s, got, w)
+		}
+	}
+}
