@@ -20,7 +20,7 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 	for i, s := range odd {
 		f := report.Finding{Control: "PS-" + s, Title: s, Status: engine.StatusFail,
 			Object: inventory.Ref{APIVersion: "v1", Kind: "Pod", Namespace: s, Name: s},
-			File: s, Line: i, Source: s, Path: s, Message: s, Remediation: s, References: []string{s, "x"}}
+			File:   s, Line: i, Source: s, Path: s, Message: s, Remediation: s, References: []string{s, "x"}}
 		if i%2 == 0 {
 			f.Exemption = &engine.Exemption{Reason: s, Source: s, Expires: date, Owner: s, Ticket: s}
 			f.References = []string{}
