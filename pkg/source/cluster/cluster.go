@@ -56,9 +56,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/pager"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 )
@@ -121,7 +119,7 @@ func Load(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 type scan struct {
 	opts   Options
 	cfg    *rest.Config
-	cs     kubernetes.Interface
+	api    *apiClient
 	detail string
 
 	// dead is closed when the server stopped answering; deadErr is why.
@@ -147,7 +145,7 @@ func newScan(opts Options) (*scan, error) {
 		opts.Kinds = Kinds()
 	}
 	cfg := ClientConfig(opts.Config, opts.RequestTimeout)
-	cs, err := kubernetes.NewForConfig(cfg)
+	api, err := newAPIClient(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +153,7 @@ func newScan(opts Options) (*scan, error) {
 	if name == "" {
 		name = cfg.Host
 	}
-	return &scan{opts: opts, cfg: cfg, cs: cs, detail: "cluster " + name, dead: make(chan struct{})}, nil
+	return &scan{opts: opts, cfg: cfg, api: api, detail: "cluster " + name, dead: make(chan struct{})}, nil
 }
 
 // ClientConfig returns a copy of cfg tuned for bulk listing: protobuf (several times cheaper to
@@ -187,7 +185,7 @@ func (s *scan) run(ctx context.Context) (*inventory.Inventory, error) {
 
 	// /version first: it is served to everyone, so failing here means the server cannot be
 	// reached, and listing would only repeat the same error for every kind.
-	v, err := s.cs.Discovery().ServerVersion()
+	v, err := s.api.version(ctx)
 	switch {
 	case err == nil:
 		info.Version = &inventory.ServerVersion{GitVersion: v.GitVersion, Major: v.Major, Minor: v.Minor,
@@ -315,7 +313,6 @@ func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, error) {
 	if k.Namespaced {
 		ns = s.opts.Namespace
 	}
-	fn := k.list(s.cs, ns)
 	// A scan limited to a namespace still reads that Namespace object, for its labels.
 	fieldSelector := k.FieldSelector
 	if k.Kind == "Namespace" && s.opts.Namespace != "" {
@@ -331,28 +328,41 @@ func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, error) {
 		case <-ctx.Done():
 		}
 	}()
-	p := pager.New(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return fn(ctx, o) })
-	p.PageSize = s.opts.PageSize
-	p.PageBufferSize = 1
 	var out []*inventory.Object
 	const report = 100
 	n := 0
-	err := p.EachListItem(ctx, metav1.ListOptions{FieldSelector: fieldSelector}, func(obj runtime.Object) error {
+	each := func(obj runtime.Object) {
 		if o := s.convert(k, obj); o != nil {
 			out = append(out, o)
 		}
 		if n++; n%report == 0 && s.opts.Progress != nil {
 			s.opts.Progress.Listed(k.Kind, report, false)
 		}
-		return nil
-	})
-	if err != nil && errors.Is(err, context.Canceled) && s.isDead() {
-		return nil, s.gaveUp()
+	}
+	limit, cont := s.opts.PageSize, ""
+	for {
+		next, err := s.api.listPage(ctx, k, ns, fieldSelector, cont, limit, each)
+		if err != nil && cont != "" && apierrors.IsResourceExpired(err) {
+			// The continue token expired between pages (etcd compacted): list again, whole,
+			// as client-go's pager does.
+			out, n, limit, cont = out[:0], 0, 0, ""
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, context.Canceled) && s.isDead() {
+				return nil, s.gaveUp()
+			}
+			return nil, err
+		}
+		if next == "" {
+			break
+		}
+		cont = next
 	}
 	if s.opts.Progress != nil {
 		s.opts.Progress.Listed(k.Kind, n%report, false)
 	}
-	return out, err
+	return out, nil
 }
 
 // lastApplied is kubectl's annotation holding the whole object as last applied.
@@ -592,14 +602,13 @@ func ListOnly(ctx context.Context, opts Options) (int, error) {
 			if k.Namespaced {
 				ns = s.opts.Namespace
 			}
-			fn := k.list(s.cs, ns)
-			p := pager.New(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return fn(ctx, o) })
-			p.PageSize = s.opts.PageSize
-			p.PageBufferSize = 1
-			err := p.EachListItem(ctx, metav1.ListOptions{FieldSelector: k.FieldSelector}, func(runtime.Object) error {
-				total.Add(1)
-				return nil
-			})
+			var err error
+			for cont := ""; ; {
+				cont, err = s.api.listPage(ctx, k, ns, k.FieldSelector, cont, s.opts.PageSize, func(runtime.Object) { total.Add(1) })
+				if err != nil || cont == "" {
+					break
+				}
+			}
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
