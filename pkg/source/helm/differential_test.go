@@ -304,6 +304,8 @@ tpls:
   define: '{{ define "in.tpl" }}defined-in-tpl{{ end }}{{ include "in.tpl" . }}'
   missing: "[{{ .Values.nope }}]"
   includeFile: '{{ include "feat.name" . }}'
+  innerSeesOuter: '{{ define "outer.d" }}D{{ .Values.replicas }}{{ end }}{{ tpl "{{ include \"outer.d\" . }}-{{ tpl \"{{ .Release.Name }}\" . }}" . }}'
+  namesGotpl: '{{ "gotpl" }}{{ .Template.Name }}'
 global:
   region: eu
   deep: {a: 1, b: {c: 2}}
@@ -403,6 +405,9 @@ data:
   define: {{ tpl .Values.tpls.define . | quote }}
   missing: {{ tpl .Values.tpls.missing . | quote }}
   includeFile: {{ tpl .Values.tpls.includeFile . | quote }}
+  innerSeesOuter: {{ tpl .Values.tpls.innerSeesOuter . | quote }}
+  namesGotpl: {{ tpl .Values.tpls.namesGotpl . | quote }}
+  outerDefineGone: {{ tpl "{{ if false }}{{ include \"outer.d\" . }}{{ end }}ok" . | quote }}
   scope: {{ tpl "{{ .x }}" (dict "x" "from dict") | quote }}
   empty: {{ tpl "" . | quote }}
   onlyDefine: {{ tpl "{{ define \"x.y\" }}z{{ end }}" . | quote }}

@@ -184,6 +184,12 @@ func (r *renderer) include(t *template.Template) func(string, any) (string, erro
 // what it defines stays its own (and visible to the include and tpl calls inside it).
 func (r *renderer) tpl(t *template.Template) func(string, any) (string, error) {
 	return func(text string, data any) (string, error) {
+		if !definesOrNamesTpl(text) {
+			// Nothing the text could add would outlive the call, so the copy of the namespace,
+			// which costs as much as the chart has named templates, is not needed: the text is
+			// parsed as the template t.Name() of t's own namespace, as in the copy.
+			return r.runTpl(t, text, data)
+		}
 		ns, err := t.Clone()
 		if err != nil {
 			return "", fmt.Errorf("cannot clone template: %w", err)
@@ -191,16 +197,30 @@ func (r *renderer) tpl(t *template.Template) func(string, any) (string, error) {
 		// A clone does not keep the missingkey option.
 		ns.Option("missingkey=zero")
 		ns.Funcs(template.FuncMap{"include": r.include(ns), "tpl": r.tpl(ns)})
-		own, err := ns.New(t.Name()).Parse(text)
-		if err != nil {
-			return "", fmt.Errorf("cannot parse template %q: %w", text, err)
-		}
-		var b strings.Builder
-		if err := own.Execute(&b, data); err != nil {
-			return "", fmt.Errorf("error during tpl function execution for %q: %w", text, err)
-		}
-		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+		return r.runTpl(ns, text, data)
 	}
+}
+
+// runTpl parses text as a template named like ns and renders it with data.
+func (r *renderer) runTpl(ns *template.Template, text string, data any) (string, error) {
+	own, err := ns.New(ns.Name()).Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("cannot parse template %q: %w", text, err)
+	}
+	var b strings.Builder
+	if err := own.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("error during tpl function execution for %q: %w", text, err)
+	}
+	return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+}
+
+// definesOrNamesTpl reports whether tpl text may define named templates, or name the template
+// tpl texts are parsed as ("gotpl"): only then does it matter that each tpl call parses into a
+// copy of the namespace. Without the copy the text stays in the namespace as "gotpl", where
+// Helm's copy would have dropped it: a later {{ include "gotpl" }} would find it. A chart that
+// never writes that name can only reach it with a name computed at render time.
+func definesOrNamesTpl(text string) bool {
+	return strings.Contains(text, "define") || strings.Contains(text, "block") || strings.Contains(text, "gotpl")
 }
 
 // parseError words a parse error as Helm does: "parse error at (file:line): message".
