@@ -93,11 +93,11 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 		MaxFileSize:      f.maxFileSize,
 		DefaultNamespace: f.namespace,
 		Stdin:            s.In,
-		Dir: func(dir string) bool {
+		Dir: func(dir string, has func(string) bool) bool {
 			switch {
-			case helm.IsChart(dir):
+			case has(helm.ChartFile):
 				charts = append(charts, dir)
-			case kustomize.IsKustomization(dir):
+			case kustomize.HasKustomization(has):
 				kusts = append(kusts, dir)
 			default:
 				return false

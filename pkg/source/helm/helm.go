@@ -50,8 +50,8 @@ import (
 // charts that test the version pick long-removed APIs.
 const DefaultKubeVersion = "v1.37.0"
 
-// chartFileName is the file that makes a folder a chart.
-const chartFileName = "Chart.yaml"
+// ChartFile is the file that makes a folder a chart.
+const ChartFile = "Chart.yaml"
 
 // Options configure rendering. The zero value renders a chart as `helm template CHART` would.
 type Options struct {
@@ -68,7 +68,7 @@ type Options struct {
 
 // IsChart reports whether dir holds a Helm chart (a Chart.yaml).
 func IsChart(dir string) bool {
-	st, err := os.Stat(filepath.Join(dir, chartFileName))
+	st, err := os.Stat(filepath.Join(dir, ChartFile))
 	return err == nil && st.Mode().IsRegular()
 }
 
@@ -135,7 +135,7 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 	archive := !isDir(chartPath)
 	chartFile := chartPath
 	if !archive {
-		chartFile = filepath.Join(chartPath, chartFileName)
+		chartFile = filepath.Join(chartPath, ChartFile)
 	}
 	fail := func(file string, line int, format string, args ...any) {
 		inv.Errors = append(inv.Errors, inventory.InputError{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
@@ -354,7 +354,7 @@ func subchartPath(dir string, archive bool, entries []os.DirEntry, dep *chart.Ch
 	for _, e := range entries {
 		p := filepath.Join(charts, e.Name())
 		if e.IsDir() {
-			if md, err := readChartfile(filepath.Join(p, chartFileName)); err == nil && md.Name == name && md.Version == version {
+			if md, err := readChartfile(filepath.Join(p, ChartFile)); err == nil && md.Name == name && md.Version == version {
 				return p, false
 			}
 		}

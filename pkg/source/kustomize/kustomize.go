@@ -57,6 +57,17 @@ func File(dir string) string {
 	return ""
 }
 
+// HasKustomization reports whether a folder holds a kustomization file, given a function telling
+// whether it has an entry of a name (the manifest walker's listing).
+func HasKustomization(has func(name string) bool) bool {
+	for _, name := range konfig.RecognizedKustomizationFileNames() {
+		if has(name) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsKustomization reports whether dir holds a kustomization file.
 func IsKustomization(dir string) bool { return File(dir) != "" }
 

@@ -15,7 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,9 +39,11 @@ type Options struct {
 	Stdin io.Reader
 	// Workers bounds how many files are parsed at once (default GOMAXPROCS).
 	Workers int
-	// Dir, when set, is asked about every folder met while walking; if it returns true the
-	// folder is handled elsewhere (a Helm chart, a kustomization) and not descended into.
-	Dir func(dir string) bool
+	// Dir, when set, is asked about every folder met while walking, with a function telling
+	// whether the folder holds an entry of a given name (the listing is already in hand, so
+	// asking costs no system call); if it returns true the folder is handled elsewhere (a Helm
+	// chart, a kustomization) and not descended into.
+	Dir func(dir string, has func(name string) bool) bool
 }
 
 // Load reads every path: a file, a folder (recursively, .yaml/.yml/.json files, skipping hidden
@@ -107,50 +109,53 @@ type job struct {
 	explicit bool // named by the user rather than found in a folder
 }
 
-// walk lists the manifest files under root in lexical order.
-func walk(root string, dirHook func(string) bool) ([]string, []inventory.InputError) {
+// walk lists the manifest files under root in lexical order. It reads each folder once and
+// hands its listing to the Dir hook, because every system call counts when a scan opens
+// thousands of small files: filepath.WalkDir would call the hook before reading the folder,
+// leaving the hook to stat for Chart.yaml and kustomization files itself.
+func walk(root string, dirHook func(string, func(string) bool) bool) ([]string, []inventory.InputError) {
 	var files []string
 	var errs []inventory.InputError
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	var visit func(dir string, isRoot bool)
+	visit = func(dir string, isRoot bool) {
+		entries, err := os.ReadDir(dir)
 		if err != nil {
-			errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
+			errs = append(errs, inventory.InputError{File: dir, Message: describeOSError(err)})
+			if len(entries) == 0 {
+				return
 			}
-			return nil
 		}
-		name := d.Name()
-		if d.IsDir() {
-			if p != root && strings.HasPrefix(name, ".") {
-				return fs.SkipDir
+		if dirHook != nil {
+			has := func(name string) bool {
+				i, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
+				return found && !entries[i].IsDir()
 			}
-			if dirHook != nil && dirHook(p) {
-				return fs.SkipDir
+			if dirHook(dir, has) {
+				return
 			}
-			return nil
 		}
-		if !isManifestName(name) {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			st, err := os.Stat(p)
-			if err != nil {
-				errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
-				return nil
+		for _, d := range entries {
+			name := d.Name()
+			p := filepath.Join(dir, name)
+			switch {
+			case d.IsDir():
+				if !strings.HasPrefix(name, ".") {
+					visit(p, false)
+				}
+			case !isManifestName(name):
+			case d.Type()&fs.ModeSymlink != 0:
+				st, err := os.Stat(p)
+				if err != nil {
+					errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
+				} else if st.Mode().IsRegular() {
+					files = append(files, p)
+				}
+			case d.Type().IsRegular():
+				files = append(files, p)
 			}
-			if !st.Mode().IsRegular() {
-				return nil
-			}
-		} else if !d.Type().IsRegular() {
-			return nil
 		}
-		files = append(files, p)
-		return nil
-	})
-	if err != nil {
-		errs = append(errs, inventory.InputError{File: root, Message: describeOSError(err)})
 	}
-	sort.Strings(files)
+	visit(filepath.Clean(root), true)
 	return files, errs
 }
 

@@ -149,7 +149,9 @@ func TestFolderWalk(t *testing.T) {
 		t.Fatalf("explicit non-manifest: %v", inv.Errors)
 	}
 	// A claimed folder is not descended into.
-	inv = Load([]string{"testdata/mixed"}, Options{Dir: func(d string) bool { return filepath.Base(d) == "sub" }})
+	inv = Load([]string{"testdata/mixed"}, Options{Dir: func(d string, has func(string) bool) bool {
+		return filepath.Base(d) == "sub" && has("pod.yml") && !has("nope.yaml")
+	}})
 	if got := strings.Join(names(inv), " "); got != "ServiceAccount/app" {
 		t.Fatalf("objects with sub claimed = %s", got)
 	}
