@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -561,6 +562,33 @@ func TestDifferentialFeatures(t *testing.T) {
 
 	st := runCases(t, cases)
 	t.Logf("compared %d renders, %d templates, %d Helm errors", st.charts, st.templates, st.errors)
+}
+
+// TestDifferentialTplHeavy renders a chart that calls tpl often in a namespace of many named
+// templates, the shape of charts built on a common library, and logs both render times.
+func TestDifferentialTplHeavy(t *testing.T) {
+	quiet(t)
+	var helpers, cm strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&helpers, "{{- define \"h.%d\" -}}v%d-{{ .Release.Name }}{{- end }}\n", i, i)
+	}
+	cm.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: heavy\ndata:\n")
+	for i := range 300 {
+		fmt.Fprintf(&cm, "  k%d: {{ tpl \"{{ include \\\"h.%d\\\" . }}\" . | quote }}\n", i, i)
+	}
+	dir := writeChart(t, map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: heavy\nversion: 1.0.0\n",
+		"templates/_h.tpl":  helpers.String(),
+		"templates/cm.yaml": cm.String(),
+	})
+	var st diffStats
+	compare(t, dir, Options{}, &st)
+	start := time.Now()
+	helmRender(dir, Options{})
+	helm := time.Since(start)
+	start = time.Now()
+	ourRender(dir, Options{})
+	t.Logf("300 tpl calls among 300 named templates: Helm %v, this package %v", helm, time.Since(start))
 }
 
 // TestDifferentialHelmTestdata renders every chart in Helm's own test data: each folder with a
