@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -46,6 +47,15 @@ func usageError(format string, args ...any) error {
 
 // Main runs kubeharden with args and returns the process exit code.
 func Main(args []string, s Streams) int {
+	if file := os.Getenv("KUBEHARDEN_CPUPROFILE"); file != "" {
+		// For performance work: a CPU profile of the whole command, start-up included.
+		if f, err := os.Create(file); err == nil {
+			defer f.Close()
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.Execute()
