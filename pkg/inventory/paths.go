@@ -90,22 +90,30 @@ func (h PathHash) Index(i int) PathHash {
 // HashPath hashes a whole path string.
 func HashPath(path string) PathHash { return fnvOffset.addString(path) }
 
-// LineIndex maps path hashes to source lines. It is a sorted slice rather than a map because an
-// inventory holds one per object and the slice is about a third of a map's size.
+// LineIndex maps path hashes to source lines. It is a sorted slice of packed 8-byte entries
+// rather than a map: an inventory holds one per object, one entry per field, and a map would be
+// four times the size. Each entry keeps the top 40 bits of the path's hash and a 24-bit line;
+// 40 bits leave a chance in a trillion-odd per pair of paths that two of one object's paths
+// share an entry, and lines past 16,777,215 are recorded as that line.
 type LineIndex struct {
-	entries []lineEntry
+	entries []uint64
 	sorted  bool
 }
 
-type lineEntry struct {
-	hash PathHash
-	line int32
+const (
+	lineBits = 24
+	maxLine  = 1<<lineBits - 1
+)
+
+func pack(h PathHash, line int) uint64 {
+	line = min(max(line, 0), maxLine)
+	return uint64(h)&^maxLine | uint64(line)
 }
 
 // Add records that the field with the given path hash starts at line. The first line recorded
 // for a hash wins.
 func (x *LineIndex) Add(h PathHash, line int) {
-	x.entries = append(x.entries, lineEntry{h, int32(line)})
+	x.entries = append(x.entries, pack(h, line))
 	x.sorted = false
 }
 
@@ -115,11 +123,12 @@ func (x *LineIndex) Len() int { return len(x.entries) }
 // Seal sorts the index; it must be called once after the last Add and before lookups from
 // several goroutines.
 func (x *LineIndex) Seal() {
-	slices.SortStableFunc(x.entries, func(a, b lineEntry) int {
-		switch {
-		case a.hash < b.hash:
+	// Stable on the hash part keeps the first line added for a hash first.
+	slices.SortStableFunc(x.entries, func(a, b uint64) int {
+		switch a, b = a>>lineBits, b>>lineBits; {
+		case a < b:
 			return -1
-		case a.hash > b.hash:
+		case a > b:
 			return 1
 		}
 		return 0
@@ -129,19 +138,20 @@ func (x *LineIndex) Seal() {
 }
 
 func (x *LineIndex) lookup(h PathHash) int {
+	key := uint64(h) >> lineBits
 	if !x.sorted {
 		for _, e := range x.entries {
-			if e.hash == h {
-				return int(e.line)
+			if e>>lineBits == key {
+				return int(e & maxLine)
 			}
 		}
 		return 0
 	}
-	i, ok := slices.BinarySearchFunc(x.entries, h, func(e lineEntry, h PathHash) int {
-		switch {
-		case e.hash < h:
+	i, ok := slices.BinarySearchFunc(x.entries, key, func(e uint64, k uint64) int {
+		switch e >>= lineBits; {
+		case e < k:
 			return -1
-		case e.hash > h:
+		case e > k:
 			return 1
 		}
 		return 0
@@ -149,7 +159,7 @@ func (x *LineIndex) lookup(h PathHash) int {
 	if !ok {
 		return 0
 	}
-	return int(x.entries[i].line)
+	return int(x.entries[i] & maxLine)
 }
 
 // Find returns the line of path, or of the nearest ancestor of path that was indexed, or 0.

@@ -34,7 +34,7 @@ func Decode(n *Node, v any, opts Options) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &DecodeError{Msg: "Decode needs a non-nil pointer, not " + typeName(reflect.TypeOf(v))}
 	}
-	d := decoder{}
+	d := decoder{arena: opts.Strings}
 	d.opts = opts.withDefaults()
 	d.enc.expansion.opts = d.opts
 	if n == nil {
@@ -68,6 +68,15 @@ type decoder struct {
 	fatal   bool // expansion limits hit: stop decoding
 	scratch []byte
 	ents    []jsonEntry
+	arena   *StringArena
+}
+
+// keep returns s itself, or a copy in the string arena when the caller asked for one.
+func (d *decoder) keep(s string) string {
+	if d.arena == nil {
+		return s
+	}
+	return d.arena.Keep(s)
 }
 
 func (d *decoder) fail(n *Node, msg string) {
@@ -438,7 +447,7 @@ func decodeString(d *decoder, n *Node, v reflect.Value, p *plan) {
 				d.typeError(n, p.t)
 				return
 			}
-			v.SetString(stringValue(n))
+			v.SetString(d.keep(stringValue(n)))
 			return
 		case IntTag, FloatTag:
 			if p.isNum {
@@ -574,7 +583,7 @@ func (d *decoder) genericNode(n *Node) (any, bool) {
 			f, _ := strconv.ParseFloat(lit, 64)
 			return f, true
 		}
-		return stringValue(n), true
+		return d.keep(stringValue(n)), true
 	case SequenceNode:
 		if err := d.enter(n); err != nil {
 			d.failFatal(err)
@@ -809,7 +818,7 @@ func decodeMap(d *decoder, n *Node, v reflect.Value, p *plan) {
 		for i := base; i < len(d.ents); i++ {
 			ent := d.ents[i]
 			if val := ent.val; val.Kind == ScalarNode && (val.Tag == StrTag || val.Tag == BinaryTag) && d.inAlias == 0 && !ent.alias {
-				m[ent.key] = stringValue(val)
+				m[d.keep(ent.key)] = d.keep(stringValue(val))
 				continue
 			}
 			var sv string
@@ -825,7 +834,7 @@ func decodeMap(d *decoder, n *Node, v reflect.Value, p *plan) {
 			if d.fatal {
 				break
 			}
-			m[ent.key] = sv
+			m[d.keep(ent.key)] = sv
 		}
 		d.ents = d.ents[:base]
 		return
@@ -843,7 +852,7 @@ func decodeMap(d *decoder, n *Node, v reflect.Value, p *plan) {
 			}
 			kv = kp.Elem()
 		case kt.Kind() == reflect.String:
-			kv = reflect.ValueOf(ent.key)
+			kv = reflect.ValueOf(d.keep(ent.key))
 			if kt != kv.Type() {
 				kv = kv.Convert(kt)
 			}

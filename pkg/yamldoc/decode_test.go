@@ -1,6 +1,8 @@
 package yamldoc
 
 import (
+	"unsafe"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -413,5 +415,37 @@ func TestConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// With a StringArena, decoded strings must not point into the parsed input, so that dropping
+// the input frees it.
+func TestDecodeCopiesStringsIntoArena(t *testing.T) {
+	src := []byte("metadata:\n  name: web\n  labels:\n    app: shop\nspec:\n  containers:\n  - image: nginx:1.27\n")
+	docs, errs := Parse(src, Options{})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var pod corev1.Pod
+	if err := Decode(docs[0].Root, &pod, Options{Strings: &StringArena{}}); err != nil {
+		t.Fatal(err)
+	}
+	inside := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		start := uintptr(unsafe.Pointer(&src[0]))
+		return p >= start && p < start+uintptr(len(src))
+	}
+	for _, s := range []string{pod.Name, pod.Labels["app"], pod.Spec.Containers[0].Image} {
+		if inside(s) {
+			t.Errorf("%q points into the input", s)
+		}
+	}
+	for k := range pod.Labels {
+		if inside(k) {
+			t.Errorf("label key %q points into the input", k)
+		}
+	}
+	if pod.Name != "web" || pod.Labels["app"] != "shop" || pod.Spec.Containers[0].Image != "nginx:1.27" {
+		t.Fatalf("decoded %+v", pod)
 	}
 }

@@ -57,6 +57,8 @@ package yamldoc
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"unsafe"
 )
 
 // Kind is the kind of a Node.
@@ -219,6 +221,39 @@ type Options struct {
 	// MaxAliasNodes limits the number of nodes visited through alias
 	// expansion by one AppendJSON or Decode call (default 100000).
 	MaxAliasNodes int
+	// Strings, when set, makes Decode copy every string it stores into the
+	// arena instead of pointing into the parsed input. Without it, one short
+	// string kept from a file (a name, a label) keeps the whole file's text
+	// alive; with it, what is kept is only the strings themselves, packed.
+	Strings *StringArena
+}
+
+// StringArena packs copied strings into shared chunks, so that copying the
+// many short strings of decoded objects costs one allocation per chunk, not
+// one per string. A chunk stays alive while any string in it does. It is
+// not safe for concurrent use.
+type StringArena struct {
+	buf []byte
+}
+
+// arenaChunk is the size of the arena's chunks; longer strings get their own
+// allocation.
+const arenaChunk = 16 << 10
+
+// Keep returns a copy of s that does not share memory with s.
+func (a *StringArena) Keep(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if len(s) > arenaChunk/4 {
+		return strings.Clone(s)
+	}
+	if cap(a.buf)-len(a.buf) < len(s) {
+		a.buf = make([]byte, 0, arenaChunk)
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return unsafe.String(&a.buf[start], len(s))
 }
 
 const (

@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
 
 // DefaultMaxFileSize bounds how much of one file is read. Real manifests are far smaller; the
@@ -87,8 +88,11 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One string arena per worker: decoded objects keep their strings packed in it
+			// rather than keeping their files' text alive.
+			strs := &yamldoc.StringArena{}
 			for i := range next {
-				results[i] = readFile(jobs[i], &opts)
+				results[i] = readFile(jobs[i], &opts, strs)
 			}
 		}()
 	}
@@ -178,8 +182,8 @@ func describeOSError(err error) string {
 	return err.Error()
 }
 
-func readFile(j job, opts *Options) *fileResult {
-	r := &fileResult{name: j.name, explicit: j.explicit}
+func readFile(j job, opts *Options, strs *yamldoc.StringArena) *fileResult {
+	r := &fileResult{name: j.name, explicit: j.explicit, strs: strs}
 	var data []byte
 	var err error
 	if j.stdin {
@@ -235,6 +239,8 @@ func formatSize(n int64) string {
 // fileResult is what one file contributed; results are merged in file order so reports do not
 // depend on which worker finished first.
 type fileResult struct {
+	// strs holds copies of the strings objects keep (see yamldoc.Options.Strings).
+	strs      *yamldoc.StringArena
 	name      string
 	explicit  bool
 	read      bool
@@ -285,7 +291,7 @@ func (r *fileResult) mergeInto(inv *inventory.Inventory) {
 // for rendered output, naming the template or resource file it came from. detail goes into each
 // object's Origin.Detail (for example "helm chart shop 0.3.1").
 func Parse(name string, data []byte, detail string, opts Options) *inventory.Inventory {
-	r := &fileResult{name: name, explicit: true, read: true, bytes: int64(len(data))}
+	r := &fileResult{name: name, explicit: true, read: true, bytes: int64(len(data)), strs: &yamldoc.StringArena{}}
 	parseInto(r, data, &opts)
 	for _, o := range r.objects {
 		o.Origin.Detail = detail

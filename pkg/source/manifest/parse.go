@@ -122,13 +122,14 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		r.fail(n.Line, where+" has no apiVersion and kind")
 		return
 	}
+	apiVersion, kind = r.strs.Keep(apiVersion), r.strs.Keep(kind)
 	o := &inventory.Object{
 		APIVersion: apiVersion, Kind: kind,
 		DefaultNamespace: opts.DefaultNamespace,
 		Origin:           inventory.Origin{Source: inventory.SourceManifest, File: r.name, Line: n.Line, Doc: doc},
 	}
 	if md := n.Get("metadata"); md != nil && md.Kind == yamldoc.MappingNode {
-		o.Name, o.Namespace = scalar(md, "name"), scalar(md, "namespace")
+		o.Name, o.Namespace = r.strs.Keep(scalar(md, "name")), r.strs.Keep(scalar(md, "namespace"))
 	}
 	typed, meta, ok := inventory.NewTyped(apiVersion, kind)
 	if !ok {
@@ -139,7 +140,9 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		r.objects = append(r.objects, o)
 		return
 	}
-	if err := yamldoc.Decode(n, typed, parseOptions); err != nil {
+	decodeOptions := parseOptions
+	decodeOptions.Strings = r.strs
+	if err := yamldoc.Decode(n, typed, decodeOptions); err != nil {
 		label := kind
 		if o.Name != "" {
 			label += " " + o.Name
