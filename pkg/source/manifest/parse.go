@@ -167,13 +167,15 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 	o.Typed, o.Meta = typed, meta
 	o.Name, o.Namespace = meta.Name, meta.Namespace
-	o.Lines = indexLines(n)
+	o.Lines = IndexLines(n)
 	r.objects = append(r.objects, o)
 }
 
-// indexLines records the line of every node of the object by path hash. Alias and merged nodes
-// are not indexed (they have no single place in the text); lookups fall back to the alias.
-func indexLines(root *yamldoc.Node) *inventory.LineIndex {
+// IndexLines records the line of every node of a parsed document by path hash, so findings on
+// an object decoded from it can name the line of any field. Alias and merged nodes are not
+// indexed (they have no single place in the text); lookups fall back to the alias. Other
+// sources that read YAML (node configuration files) use it too.
+func IndexLines(root *yamldoc.Node) *inventory.LineIndex {
 	x := &inventory.LineIndex{}
 	var walk func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int)
 	walk = func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int) {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/source/manifest"
 	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
 
@@ -107,7 +108,7 @@ func decodeConfig(k configKind, name string, data []byte) (*inventory.Object, er
 	return &inventory.Object{
 		APIVersion: apiVersion, Kind: k.kind, Name: name, Typed: typed,
 		Origin: inventory.Origin{Source: inventory.SourceNode, File: name, Line: root.Line},
-		Lines:  indexLines(root),
+		Lines:  manifest.IndexLines(root),
 	}, nil
 }
 
@@ -175,38 +176,4 @@ func (r *reader) parseConfigFile(k configKind, p string) *inventory.Object {
 	o.Origin.Source, o.Origin.Detail = inventory.SourceNode, r.detail
 	r.add(o)
 	return o
-}
-
-// indexLines records the line of every field of a document by path hash, like the manifest
-// loader does for Kubernetes objects.
-func indexLines(root *yamldoc.Node) *inventory.LineIndex {
-	x := &inventory.LineIndex{}
-	var walk func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int)
-	walk = func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int) {
-		if depth > yamlOptions.MaxDepth {
-			return
-		}
-		switch n.Kind {
-		case yamldoc.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Kind != yamldoc.ScalarNode || k.Value == "<<" {
-					continue
-				}
-				kh := h.Field(k.Value, isRoot)
-				x.Add(kh, k.Line)
-				walk(v, kh, false, depth+1)
-			}
-		case yamldoc.SequenceNode:
-			for i, item := range n.Content {
-				ih := h.Index(i)
-				x.Add(ih, item.Line)
-				walk(item, ih, false, depth+1)
-			}
-		}
-	}
-	x.Add(inventory.RootHash, root.Line)
-	walk(root, inventory.RootHash, true, 0)
-	x.Seal()
-	return x
 }
