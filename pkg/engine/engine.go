@@ -93,26 +93,27 @@ type run struct {
 
 	mu       sync.Mutex
 	findings []Finding
-	// chunks hold the workers' findings per chunk of objects until they are put together.
-	chunks   []findingChunk
+	// spans hold the workers' findings per chunk of objects until they are put together.
+	spans    []findingSpan
 	errors   []inventory.InputError
 	sections [numSections + 1]SectionScore
 	expired  map[int]*ExpiredException
 }
 
-// findingChunk is the findings of the objects from index start on, in object order.
-type findingChunk struct {
-	start    int
-	findings []Finding
+// findingSpan is the findings of the chunk of objects from index start on, in object order.
+type findingSpan struct {
+	start int
+	from  []Finding
 }
 
 // worker state is private to one goroutine and merged at the end, so checks run without locks.
 type worker struct {
 	r *run
 	a checks.Assessment
-	// findings collects the current chunk of objects' findings; chunks keeps each finished chunk.
+	// findings collects the current chunk of objects' findings; spans keeps a copy of each
+	// finished chunk's, of the exact size (the buffer is reused, so it stops growing early).
 	findings []Finding
-	chunks   []findingChunk
+	spans    []findingSpan
 	errors   []inventory.InputError
 	sections [numSections + 1]SectionScore
 	expired  map[int]int // exception index -> failures it would have covered
@@ -135,10 +136,10 @@ func (r *run) do() {
 	var nextMu sync.Mutex
 	var wg sync.WaitGroup
 	for range n {
+		w := &worker{r: r, expired: map[int]int{}}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{r: r, expired: map[int]int{}}
 			for {
 				nextMu.Lock()
 				start := next
@@ -148,10 +149,10 @@ func (r *run) do() {
 					break
 				}
 				for i := start; i < min(start+chunk, len(objs)); i++ {
-					w.object(i, objs[i])
+					w.object(objs[i])
 				}
 				if len(w.findings) > 0 {
-					w.chunks = append(w.chunks, findingChunk{start, slices.Clone(w.findings)})
+					w.spans = append(w.spans, findingSpan{start, slices.Clone(w.findings)})
 					w.findings = w.findings[:0]
 				}
 			}
@@ -159,25 +160,46 @@ func (r *run) do() {
 		}()
 	}
 	wg.Wait()
-	// Findings are kept per chunk of objects and put together once, in object order: growing
-	// one slice of tens of thousands of findings per worker, then another for all of them,
-	// copied every finding many times over into freshly faulted-in memory, which cost more than
-	// running the checks on a large cluster. In object order the stable sort below has little
-	// left to move.
-	slices.SortFunc(r.chunks, func(a, b findingChunk) int { return a.start - b.start })
+	// Each chunk's findings are already in object order, and in report order within each object
+	// (see worker.object); they are copied once into a slice of the exact size, by all workers
+	// at once. Growing one slice for all of them, or sorting tens of thousands of findings
+	// afterwards, cost more than running the checks on a large cluster.
+	slices.SortFunc(r.spans, func(a, b findingSpan) int { return a.start - b.start })
 	total := 0
-	for _, c := range r.chunks {
-		total += len(c.findings)
+	for _, sp := range r.spans {
+		total += len(sp.from)
 	}
-	r.findings = make([]Finding, 0, total)
-	for _, c := range r.chunks {
-		r.findings = append(r.findings, c.findings...)
+	r.findings = make([]Finding, total)
+	offsets := make([]int, len(r.spans))
+	for i, off := 0, 0; i < len(r.spans); i++ {
+		offsets[i] = off
+		off += len(r.spans[i].from)
 	}
-	r.chunks = nil
-	slices.SortStableFunc(r.findings, func(a, b Finding) int {
-		if a.objIndex != b.objIndex {
-			return a.objIndex - b.objIndex
-		}
+	var nextSpan int
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				nextMu.Lock()
+				i := nextSpan
+				nextSpan++
+				nextMu.Unlock()
+				if i >= len(r.spans) {
+					return
+				}
+				copy(r.findings[offsets[i]:], r.spans[i].from)
+			}
+		}()
+	}
+	wg.Wait()
+	r.spans = nil
+}
+
+// sortObjectFindings puts one object's findings in report order: by control (the catalog's
+// order, which is the order checks run in), then line, then path.
+func (r *run) sortObjectFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
 		if a.Control != b.Control {
 			return r.controlOrder(a.Control) - r.controlOrder(b.Control)
 		}
@@ -214,7 +236,7 @@ func (r *run) controlOrder(c *catalog.Control) int {
 func (r *run) merge(w *worker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.chunks = append(r.chunks, w.chunks...)
+	r.spans = append(r.spans, w.spans...)
 	r.errors = append(r.errors, w.errors...)
 	for i := range w.sections {
 		s, o := &r.sections[i], &w.sections[i]
@@ -236,7 +258,14 @@ func (r *run) merge(w *worker) {
 	}
 }
 
-func (w *worker) object(idx int, o *inventory.Object) {
+func (w *worker) object(o *inventory.Object) {
+	first := len(w.findings)
+	defer func() {
+		// Checks run in catalog order, so only the failures of one check may need ordering.
+		if fs := w.findings[first:]; len(fs) > 1 && !w.inOrder(fs) {
+			w.r.sortObjectFindings(fs)
+		}
+	}()
 	var annot []config.AnnotationExemption
 	annotParsed := false
 	for ai := range w.r.active {
@@ -261,13 +290,13 @@ func (w *worker) object(idx int, o *inventory.Object) {
 		case w.a.NotAssessedReason != "":
 			sec.NotAssessed++
 			w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusNotAssessed,
-				Severity: c.control.Severity, Message: w.a.NotAssessedReason, Line: o.Origin.Line, objIndex: idx})
+				Severity: c.control.Severity, Message: w.a.NotAssessedReason, Line: o.Origin.Line})
 		case len(w.a.Failures) == 0:
 			sec.Pass++
 			sec.passW += weight
 			if w.r.opts.ShowPassed {
 				w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusPass,
-					Severity: c.control.Severity, Line: o.Origin.Line, objIndex: idx})
+					Severity: c.control.Severity, Line: o.Origin.Line})
 			}
 		default:
 			if !annotParsed {
@@ -292,10 +321,24 @@ func (w *worker) object(idx int, o *inventory.Object) {
 					sev = c.control.Severity
 				}
 				w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: status, Severity: sev,
-					Path: f.Path, Line: o.Line(f.Path), Message: f.Message, Exemption: ex, objIndex: idx})
+					Path: f.Path, Line: o.Line(f.Path), Message: f.Message, Exemption: ex})
 			}
 		}
 	}
+}
+
+// inOrder says whether an object's findings are already in report order.
+func (w *worker) inOrder(fs []Finding) bool {
+	for i := 1; i < len(fs); i++ {
+		a, b := &fs[i-1], &fs[i]
+		if a.Control != b.Control {
+			continue // checks run in catalog order
+		}
+		if a.Line > b.Line || a.Line == b.Line && a.Path > b.Path {
+			return false
+		}
+	}
+	return true
 }
 
 // annotations parses the object's kubeharden.io/exempt annotation, from the object's metadata

@@ -32,8 +32,6 @@ type Finding struct {
 	Message  string
 	// Exemption says what accepted an exempt finding.
 	Exemption *Exemption
-
-	objIndex int
 }
 
 // File is the file the finding points at, if any.
