@@ -52,6 +52,33 @@ type Assessment struct {
 	NotAssessedReason string
 	// Skipped is set when the check decided, after matching, that the control does not apply.
 	Skipped bool
+
+	// memo holds values shared by the checks of one object (see Memo).
+	memoObj *inventory.Object
+	memo    []memoEntry
+}
+
+type memoEntry struct {
+	key, value any
+}
+
+// Memo returns the value build computes for key on object o, computing it once however many
+// checks of the same object ask. It is for work several controls share, such as running the Pod
+// Security Standards checks once for both levels. The engine assesses all checks of an object
+// in a row with one Assessment, so the memo only ever holds the current object's values.
+func (a *Assessment) Memo(o *inventory.Object, key any, build func() any) any {
+	if a.memoObj != o {
+		clear(a.memo)
+		a.memo, a.memoObj = a.memo[:0], o
+	}
+	for _, e := range a.memo {
+		if e.key == key {
+			return e.value
+		}
+	}
+	v := build()
+	a.memo = append(a.memo, memoEntry{key, v})
+	return v
 }
 
 // Fail records a failure at path with the control's severity.

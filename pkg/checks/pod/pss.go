@@ -48,9 +48,11 @@ type pssCheck struct {
 	fn policy.CheckPodFn
 }
 
-// pssProfiles holds the checks each level runs, in the order the registry runs them.
+// pssProfiles holds the checks each level runs, in the order the registry runs them, as
+// indexes into all: each check is run once per pod, whatever the level asked for.
 type pssProfiles struct {
-	baseline, restricted []pssCheck
+	all                  []pssCheck
+	baseline, restricted []int
 	err                  error
 }
 
@@ -91,13 +93,16 @@ func resolvePSS(all []policy.Check, v api.Version) *pssProfiles {
 	byID := func(a, b pssCheck) int { return strings.Compare(string(a.id), string(b.id)) }
 	slices.SortFunc(baseline, byID)
 	slices.SortFunc(restricted, byID)
-	p := &pssProfiles{baseline: baseline}
-	for _, c := range baseline {
+	p := &pssProfiles{all: append(slices.Clip(baseline), restricted...)}
+	for i, c := range baseline {
+		p.baseline = append(p.baseline, i)
 		if !overridden[c.id] {
-			p.restricted = append(p.restricted, c)
+			p.restricted = append(p.restricted, i)
 		}
 	}
-	p.restricted = append(p.restricted, restricted...)
+	for i := range restricted {
+		p.restricted = append(p.restricted, len(baseline)+i)
+	}
 	return p
 }
 
@@ -114,7 +119,7 @@ func versionAt(c policy.Check, v api.Version) (policy.VersionedCheck, bool) {
 	return policy.VersionedCheck{}, false
 }
 
-func (p *pssProfiles) level(l api.Level) []pssCheck {
+func (p *pssProfiles) level(l api.Level) []int {
 	if l == api.LevelBaseline {
 		return p.baseline
 	}
@@ -127,30 +132,59 @@ type pssViolation struct {
 	reason, detail string
 }
 
-// evaluate runs the level's checks and returns the forbidding ones, in the registry's order,
-// with the reason AggregateCheckResults would give.
-func (p *pssProfiles) evaluate(l api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssViolation {
-	var out []pssViolation
-	for _, c := range p.level(l) {
-		r := c.fn(meta, spec)
-		if r.Allowed {
-			continue
-		}
-		reason := r.ForbiddenReason
-		if reason == "" {
-			reason = policy.UnknownForbiddenReason
-		}
-		out = append(out, pssViolation{id: c.id, reason: reason, detail: r.ForbiddenDetail})
-	}
-	return out
-}
-
 func (v pssViolation) message() string {
 	msg := "[" + string(v.id) + "] " + v.reason
 	if v.detail != "" {
 		msg += ": " + v.detail
 	}
 	return msg
+}
+
+// evaluate runs the level's checks and returns the forbidding ones, in the registry's order,
+// with the reason AggregateCheckResults would give.
+func (p *pssProfiles) evaluate(l api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssViolation {
+	var out []pssViolation
+	for _, i := range p.level(l) {
+		if v, bad := p.run(i, meta, spec); bad {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// run runs check i of all on a pod and returns its violation, if it forbids the pod.
+func (p *pssProfiles) run(i int, meta *metav1.ObjectMeta, spec *corev1.PodSpec) (pssViolation, bool) {
+	c := p.all[i]
+	r := c.fn(meta, spec)
+	if r.Allowed {
+		return pssViolation{}, false
+	}
+	reason := r.ForbiddenReason
+	if reason == "" {
+		reason = policy.UnknownForbiddenReason
+	}
+	return pssViolation{id: c.id, reason: reason, detail: r.ForbiddenDetail}, true
+}
+
+// pssFinding is a violation as reported: the field it points at and the message.
+type pssFinding struct {
+	forbids       bool
+	path, message string
+}
+
+// pssMemoKey keys the per-object results of every check in the Assessment's memo, so PS-40
+// and PS-41 run each check of the library once per pod template between them.
+type pssMemoKey struct{}
+
+// results runs every check of all on the template once and returns the outcomes by index.
+func (p *pssProfiles) results(pt *inventory.PodTemplate) []pssFinding {
+	out := make([]pssFinding, len(p.all))
+	for i := range p.all {
+		if v, bad := p.run(i, pt.Meta, pt.Spec); bad {
+			out[i] = pssFinding{forbids: true, path: pssPath(v.id, pt), message: v.message()}
+		}
+	}
+	return out
 }
 
 func assessPSS(l api.Level) func(*checks.Assessment, *inventory.Object, *inventory.Inventory) {
@@ -164,8 +198,11 @@ func assessPSS(l api.Level) func(*checks.Assessment, *inventory.Object, *invento
 			a.NotAssessed("the pod-security-admission checks could not be loaded: " + p.err.Error())
 			return
 		}
-		for _, v := range p.evaluate(l, pt.Meta, pt.Spec) {
-			a.Fail(pssPath(v.id, pt), v.message())
+		res := a.Memo(o, pssMemoKey{}, func() any { return p.results(pt) }).([]pssFinding)
+		for _, i := range p.level(l) {
+			if r := &res[i]; r.forbids {
+				a.Fail(r.path, r.message)
+			}
 		}
 	}
 }

@@ -508,7 +508,7 @@ func TestPSSInvalidChecksAreNotAssessed(t *testing.T) {
 
 func TestSafeSysctlsMatchTheLibrary(t *testing.T) {
 	var sysctls func(*metav1.ObjectMeta, *corev1.PodSpec) policy.CheckResult
-	for _, c := range loadPSS().baseline {
+	for _, c := range loadPSS().all {
 		if c.id == "sysctls" {
 			sysctls = c.fn
 		}
