@@ -36,13 +36,14 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	bw.Write(h[:cut])
 	bw.WriteString(`"findings": [`)
 	var buf []byte
+	var enc encoder
 	for i := range res.Findings {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
 		f := report.NewFinding(&res.Findings[i], opts)
-		buf = appendFinding(buf[:0], &f)
+		buf = enc.appendFinding(buf[:0], &f)
 		bw.Write(buf)
 	}
 	if len(res.Findings) > 0 {
