@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -106,7 +108,9 @@ func (c *apiClient) listPage(ctx context.Context, k Kind, ns, fieldSelector, con
 	if fieldSelector != "" {
 		q.Set("fieldSelector", fieldSelector)
 	}
-	body, proto, err := c.get(ctx, listPath(k, ns)+"?"+q.Encode(), k)
+	buf := bufPool.Get().(*[]byte)
+	defer bufPool.Put(buf)
+	body, proto, err := c.get(ctx, listPath(k, ns)+"?"+q.Encode(), k, buf)
 	if err != nil {
 		return "", err
 	}
@@ -117,9 +121,16 @@ func (c *apiClient) listPage(ctx context.Context, k Kind, ns, fieldSelector, con
 	return next, nil
 }
 
-// get performs a GET and returns the body, unwrapped from the protobuf envelope when the
-// server sent protobuf. A non-2xx answer becomes the server's Status as an apierrors error.
-func (c *apiClient) get(ctx context.Context, path string, k Kind) ([]byte, bool, error) {
+// bufPool holds response buffers for reuse: the decoded objects copy what they keep (the
+// generated Unmarshal methods copy strings and bytes), so a page's buffer is free again once it
+// is decoded, and a scan reads its pages into a handful of buffers instead of one fresh
+// (and repeatedly regrown) buffer per page.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// get performs a GET and returns the body, read into *buf (which it may grow) and unwrapped from
+// the protobuf envelope when the server sent protobuf; the body is only valid until *buf is
+// reused. A non-2xx answer becomes the server's Status as an apierrors error.
+func (c *apiClient) get(ctx context.Context, path string, k Kind, buf *[]byte) ([]byte, bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		return nil, false, err
@@ -130,7 +141,8 @@ func (c *apiClient) get(ctx context.Context, path string, k Kind) ([]byte, bool,
 		return nil, false, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp, (*buf)[:0])
+	*buf = body
 	if err != nil {
 		return nil, false, err
 	}
@@ -139,16 +151,71 @@ func (c *apiClient) get(ctx context.Context, path string, k Kind) ([]byte, bool,
 		if !bytes.HasPrefix(body, protobufMagic) {
 			return nil, false, fmt.Errorf("GET %s: protobuf answer without the envelope", path)
 		}
-		var u runtime.Unknown
-		if err := u.Unmarshal(body[len(protobufMagic):]); err != nil {
+		if body, err = unknownRaw(body[len(protobufMagic):]); err != nil {
 			return nil, false, fmt.Errorf("GET %s: %w", path, err)
 		}
-		body = u.Raw
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return body, proto, nil
 	}
 	return nil, false, statusError(resp.StatusCode, body, proto, k)
+}
+
+// readBody reads the whole body into buf, sized from Content-Length when the server sent one.
+func readBody(resp *http.Response, buf []byte) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && int64(cap(buf)) < n {
+		buf = make([]byte, 0, n)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			// Double: append's gentler growth for large slices copied a compressed page's
+			// body (no Content-Length) many times over while it arrived.
+			grown := make([]byte, len(buf), max(2*cap(buf), 64<<10))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// unknownRaw returns the Raw field of a runtime.Unknown envelope (field 2) without copying it,
+// which is what runtime.Unknown.Unmarshal would copy into a fresh slice for every page.
+func unknownRaw(b []byte) ([]byte, error) {
+	var raw []byte
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		b = b[n:]
+		if num == 2 && typ == protowire.BytesType {
+			v, n := protowire.ConsumeBytes(b)
+			if n < 0 {
+				return nil, protowire.ParseError(n)
+			}
+			raw, b = v, b[n:]
+			continue
+		}
+		if num == 3 && typ == protowire.BytesType {
+			// contentEncoding: the API server never compresses the inner object.
+			if v, n := protowire.ConsumeBytes(b); n >= 0 && len(v) > 0 {
+				return nil, fmt.Errorf("unsupported content encoding %q", v)
+			}
+		}
+		n = protowire.ConsumeFieldValue(num, typ, b)
+		if n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		b = b[n:]
+	}
+	return raw, nil
 }
 
 // statusError turns an error answer into the apierrors error client-go would have returned, so

@@ -69,3 +69,26 @@ func TestAPIClientJSONPagingAndStatus(t *testing.T) {
 		t.Fatalf("502 = %#v", err)
 	}
 }
+
+// TestUnknownRaw: the envelope's Raw field is found without runtime.Unknown, whatever the
+// other fields hold, and an encoded inner object is refused.
+func TestUnknownRaw(t *testing.T) {
+	u := runtime.Unknown{TypeMeta: runtime.TypeMeta{APIVersion: "v1", Kind: "PodList"},
+		Raw: []byte("\x0a\x02hi inner bytes"), ContentType: "application/vnd.kubernetes.protobuf"}
+	data, err := u.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := unknownRaw(data)
+	if err != nil || string(raw) != string(u.Raw) {
+		t.Fatalf("unknownRaw = %q, %v; want %q", raw, err, u.Raw)
+	}
+	u.ContentEncoding = "gzip"
+	data, _ = u.Marshal()
+	if _, err := unknownRaw(data); err == nil {
+		t.Error("an encoded inner object was accepted")
+	}
+	if _, err := unknownRaw(data[:len(data)-3]); err == nil {
+		t.Error("a truncated envelope was accepted")
+	}
+}
