@@ -28,6 +28,11 @@ import (
 // a minute or two, too long for every test run.
 const EnvBench = "KUBEHARDEN_BENCH_CLUSTER"
 
+// EnvBenchHold, set to a duration such as 10m, keeps the filled cluster up that long instead of
+// timing anything, so that `kubeharden cluster` can be profiled against it by hand
+// (KUBEHARDEN_CPUPROFILE=FILE writes a CPU profile).
+const EnvBenchHold = "KUBEHARDEN_BENCH_HOLD"
+
 // Benchmark size, from the issue: 500 namespaces, 2,000 Deployments, 2,000 Pods, matching RBAC
 // and NetworkPolicies.
 const (
@@ -50,6 +55,16 @@ func TestBenchCluster(t *testing.T) {
 	start := time.Now()
 	created := fill(t, cs)
 	t.Logf("filled the cluster (%d create jobs) in %v", created, time.Since(start).Round(time.Millisecond))
+	if hold := os.Getenv(EnvBenchHold); hold != "" {
+		// For profiling by hand: keep the filled cluster up and say where its kubeconfig is.
+		d, err := time.ParseDuration(hold)
+		if err != nil {
+			t.Fatalf("%s: %v", EnvBenchHold, err)
+		}
+		fmt.Printf("filled cluster held for %v; kubeconfig: %s\n", d, c.Kubeconfig)
+		time.Sleep(d)
+		return
+	}
 
 	bin := filepath.Join(t.TempDir(), "kubeharden")
 	root, err := testcluster.RepoRoot()
