@@ -110,8 +110,8 @@ type findingSpan struct {
 type worker struct {
 	r *run
 	a checks.Assessment
-	// findings collects the current chunk of objects' findings; spans keeps a copy of each
-	// finished chunk's, of the exact size (the buffer is reused, so it stops growing early).
+	// findings collects the current chunk of objects' findings; spans keeps each finished
+	// chunk's.
 	findings []Finding
 	spans    []findingSpan
 	errors   []inventory.InputError
@@ -140,6 +140,7 @@ func (r *run) do() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			est := 0
 			for {
 				nextMu.Lock()
 				start := next
@@ -148,13 +149,17 @@ func (r *run) do() {
 				if start >= len(objs) {
 					break
 				}
+				// Each chunk gets a slice of its own, sized from the previous chunk's count so
+				// that it rarely regrows; copying a reused buffer out after every chunk cost
+				// as much as the checks on a large cluster (fresh pages, write barriers).
+				w.findings = make([]Finding, 0, max(16, est+est/8))
 				for i := start; i < min(start+chunk, len(objs)); i++ {
 					w.object(objs[i])
 				}
-				if len(w.findings) > 0 {
-					w.spans = append(w.spans, findingSpan{start, slices.Clone(w.findings)})
-					w.findings = w.findings[:0]
+				if est = len(w.findings); est > 0 {
+					w.spans = append(w.spans, findingSpan{start, w.findings})
 				}
+				w.findings = nil
 			}
 			r.merge(w)
 		}()
