@@ -205,30 +205,6 @@ func readFile(j job, opts *Options, strs *yamldoc.StringArena) *fileResult {
 	return r
 }
 
-// readLimited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
-// of length for a file over the limit, so an oversized file is detected without reading it.
-func readLimited(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > limit {
-		return make([]byte, limit+1), nil
-	}
-	// Read exactly the size fstat reported: one read call for the usual file. A file that
-	// grows while it is read is read as it was when opened.
-	buf := make([]byte, st.Size())
-	if _, err := io.ReadFull(f, buf); err != nil {
-		return nil, err
-	}
-	return buf, nil
-}
-
 func formatSize(n int64) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {
 		return fmt.Sprintf("%d MiB", n>>20)

@@ -1,0 +1,31 @@
+//go:build !unix
+
+package manifest
+
+import (
+	"io"
+	"os"
+)
+
+// readLimited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
+// of length for a file over the limit, so an oversized file is detected without reading it.
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return make([]byte, limit+1), nil
+	}
+	buf := make([]byte, st.Size())
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	return buf[:n], nil
+}

@@ -1,0 +1,57 @@
+//go:build unix
+
+package manifest
+
+import (
+	"os"
+	"syscall"
+)
+
+// readLimited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
+// of length for a file over the limit, so an oversized file is detected without reading it.
+//
+// It calls open, fstat, read and close directly: os.Open also registers every file with the
+// runtime's network poller (two fcntl calls and an epoll_ctl that fails for regular files),
+// which was a fifth of the time of scanning a folder of small manifests.
+func readLimited(name string, limit int64) ([]byte, error) {
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, &os.PathError{Op: "stat", Path: name, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+		return nil, &os.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
+	}
+	if st.Size > limit {
+		return make([]byte, limit+1), nil
+	}
+	// Read exactly the size fstat reported: one read call for the usual file. A file that
+	// grows while it is read is read as it was when opened; one that shrinks is read as it is.
+	buf := make([]byte, st.Size)
+	n := 0
+	for n < len(buf) {
+		m, err := syscall.Read(fd, buf[n:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: name, Err: err}
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return buf[:n], nil
+}
