@@ -100,9 +100,14 @@ func (p *printer) paint(c, s string) {
 	p.w.WriteString(s)
 }
 
+const blanks = "                                                                "
+
 func (p *printer) spaces(n int) {
-	for ; n > 0; n-- {
-		p.w.WriteByte(' ')
+	for ; n > len(blanks); n -= len(blanks) {
+		p.w.WriteString(blanks)
+	}
+	if n > 0 {
+		p.w.WriteString(blanks[:n])
 	}
 }
 
@@ -255,7 +260,11 @@ func relSource(src, base string) string {
 // at the message column.
 func (p *printer) wrapped(msg, loc string) {
 	avail := Width - p.msgCol
-	lines := wrap(msg, avail)
+	var one [1]string
+	lines := one[:]
+	if one[0] = msg; len(msg) > avail {
+		lines = wrap(msg, avail)
+	}
 	for i, l := range lines {
 		if i > 0 {
 			p.spaces(p.msgCol)
@@ -293,25 +302,38 @@ func (p *printer) wrappedColor(color, s string) {
 // wrap splits s into lines of at most width runes at spaces, splitting words longer than a line,
 // and ends with an ellipsis when the text needs more than maxMessageLines lines.
 func wrap(s string, width int) []string {
-	if utf8.RuneCountInString(s) <= width {
+	// A string of at most width bytes has at most width runes: most messages stop here.
+	if len(s) <= width {
+		return []string{s}
+	}
+	ascii := isASCII(s)
+	runes := func(x string) int {
+		if ascii {
+			return len(x)
+		}
+		return utf8.RuneCountInString(x)
+	}
+	if runes(s) <= width {
 		return []string{s}
 	}
 	var lines []string
 	for s != "" {
-		if len(lines) == maxMessageLines-1 && utf8.RuneCountInString(s) > width {
+		if len(lines) == maxMessageLines-1 && runes(s) > width {
 			lines = append(lines, truncate(s, width))
 			break
 		}
-		if utf8.RuneCountInString(s) <= width {
+		if runes(s) <= width {
 			lines = append(lines, s)
 			break
 		}
 		// cut is the byte offset just past the width-th rune.
-		cut, n := 0, 0
-		for cut < len(s) && n < width {
-			_, size := utf8.DecodeRuneInString(s[cut:])
-			cut += size
-			n++
+		cut := width
+		if !ascii {
+			cut = 0
+			for n := 0; cut < len(s) && n < width; n++ {
+				_, size := utf8.DecodeRuneInString(s[cut:])
+				cut += size
+			}
 		}
 		brk := strings.LastIndexByte(s[:cut+1], ' ')
 		if brk <= 0 {
@@ -324,6 +346,15 @@ func wrap(s string, width int) []string {
 		s = strings.TrimLeft(s, " ")
 	}
 	return lines
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // truncate shortens s to width runes, the last being an ellipsis.
@@ -341,8 +372,16 @@ func truncate(s string, width int) string {
 // clean replaces control characters (escape sequences, newlines, tabs) with spaces or U+FFFD so
 // that nothing from the scanned objects can change how the terminal behaves.
 func clean(s string) string {
+	// Printable ASCII, the usual case, needs no decoding.
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	ok := true
-	for _, r := range s {
+	for _, r := range s[i:] {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
 			ok = false
 			break
