@@ -181,14 +181,14 @@ func (pt *PodTemplate) Containers() []ContainerRef {
 	s := pt.Spec
 	out := make([]ContainerRef, 0, len(s.InitContainers)+len(s.Containers)+len(s.EphemeralContainers))
 	for i := range s.InitContainers {
-		out = append(out, ContainerRef{&s.InitContainers[i], Index(Field(pt.SpecPath, "initContainers"), i), "init container"})
+		out = append(out, ContainerRef{&s.InitContainers[i], Item(pt.SpecPath, "initContainers", i, ""), "init container"})
 	}
 	for i := range s.Containers {
-		out = append(out, ContainerRef{&s.Containers[i], Index(Field(pt.SpecPath, "containers"), i), "container"})
+		out = append(out, ContainerRef{&s.Containers[i], Item(pt.SpecPath, "containers", i, ""), "container"})
 	}
 	for i := range s.EphemeralContainers {
 		c := corev1.Container(s.EphemeralContainers[i].EphemeralContainerCommon)
-		out = append(out, ContainerRef{&c, Index(Field(pt.SpecPath, "ephemeralContainers"), i), "ephemeral container"})
+		out = append(out, ContainerRef{&c, Item(pt.SpecPath, "ephemeralContainers", i, ""), "ephemeral container"})
 	}
 	return out
 }

@@ -26,6 +26,15 @@ func Field(parent, key string) string {
 	return parent + `["` + key + `"]`
 }
 
+// Item returns Index(Field(parent, key), i) followed by rest (".a.b" or ""), built in one
+// allocation when key is a plain name: checks build such paths for every finding.
+func Item(parent, key string, i int, rest string) string {
+	if parent == "" || !simpleKey(key) {
+		return Index(Field(parent, key), i) + rest
+	}
+	return parent + "." + key + "[" + strconv.Itoa(i) + "]" + rest
+}
+
 // Index returns the path of item i of the sequence at parent.
 func Index(parent string, i int) string {
 	return parent + "[" + strconv.Itoa(i) + "]"

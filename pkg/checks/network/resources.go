@@ -130,7 +130,7 @@ func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind 
 	if limits {
 		section, what = "limits", "limit"
 	}
-	path := inventory.Field(inventory.Field(inventory.Field(inventory.Index(inventory.Field(pt.SpecPath, field), i), "resources"), section), string(rf.name))
+	path := inventory.Field(inventory.Item(pt.SpecPath, field, i, ".resources."+section), string(rf.name))
 	if zero {
 		if limits {
 			a.Failf(path, "%s %q sets a %s %s of 0, which means no limit", kind, name, rf.noun, what)

@@ -69,15 +69,17 @@ func containers(pt *inventory.PodTemplate) iter.Seq[ctr] {
 
 // path is the container's own path, e.g. spec.template.spec.initContainers[1].
 func (c ctr) path() string {
-	return inventory.Index(inventory.Field(c.specPath, c.list), c.index)
+	return inventory.Item(c.specPath, c.list, c.index, "")
 }
 
 // at is the path of a field below the container; rel is a dotted path such as
 // "securityContext.privileged".
-func (c ctr) at(rel string) string { return c.path() + "." + rel }
+func (c ctr) at(rel string) string { return inventory.Item(c.specPath, c.list, c.index, "."+rel) }
 
 // sc is the path of a securityContext field of the container.
-func (c ctr) sc(field string) string { return c.path() + ".securityContext." + field }
+func (c ctr) sc(field string) string {
+	return inventory.Item(c.specPath, c.list, c.index, ".securityContext."+field)
+}
 
 // describe names the container for messages: `container "nginx"`, `init container "setup"`.
 func (c ctr) describe() string {
