@@ -11,12 +11,13 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
-	"sigs.k8s.io/yaml"
+	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
 
 // GuidanceVersion is the edition of the NSA/CISA guidance the catalog follows.
@@ -105,6 +106,47 @@ func Default() *Catalog {
 	return defaultCat
 }
 
+// parseControls reads one catalog file, a YAML list of controls, rejecting fields Control does
+// not have (a misspelt field would otherwise silently drop its text). It uses the project's own
+// YAML parser rather than sigs.k8s.io/yaml: every command reads the catalog first, and converting
+// its 110 KB through JSON took longer than scanning a small folder of manifests.
+func parseControls(data []byte) ([]*Control, error) {
+	docs, errs := yamldoc.Parse(data, yamldoc.Options{})
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	if len(docs) != 1 || docs[0].Root == nil || docs[0].Root.Kind != yamldoc.SequenceNode {
+		return nil, fmt.Errorf("a catalog file holds one YAML list of controls")
+	}
+	root := docs[0].Root
+	for _, item := range root.Content {
+		if item.Kind != yamldoc.MappingNode {
+			return nil, fmt.Errorf("line %d: a control is a mapping", item.Line)
+		}
+		for i := 0; i < len(item.Content); i += 2 {
+			if k := item.Content[i]; !controlFields[k.Value] {
+				return nil, fmt.Errorf("line %d: unknown field %q", k.Line, k.Value)
+			}
+		}
+	}
+	var list []*Control
+	if err := yamldoc.Decode(root, &list, yamldoc.Options{}); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// controlFields are the keys a control may have: Control's JSON names.
+var controlFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeFor[Control]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = true
+	}
+	return m
+}()
+
 // Load reads every controls/*.yaml file of fsys (each a YAML list of controls) and validates it.
 func Load(fsys fs.FS) (*Catalog, error) {
 	names, err := fs.Glob(fsys, "controls/*.yaml")
@@ -117,8 +159,8 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		var list []*Control
-		if err := yaml.UnmarshalStrict(data, &list); err != nil {
+		list, err := parseControls(data)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		for _, ctl := range list {

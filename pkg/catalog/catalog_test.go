@@ -1,9 +1,13 @@
 package catalog
 
 import (
+	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 func TestDefaultCatalogLoads(t *testing.T) {
@@ -105,4 +109,38 @@ func containsPrefix(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestParseMatchesSigsYAML: the embedded catalog reads the same through the project's parser
+// as through sigs.k8s.io/yaml, strict mode included.
+func TestParseMatchesSigsYAML(t *testing.T) {
+	names, err := fs.Glob(controlFiles, "controls/*.yaml")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no catalog files: %v", err)
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(controlFiles, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := parseControls(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var want []*Control
+		if err := sigsyaml.UnmarshalStrict(data, &want); err != nil {
+			t.Fatalf("%s: sigs.k8s.io/yaml: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the two parsers disagree", name)
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(controlFiles); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
