@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -200,9 +199,13 @@ func (a *Analysis) aggregate() {
 		changed = false
 		for _, agg := range aggregated {
 			var rules []Rule
+			seen := map[string]bool{}
 			for _, m := range members[agg] {
 				for _, r := range m.Rules {
-					if !slices.ContainsFunc(rules, func(x Rule) bool { return equality.Semantic.DeepEqual(*x.PolicyRule, *r.PolicyRule) }) {
+					// The controller drops rules that are semantically equal (nil and empty
+					// lists alike); a key per rule finds them without comparing every pair.
+					if k := ruleKey(r.PolicyRule); !seen[k] {
+						seen[k] = true
 						rules = append(rules, r)
 					}
 				}
@@ -213,6 +216,20 @@ func (a *Analysis) aggregate() {
 			}
 		}
 	}
+}
+
+// ruleKey identifies a rule up to semantic equality: the same lists in the same order, where a
+// nil list and an empty one are the same.
+func ruleKey(r *rbacv1.PolicyRule) string {
+	var b strings.Builder
+	for _, l := range [][]string{r.Verbs, r.APIGroups, r.Resources, r.ResourceNames, r.NonResourceURLs} {
+		for _, v := range l {
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+		b.WriteByte(1)
+	}
+	return b.String()
 }
 
 func (a *Analysis) addBinding(o *inventory.Object, subjects []rbacv1.Subject, ref rbacv1.RoleRef) {
