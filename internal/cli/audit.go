@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubeharden/kubeharden/internal/version"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/checks"
 	_ "github.com/kubeharden/kubeharden/pkg/checks/all" // registers every check
 	"github.com/kubeharden/kubeharden/pkg/config"
 	"github.com/kubeharden/kubeharden/pkg/engine"
@@ -152,6 +153,16 @@ func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, ba
 		}
 	}
 	return exitStatus(s, res, failOn, f.output != "table" || f.outputFile != "")
+}
+
+// warmUp prepares, in the background, what the first assessment would otherwise prepare on the
+// critical path (the catalog, the Pod Security Standards checks): commands call it before they
+// read their input, so the preparation overlaps the reading.
+func warmUp() {
+	go func() {
+		catalog.Default()
+		checks.Warm()
+	}()
 }
 
 // exitStatus maps a result to the exit code: input errors win (the results are incomplete),

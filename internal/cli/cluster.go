@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/checks/versions"
 	"github.com/kubeharden/kubeharden/pkg/source/cluster"
 )
@@ -144,9 +143,7 @@ func (f *clusterFlags) run(c *cobra.Command, s Streams) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memLimit))
 	}
-	// The catalog and the check registry are needed once the listing is done; reading them
-	// meanwhile takes their cost off the scan's critical path.
-	go catalog.Default()
+	warmUp()
 	if !f.noProgress && isTerminal(s.Err) {
 		opts.Progress = &progressBar{w: s.Err}
 	}

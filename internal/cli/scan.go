@@ -75,6 +75,7 @@ Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage or 
 // rendered, kustomizations built and everything else read as manifests, the same for folders
 // met while walking.
 func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error) {
+	warmUp()
 	values, err := helm.ReadValues(f.values, f.set, f.setString)
 	if err != nil {
 		return nil, usageError("%v", err)

@@ -9,6 +9,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -112,7 +113,31 @@ func (a *Assessment) Reset() {
 var (
 	mu       sync.Mutex
 	registry = map[string]Check{}
+	warmups  []func()
+	warmOnce sync.Once
 )
+
+// RegisterWarmup adds a one-time preparation that checks would otherwise do lazily inside their
+// first assessment (resolving the Pod Security Standards checks, for example). Subpackages call
+// it from init.
+func RegisterWarmup(f func()) {
+	mu.Lock()
+	defer mu.Unlock()
+	warmups = append(warmups, f)
+}
+
+// Warm runs every registered preparation, once. Commands start it in the background while they
+// read their input, which takes its cost off the path from input to report.
+func Warm() {
+	warmOnce.Do(func() {
+		mu.Lock()
+		fs := slices.Clone(warmups)
+		mu.Unlock()
+		for _, f := range fs {
+			f()
+		}
+	})
+}
 
 // Register adds checks to the registry; subpackages call it from init. Registering the same ID
 // twice panics: each control has one check.

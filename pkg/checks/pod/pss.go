@@ -40,6 +40,7 @@ func init() {
 		checks.Check{ID: "PS-40", Match: checks.Workloads, Assess: assessPSS(api.LevelBaseline)},
 		checks.Check{ID: "PS-41", Match: checks.Workloads, Assess: assessPSS(api.LevelRestricted)},
 	)
+	checks.RegisterWarmup(func() { loadPSS() })
 }
 
 // pssCheck is one policy check resolved to the version that applies.
