@@ -2,6 +2,7 @@ package report
 
 import (
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,6 +80,14 @@ func Header(res *engine.Result, opts Options) *Document {
 		}
 		d.Summary.Inputs.SkippedFiles = skipped
 	}
+	if len(d.Summary.Expired) > 0 {
+		expired := make([]engine.ExpiredException, len(d.Summary.Expired))
+		for i, e := range d.Summary.Expired {
+			e.Source = RelSource(e.Source, opts.BaseDir)
+			expired[i] = e
+		}
+		d.Summary.Expired = expired
+	}
 	for _, e := range res.Errors {
 		e.File = RelPath(e.File, opts.BaseDir)
 		d.Errors = append(d.Errors, e)
@@ -92,12 +101,30 @@ func NewFinding(f *engine.Finding, opts Options) Finding {
 	if refs == nil {
 		refs = []string{}
 	}
+	ex := f.Exemption
+	if ex != nil && opts.BaseDir != "" {
+		if src := RelSource(ex.Source, opts.BaseDir); src != ex.Source {
+			c := *ex
+			c.Source = src
+			ex = &c
+		}
+	}
 	return Finding{
 		Control: f.Control.ID, Title: f.Control.Title, Severity: f.Severity, Section: f.Control.Section,
 		Status: f.Status, Object: f.Object.Ref(), File: RelPath(f.Object.Origin.File, opts.BaseDir), Line: f.Line,
 		Source: f.Object.Origin.Detail, Path: f.Path, Message: f.Message, Remediation: f.Control.Remediation,
-		References: refs, Exemption: f.Exemption,
+		References: refs, Exemption: ex,
 	}
+}
+
+// RelSource shortens the configuration file named in an exception's source ("<file>
+// exceptions[2]", see engine.Exemption) like every other path in the report; other sources
+// ("annotation ...") are returned as they are.
+func RelSource(src, base string) string {
+	if i := strings.LastIndex(src, " exceptions["); i > 0 {
+		return RelPath(src[:i], base) + src[i:]
+	}
+	return src
 }
 
 // relCache remembers RelPath's answers: reports ask for the same few files thousands of times,

@@ -271,11 +271,8 @@ func exemption(e *engine.Exemption, base string) string {
 	if e.Owner != "" {
 		extra = append(extra, "owner "+e.Owner)
 	}
-	if src := e.Source; src != "" {
-		if i := strings.LastIndex(src, " exceptions["); i > 0 {
-			src = report.RelPath(src[:i], base) + src[i:]
-		}
-		extra = append(extra, src)
+	if e.Source != "" {
+		extra = append(extra, report.RelSource(e.Source, base))
 	}
 	s := "exempt: " + e.Reason
 	if len(extra) > 0 {
@@ -324,10 +321,7 @@ func (x *writer) inputs(res *engine.Result) {
 			if i > 0 {
 				x.text("\n")
 			}
-			src := e.Source
-			if i := strings.LastIndex(src, " exceptions["); i > 0 {
-				src = report.RelPath(src[:i], x.base) + src[i:]
-			}
+			src := report.RelSource(e.Source, x.base)
 			x.text("warning: exception " + e.Exception + " expired on " + e.Expired.Format("2006-01-02") +
 				" and no longer applies (" + src + "); " + plural(e.Findings, "failure it covered is", "failures it covered are") + " reported again.")
 		}

@@ -535,8 +535,8 @@ func invocationOf(res *engine.Result, opts report.Options) invocation {
 			if uri, baseID := artifactURI(src[:i], opts.BaseDir); uri != "" {
 				loc = []location{{PhysicalLocation: &physicalLocation{ArtifactLocation: artifactLocation{URI: uri, URIBaseID: baseID}}}}
 			}
-			src = report.RelPath(src[:i], opts.BaseDir) + src[i:]
 		}
+		src = report.RelSource(src, opts.BaseDir)
 		n := notification{Level: "warning", Locations: loc, Message: message{Text: "exception " + e.Exception + " expired on " +
 			e.Expired.Format(time.DateOnly) + " and no longer applies (" + src + "); the failures it covered are reported again"}}
 		inv.ToolConfigurationNotifications = append(inv.ToolConfigurationNotifications, n)

@@ -238,21 +238,12 @@ func exemption(e *engine.Exemption, base string) string {
 		extra = append(extra, "owner "+e.Owner)
 	}
 	if e.Source != "" {
-		extra = append(extra, relSource(e.Source, base))
+		extra = append(extra, report.RelSource(e.Source, base))
 	}
 	if len(extra) > 0 {
 		b.WriteString(" (" + strings.Join(extra, ", ") + ")")
 	}
 	return b.String()
-}
-
-// relSource shortens the configuration file named in an exception's source ("<file>
-// exceptions[2]") like every other path in the report.
-func relSource(src, base string) string {
-	if i := strings.LastIndex(src, " exceptions["); i > 0 {
-		return report.RelPath(src[:i], base) + src[i:]
-	}
-	return src
 }
 
 // wrapped prints msg from the message column, wrapping at Width with a hanging indent, and puts
@@ -456,7 +447,7 @@ func (p *printer) inputs(res *engine.Result) {
 	}
 	for _, e := range res.Summary.Expired {
 		msg := clean("Warning: exception " + e.Exception + " expired on " + e.Expired.Format("2006-01-02") +
-			" and no longer applies (" + relSource(e.Source, p.base) + "); " +
+			" and no longer applies (" + report.RelSource(e.Source, p.base) + "); " +
 			plural(e.Findings, "failure it covered is", "failures it covered are") + " reported again.")
 		for i, l := range wrap(msg, Width-2) {
 			if i > 0 {
