@@ -19,6 +19,10 @@ func readLimited(name string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !st.Mode().IsRegular() {
+		// A pipe or a device has no size to go by: read it to the end, or past the limit.
+		return io.ReadAll(io.LimitReader(f, limit+1))
+	}
 	if st.Size() > limit {
 		return make([]byte, limit+1), nil
 	}

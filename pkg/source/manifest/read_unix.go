@@ -30,8 +30,14 @@ func readLimited(name string, limit int64) ([]byte, error) {
 	if err := syscall.Fstat(fd, &st); err != nil {
 		return nil, &os.PathError{Op: "stat", Path: name, Err: err}
 	}
-	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFDIR:
 		return nil, &os.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
+	case syscall.S_IFREG:
+	default:
+		// A pipe or a device named on the command line (`scan <(helm template ...)`) has no
+		// size to go by: read it to the end, or to one byte past the limit.
+		return readStream(fd, name, limit)
 	}
 	if st.Size > limit {
 		return make([]byte, limit+1), nil
@@ -54,4 +60,30 @@ func readLimited(name string, limit int64) ([]byte, error) {
 		n += m
 	}
 	return buf[:n], nil
+}
+
+// readStream reads fd to its end, or to limit+1 bytes, growing the buffer as it goes.
+func readStream(fd int, name string, limit int64) ([]byte, error) {
+	buf := make([]byte, 0, 64<<10)
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		free := buf[len(buf):cap(buf)]
+		if room := limit + 1 - int64(len(buf)); int64(len(free)) > room {
+			free = free[:room]
+		}
+		m, err := syscall.Read(fd, free)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: name, Err: err}
+		}
+		if m == 0 {
+			break
+		}
+		buf = buf[:len(buf)+m]
+	}
+	return buf, nil
 }
