@@ -45,19 +45,9 @@ func readLimited(name string, limit int64) ([]byte, error) {
 	// Read exactly the size fstat reported: one read call for the usual file. A file that
 	// grows while it is read is read as it was when opened; one that shrinks is read as it is.
 	buf := make([]byte, st.Size)
-	n := 0
-	for n < len(buf) {
-		m, err := syscall.Read(fd, buf[n:])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: name, Err: err}
-		}
-		if m == 0 {
-			break
-		}
-		n += m
+	n, err := readInto(fd, name, buf)
+	if err != nil {
+		return nil, err
 	}
 	return buf[:n], nil
 }
@@ -73,17 +63,33 @@ func readStream(fd int, name string, limit int64) ([]byte, error) {
 		if room := limit + 1 - int64(len(buf)); int64(len(free)) > room {
 			free = free[:room]
 		}
-		m, err := syscall.Read(fd, free)
+		n, err := readInto(fd, name, free)
+		if err != nil {
+			return nil, err
+		}
+		buf = buf[:len(buf)+n]
+		if n < len(free) {
+			break // end of the stream
+		}
+	}
+	return buf, nil
+}
+
+// readInto fills p from fd and returns how much it read: less than len(p) only at the end.
+func readInto(fd int, name string, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := syscall.Read(fd, p[n:])
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: name, Err: err}
+			return n, &os.PathError{Op: "read", Path: name, Err: err}
 		}
 		if m == 0 {
 			break
 		}
-		buf = buf[:len(buf)+m]
+		n += m
 	}
-	return buf, nil
+	return n, nil
 }
