@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -218,6 +219,9 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 			// Findings are sorted by object: resolve each object's file once.
 			obj = f.Object
 			uri, baseID = artifactURI(obj.Origin.File, opts.BaseDir)
+			if uri == "" {
+				uri, baseID = objectURI(obj.Ref()), ""
+			}
 		}
 		if n > 0 {
 			s.raw(",")
@@ -430,7 +434,7 @@ func fill(r *result, f *engine.Finding, ruleIndex int, uri, baseID string) {
 	ref := f.Object.Ref()
 	*r = result{RuleID: f.Control.ID, RuleIndex: ruleIndex}
 	r.Properties = resultProperty{Status: f.Status, Severity: f.Severity.String(), Path: f.Path}
-	if uri == "" {
+	if f.Object.Origin.File == "" {
 		r.Properties.Origin = f.Object.Origin.Detail
 	}
 	msg := f.Message
@@ -509,6 +513,18 @@ func artifactURI(file, base string) (uri, baseID string) {
 		return (&url.URL{Scheme: "file", Path: p}).String(), ""
 	}
 	return (&url.URL{Path: filepath.ToSlash(rel)}).String(), SrcRoot
+}
+
+// objectURI is the location of an object read from a live cluster, which has no file: a
+// relative path built from the object's identity, cluster/KIND/NAMESPACE/NAME ("_" for a
+// cluster-scoped object). GitHub code scanning refuses results without a physical location,
+// and accepts paths that are not in the repository (the alert then shows without code).
+func objectURI(ref inventory.Ref) string {
+	ns := ref.Namespace
+	if ns == "" {
+		ns = "_"
+	}
+	return (&url.URL{Path: path.Join("cluster", url.PathEscape(ref.Kind), url.PathEscape(ns), url.PathEscape(ref.Name))}).String()
 }
 
 func invocationOf(res *engine.Result, opts report.Options) invocation {
