@@ -149,18 +149,29 @@ func walk(root string, dirHook func(string, func(string) bool) bool) ([]string, 
 			case !isManifestName(name):
 			case d.Type()&fs.ModeSymlink != 0:
 				st, err := os.Stat(p)
-				if err != nil {
+				switch {
+				case err != nil:
 					errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
-				} else if st.Mode().IsRegular() {
+				case st.Mode().IsRegular():
 					files = append(files, p)
+				case !st.IsDir():
+					errs = append(errs, notRegular(p))
 				}
 			case d.Type().IsRegular():
 				files = append(files, p)
+			default:
+				// A pipe or a device met while walking is not read (it could block the scan
+				// forever), but it is not passed over in silence either.
+				errs = append(errs, notRegular(p))
 			}
 		}
 	}
 	visit(filepath.Clean(root), true)
 	return files, errs
+}
+
+func notRegular(p string) inventory.InputError {
+	return inventory.InputError{File: p, Message: "not a regular file (a pipe, socket or device): not read while walking a folder"}
 }
 
 func isManifestName(name string) bool {

@@ -40,3 +40,20 @@ func TestNamedPipe(t *testing.T) {
 		}
 	}
 }
+
+// TestPipeInFolder: a pipe with a manifest's name met while walking a folder is named in an
+// error, not read (nothing may be writing to it) and not skipped in silence.
+func TestPipeInFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ns.yaml"), []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv := Load([]string{dir}, Options{})
+	if got := strings.Join(names(inv), " "); got != "Namespace/a" || len(inv.Errors) != 1 ||
+		!strings.HasSuffix(inv.Errors[0].File, "pipe.yaml") || !strings.Contains(inv.Errors[0].Message, "not a regular file") {
+		t.Fatalf("objects %q, errors %v", got, inv.Errors)
+	}
+}
