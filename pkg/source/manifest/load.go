@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kubeharden/kubeharden/internal/fileread"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
@@ -200,7 +201,7 @@ func readFile(j job, opts *Options, strs *yamldoc.StringArena) *fileResult {
 	if j.stdin {
 		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
 	} else {
-		data, err = readLimited(j.name, opts.MaxFileSize)
+		data, err = fileread.Limited(j.name, opts.MaxFileSize)
 	}
 	if err != nil {
 		r.fail(0, describeOSError(err))

@@ -27,7 +27,6 @@ package node
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -35,6 +34,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubeharden/kubeharden/internal/fileread"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 )
 
@@ -155,19 +155,7 @@ func (r *reader) hostPath(p string) string {
 
 // readFile reads the node file p, counting it in the inventory's statistics.
 func (r *reader) readFile(p string) ([]byte, error) {
-	f, err := os.Open(r.hostPath(p))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("is a directory")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err := fileread.Limited(r.hostPath(p), maxFileSize)
 	if err != nil {
 		return nil, err
 	}

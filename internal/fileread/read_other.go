@@ -1,15 +1,15 @@
 //go:build !unix
 
-package manifest
+package fileread
 
 import (
 	"io"
 	"os"
 )
 
-// readLimited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
+// Limited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
 // of length for a file over the limit, so an oversized file is detected without reading it.
-func readLimited(name string, limit int64) ([]byte, error) {
+func Limited(name string, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err

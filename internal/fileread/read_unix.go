@@ -1,19 +1,19 @@
 //go:build unix
 
-package manifest
+package fileread
 
 import (
 	"os"
 	"syscall"
 )
 
-// readLimited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
+// Limited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
 // of length for a file over the limit, so an oversized file is detected without reading it.
 //
 // It calls open, fstat, read and close directly: os.Open also registers every file with the
 // runtime's network poller (two fcntl calls and an epoll_ctl that fails for regular files),
 // which was a fifth of the time of scanning a folder of small manifests.
-func readLimited(name string, limit int64) ([]byte, error) {
+func Limited(name string, limit int64) ([]byte, error) {
 	var fd int
 	var err error
 	for {
