@@ -228,11 +228,19 @@ func (p *parser) peek() *token {
 
 func (p *parser) newNode() *Node {
 	if len(p.nodes) == cap(p.nodes) {
-		p.nodes = make([]Node, 0, p.estimate(p.chunk, &p.nodesMade))
-		p.chunk = 0
+		if a := p.opts.Nodes; a != nil {
+			p.nodes = a.nodeChunk()
+		} else {
+			p.nodes = make([]Node, 0, p.estimate(p.chunk, &p.nodesMade))
+			p.chunk = 0
+		}
 	}
 	p.nodes = p.nodes[:len(p.nodes)+1]
-	return &p.nodes[len(p.nodes)-1]
+	n := &p.nodes[len(p.nodes)-1]
+	if p.opts.Nodes != nil {
+		*n = Node{} // arena memory holds an earlier tree's node
+	}
+	return n
 }
 
 // estimate sizes the next allocation chunk: the first guess comes from
@@ -254,6 +262,51 @@ func (p *parser) estimate(first int, made *int) int {
 	return size
 }
 
+// NodeArena lets Parse build each tree in the memory of the trees it built before, instead of
+// allocating new nodes for every input: a loader that parses thousands of files one after the
+// other, and keeps nothing of a tree once it has decoded it, then touches the same few hundred
+// kilobytes again and again rather than tens of megabytes of fresh memory for the collector to
+// reclaim. Documents parsed with an arena are valid until its Reset. Decode must then copy what
+// it keeps (Options.Strings), which it does anyway for strings; nodes are never kept by Decode.
+// An arena is not safe for concurrent use.
+type NodeArena struct {
+	nodes  [][]Node
+	ptrs   [][]*Node
+	ni, pi int // the next chunk to hand out
+}
+
+// arenaNodes and arenaPtrs are the sizes of an arena's chunks.
+const (
+	arenaNodes = 2048
+	arenaPtrs  = 2048
+)
+
+// Reset makes the arena's memory free for the next Parse; documents parsed before must no
+// longer be used.
+func (a *NodeArena) Reset() { a.ni, a.pi = 0, 0 }
+
+func (a *NodeArena) nodeChunk() []Node {
+	if a.ni == len(a.nodes) {
+		a.nodes = append(a.nodes, make([]Node, 0, arenaNodes))
+	}
+	c := a.nodes[a.ni][:0]
+	a.ni++
+	return c
+}
+
+// ptrChunk returns room for at least n child pointers.
+func (a *NodeArena) ptrChunk(n int) []*Node {
+	for a.pi < len(a.ptrs) && cap(a.ptrs[a.pi]) < n {
+		a.pi++ // too small for this collection: left for the next Reset
+	}
+	if a.pi == len(a.ptrs) {
+		a.ptrs = append(a.ptrs, make([]*Node, 0, max(n, arenaPtrs)))
+	}
+	c := a.ptrs[a.pi][:0]
+	a.pi++
+	return c
+}
+
 // content moves the children collected on the stack since base into a
 // right-sized slice carved from a shared slab.
 func (p *parser) content(base int) []*Node {
@@ -263,12 +316,16 @@ func (p *parser) content(base int) []*Node {
 		return nil
 	}
 	if cap(p.ptrs)-len(p.ptrs) < n {
-		size := p.estimate(p.ptrChunk, &p.ptrsMade)
-		if size < n {
-			size = n
+		if a := p.opts.Nodes; a != nil {
+			p.ptrs = a.ptrChunk(n)
+		} else {
+			size := p.estimate(p.ptrChunk, &p.ptrsMade)
+			if size < n {
+				size = n
+			}
+			p.ptrs = make([]*Node, 0, size)
+			p.ptrChunk = 0
 		}
-		p.ptrs = make([]*Node, 0, size)
-		p.ptrChunk = 0
 	}
 	if len(p.stack) > p.stackHigh {
 		p.stackHigh = len(p.stack)

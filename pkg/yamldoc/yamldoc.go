@@ -226,6 +226,9 @@ type Options struct {
 	// string kept from a file (a name, a label) keeps the whole file's text
 	// alive; with it, what is kept is only the strings themselves, packed.
 	Strings *StringArena
+	// Nodes, when set, is where Parse builds its trees, reusing the memory of the trees of
+	// earlier calls (see NodeArena).
+	Nodes *NodeArena
 }
 
 // StringArena packs copied strings into shared chunks, so that copying the

@@ -92,8 +92,11 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			// One string arena per worker: decoded objects keep their strings packed in it
 			// rather than keeping their files' text alive.
 			strs := &yamldoc.StringArena{}
+			// One node arena per worker too: each file's parse tree is built in the memory of
+			// the previous file's, which is garbage once the file is decoded.
+			nodes := &yamldoc.NodeArena{}
 			for i := range next {
-				results[i] = readFile(jobs[i], &opts, strs)
+				results[i] = readFile(jobs[i], &opts, strs, nodes)
 			}
 		}()
 	}
@@ -194,8 +197,8 @@ func describeOSError(err error) string {
 	return err.Error()
 }
 
-func readFile(j job, opts *Options, strs *yamldoc.StringArena) *fileResult {
-	r := &fileResult{name: j.name, explicit: j.explicit, strs: strs}
+func readFile(j job, opts *Options, strs *yamldoc.StringArena, nodes *yamldoc.NodeArena) *fileResult {
+	r := &fileResult{name: j.name, explicit: j.explicit, strs: strs, nodes: nodes}
 	var data []byte
 	var err error
 	if j.stdin {
@@ -228,7 +231,10 @@ func formatSize(n int64) string {
 // depend on which worker finished first.
 type fileResult struct {
 	// strs holds copies of the strings objects keep (see yamldoc.Options.Strings).
-	strs      *yamldoc.StringArena
+	strs *yamldoc.StringArena
+	// nodes, when set, is the arena the file's parse trees are built in; nothing of the trees
+	// is kept once the file is read, so it is reset then.
+	nodes     *yamldoc.NodeArena
 	name      string
 	explicit  bool
 	read      bool

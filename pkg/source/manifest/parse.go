@@ -23,7 +23,12 @@ func parseInto(r *fileResult, data []byte, opts *Options) {
 		// raw tabs) they can be replaced one for one without moving any line.
 		data = bytes.ReplaceAll(data, []byte{'\t'}, []byte{' '})
 	}
-	docs, errs := yamldoc.Parse(data, parseOptions)
+	po := parseOptions
+	if r.nodes != nil {
+		po.Nodes = r.nodes
+		defer r.nodes.Reset()
+	}
+	docs, errs := yamldoc.Parse(data, po)
 	for _, err := range errs {
 		r.fail(errorLine(err), errorMessage(err))
 	}
