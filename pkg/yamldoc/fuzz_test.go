@@ -171,6 +171,12 @@ func checkAgainstOracle(t *testing.T, data []byte) {
 	}
 }
 
+// fuzzArena is reused across fuzz inputs, after fuzzWarm has filled it with another tree.
+var (
+	fuzzArena = &NodeArena{}
+	fuzzWarm  = []byte("a: &x [1, {b: *x}]\nc: !!str d\n---\n- e\n- {f: g}\n")
+)
+
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
@@ -187,6 +193,13 @@ func FuzzParse(f *testing.F) {
 		}
 		start := time.Now()
 		checkAgainstOracle(t, data)
+		// Parsing into a used arena gives the same trees as parsing into fresh memory.
+		fuzzArena.Reset()
+		render(t, fuzzWarm, Options{Nodes: fuzzArena})
+		fuzzArena.Reset()
+		if got, want := render(t, data, Options{Nodes: fuzzArena}), render(t, data, Options{}); !bytes.Equal(got, want) {
+			t.Fatalf("parsed into a used arena:\n%s\nfresh:\n%s", got, want)
+		}
 		if d := time.Since(start); d > 300*time.Millisecond && os.Getenv("YAMLDOC_SLOW") != "" {
 			os.WriteFile(filepath.Join(os.Getenv("YAMLDOC_SLOW"), fmt.Sprintf("%d-%x", d.Milliseconds(), sha256.Sum256(data))), data, 0o644)
 		}
