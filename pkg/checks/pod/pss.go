@@ -141,18 +141,6 @@ func (v pssViolation) message() string {
 	return msg
 }
 
-// evaluate runs the level's checks and returns the forbidding ones, in the registry's order,
-// with the reason AggregateCheckResults would give.
-func (p *pssProfiles) evaluate(l api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssViolation {
-	var out []pssViolation
-	for _, i := range p.level(l) {
-		if v, bad := p.run(i, meta, spec); bad {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // run runs check i of all on a pod and returns its violation, if it forbids the pod.
 func (p *pssProfiles) run(i int, meta *metav1.ObjectMeta, spec *corev1.PodSpec) (pssViolation, bool) {
 	c := p.all[i]

@@ -541,3 +541,15 @@ func newestVersion(all []policy.Check) api.Version {
 	}
 	return max
 }
+
+// evaluate runs the level's checks and returns the forbidding ones, in the registry's order,
+// with the reason AggregateCheckResults would give: the violations by check ID, for the tests.
+func (p *pssProfiles) evaluate(l api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssViolation {
+	var out []pssViolation
+	for _, i := range p.level(l) {
+		if v, bad := p.run(i, meta, spec); bad {
+			out = append(out, v)
+		}
+	}
+	return out
+}

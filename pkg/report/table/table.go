@@ -251,6 +251,7 @@ func exemption(e *engine.Exemption, base string) string {
 // at the message column.
 func (p *printer) wrapped(msg, loc string) {
 	avail := Width - p.msgCol
+	// Most messages fit on one line: wrap (and its slice) only for the others.
 	var one [1]string
 	lines := one[:]
 	if one[0] = msg; len(msg) > avail {
