@@ -1,6 +1,8 @@
 package yamldoc
 
 import (
+	"github.com/kubeharden/kubeharden/internal/jsonquote"
+
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -700,13 +702,7 @@ func decodeUnmarshaler(d *decoder, n *Node, v reflect.Value, p *plan) {
 }
 
 func needsEscape(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < utf8.RuneSelf && !jsonSafe[c] || c == 0xE2 {
-			return true
-		}
-	}
-	return false
+	return !jsonquote.Verbatim(s, jsonquote.Options{EscapeHTML: true})
 }
 
 func decodeTextUnmarshaler(d *decoder, n *Node, v reflect.Value, p *plan) {

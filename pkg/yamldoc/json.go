@@ -1,12 +1,13 @@
 package yamldoc
 
 import (
+	"github.com/kubeharden/kubeharden/internal/jsonquote"
+
 	"encoding/base64"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // AppendJSON appends the JSON form of n to dst, byte for byte as
@@ -339,72 +340,8 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return b
 }
 
-// jsonSafe marks ASCII bytes that encoding/json writes unescaped (it
-// escapes <, > and & for HTML safety).
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	t['"'], t['\\'], t['<'], t['>'], t['&'] = false, false, false, false, false
-	return
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s like encoding/json. checkUTF8 must be set when
+// appendJSONString quotes s like encoding/json (HTML escaping on). checkUTF8 must be set when
 // s may hold invalid UTF-8 (which becomes U+FFFD).
 func appendJSONString(b []byte, s string, checkUTF8 bool) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xF])
-			i += 3
-			start = i
-			continue
-		}
-		if checkUTF8 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		i++
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonquote.Append(b, s, jsonquote.Options{EscapeHTML: true, CheckUTF8: checkUTF8})
 }

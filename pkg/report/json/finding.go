@@ -2,8 +2,8 @@ package json
 
 import (
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/kubeharden/kubeharden/internal/jsonquote"
 	"github.com/kubeharden/kubeharden/pkg/report"
 )
 
@@ -127,84 +127,7 @@ func field(b []byte, indent, key, value string, first bool) []byte {
 	return appendString(b, value)
 }
 
-const hex = "0123456789abcdef"
-
-// plain8 says whether none of the eight bytes in x needs escaping or UTF-8 checking: each is
-// ASCII, at least 0x20, and neither '"' nor '\\'. (The classic "has a zero byte" bit trick,
-// applied to x, x^'"' and x^'\\'.)
-// load64 reads eight bytes of s as a little-endian word (the compiler makes it one load).
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-func plain8(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below := (x - ones*0x20) &^ x // high bit set where a byte is < 0x20 (or >= 0x80)
-	q, bs := x^(ones*'"'), x^(ones*'\\')
-	quote := (q - ones) &^ q // high bit set where a byte is '"'
-	slash := (bs - ones) &^ bs
-	return (below|quote|slash|x)&highs == 0
-}
-
-// appendString quotes s like encoding/json with HTML escaping off: quote, backslash and control
-// characters escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+// appendString quotes s like encoding/json with HTML escaping off.
 func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Most strings need no escaping at all: skip eight plain ASCII bytes at a time.
-		for i+8 <= len(s) && plain8(load64(s[i:i+8])) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonquote.Append(b, s, jsonquote.Options{CheckUTF8: true})
 }

@@ -38,19 +38,3 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
-
-// TestPlain8 compares the eight-byte test with the byte-by-byte rule for every byte value in
-// every position.
-func TestPlain8(t *testing.T) {
-	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
-	base := []byte("abcdefgh")
-	for pos := range 8 {
-		for c := range 256 {
-			w := append([]byte(nil), base...)
-			w[pos] = byte(c)
-			if got := plain8(load64(string(w))); got != plain(byte(c)) {
-				t.Fatalf("byte %#x at %d: plain8 = %v", c, pos, got)
-			}
-		}
-	}
-}
