@@ -163,10 +163,12 @@ func round(ds []time.Duration) []time.Duration {
 	return out
 }
 
-// fill creates the benchmark's objects with a pool of workers and returns how many.
-func fill(t *testing.T, cs kubernetes.Interface) int {
-	ctx := t.Context()
-	type job func(context.Context) error
+// job creates one object of the benchmark.
+type job func(context.Context) error
+
+// runJobs runs every job produce sends, 24 at a time, and returns how many ran and the first
+// error.
+func runJobs(ctx context.Context, produce func(jobs chan<- job)) (int, error) {
 	jobs := make(chan job)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -187,80 +189,73 @@ func fill(t *testing.T, cs kubernetes.Interface) int {
 			}
 		}()
 	}
+	produce(jobs)
+	close(jobs)
+	wg.Wait()
+	return count, firstErr
+}
+
+// fill creates the benchmark's objects with a pool of workers and returns how many.
+func fill(t *testing.T, cs kubernetes.Interface) int {
+	ctx := t.Context()
 	create := metav1.CreateOptions{}
 	labels := map[string]string{"app": "bench"}
 	// Namespaces and their service accounts first: pods need the account to exist.
-	for i := range benchNamespaces {
-		ns := fmt.Sprintf("bench-%03d", i)
-		jobs <- func(ctx context.Context) error {
-			if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, create); err != nil {
+	namespaces, err := runJobs(ctx, func(jobs chan<- job) {
+		for i := range benchNamespaces {
+			ns := fmt.Sprintf("bench-%03d", i)
+			jobs <- func(ctx context.Context) error {
+				if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, create); err != nil {
+					return err
+				}
+				_, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, create)
 				return err
 			}
-			_, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, create)
-			return err
 		}
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		t.Fatal(firstErr)
-	}
-	jobs = make(chan job)
-	for range 24 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				err := j(ctx)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				count++
-				mu.Unlock()
-			}
-		}()
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	podSpec := func() corev1.PodSpec {
 		return corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example.com/app:1.0",
 			Env: []corev1.EnvVar{{Name: "MODE", Value: "bench"}}}}}
 	}
-	for i := range benchNamespaces {
-		ns := fmt.Sprintf("bench-%03d", i)
-		for j := range perNamespace {
-			name := fmt.Sprintf("app-%d", j)
+	rest, err := runJobs(ctx, func(jobs chan<- job) {
+		for i := range benchNamespaces {
+			ns := fmt.Sprintf("bench-%03d", i)
+			for j := range perNamespace {
+				name := fmt.Sprintf("app-%d", j)
+				jobs <- func(ctx context.Context) error {
+					_, err := cs.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name},
+						Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels},
+							Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec()}}}, create)
+					return err
+				}
+				jobs <- func(ctx context.Context) error {
+					_, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: podSpec()}, create)
+					return err
+				}
+			}
 			jobs <- func(ctx context.Context) error {
-				_, err := cs.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name},
-					Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels},
-						Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec()}}}, create)
+				_, err := cs.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "app"},
+					Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list"}}}}, create)
 				return err
 			}
 			jobs <- func(ctx context.Context) error {
-				_, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: podSpec()}, create)
+				_, err := cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "app"},
+					RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "app"},
+					Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "default", Namespace: ns}}}, create)
+				return err
+			}
+			jobs <- func(ctx context.Context) error {
+				_, err := cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default-deny"},
+					Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}, create)
 				return err
 			}
 		}
-		jobs <- func(ctx context.Context) error {
-			_, err := cs.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "app"},
-				Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list"}}}}, create)
-			return err
-		}
-		jobs <- func(ctx context.Context) error {
-			_, err := cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "app"},
-				RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "app"},
-				Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "default", Namespace: ns}}}, create)
-			return err
-		}
-		jobs <- func(ctx context.Context) error {
-			_, err := cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default-deny"},
-				Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}, create)
-			return err
-		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		t.Fatal(firstErr)
-	}
-	return count
+	return namespaces + rest
 }
