@@ -117,10 +117,12 @@ func Load(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 }
 
 type scan struct {
-	opts   Options
-	cfg    *rest.Config
-	api    *apiClient
-	detail string
+	opts Options
+	// countOnly lists as a scan does but keeps nothing (ListOnly).
+	countOnly bool
+	cfg       *rest.Config
+	api       *apiClient
+	detail    string
 
 	// dead is closed when the server stopped answering; deadErr is why.
 	dead     chan struct{}
@@ -242,6 +244,7 @@ func (s *scan) run(ctx context.Context) (*inventory.Inventory, error) {
 
 type listResult struct {
 	objects []*inventory.Object
+	n       int // objects listed (kept or, with countOnly, only counted)
 	err     error
 }
 
@@ -274,7 +277,7 @@ func (s *scan) listAll(ctx context.Context) []listResult {
 				return
 			default:
 			}
-			results[i].objects, results[i].err = s.list(ctx, k)
+			results[i].objects, results[i].n, results[i].err = s.list(ctx, k)
 			if p := s.opts.Progress; p != nil {
 				p.Listed(k.Kind, 0, true)
 			}
@@ -308,7 +311,9 @@ func (e *gaveUpError) Error() string {
 }
 
 // list lists one kind, page by page, converting items as they arrive.
-func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, error) {
+// list reads every page of k and returns its objects (none with countOnly) and how many there
+// were.
+func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, int, error) {
 	ns := ""
 	if k.Namespaced {
 		ns = s.opts.Namespace
@@ -332,8 +337,10 @@ func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, error) {
 	const report = 100
 	n := 0
 	each := func(obj runtime.Object) {
-		if o := s.convert(k, obj); o != nil {
-			out = append(out, o)
+		if !s.countOnly {
+			if o := s.convert(k, obj); o != nil {
+				out = append(out, o)
+			}
 		}
 		if n++; n%report == 0 && s.opts.Progress != nil {
 			s.opts.Progress.Listed(k.Kind, report, false)
@@ -350,9 +357,9 @@ func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, error) {
 		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) && s.isDead() {
-				return nil, s.gaveUp()
+				return nil, 0, s.gaveUp()
 			}
-			return nil, err
+			return nil, 0, err
 		}
 		if next == "" {
 			break
@@ -362,7 +369,7 @@ func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, error) {
 	if s.opts.Progress != nil {
 		s.opts.Progress.Listed(k.Kind, n%report, false)
 	}
-	return out, nil
+	return out, n, nil
 }
 
 // lastApplied is kubectl's annotation holding the whole object as last applied.
@@ -587,37 +594,13 @@ func ListOnly(ctx context.Context, opts Options) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var total atomic.Int64
-	var firstErr error
-	var mu sync.Mutex
-	sem := make(chan struct{}, s.opts.Concurrency)
-	var wg sync.WaitGroup
-	for _, k := range s.opts.Kinds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			ns := ""
-			if k.Namespaced {
-				ns = s.opts.Namespace
-			}
-			var err error
-			for cont := ""; ; {
-				cont, err = s.api.listPage(ctx, k, ns, k.FieldSelector, cont, s.opts.PageSize, func(runtime.Object) { total.Add(1) })
-				if err != nil || cont == "" {
-					break
-				}
-			}
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = fmt.Errorf("listing %s: %w", k.Resource, err)
-				}
-				mu.Unlock()
-			}
-		}()
+	s.countOnly = true
+	total := 0
+	for i, r := range s.listAll(ctx) {
+		if r.err != nil {
+			return 0, fmt.Errorf("listing %s: %w", s.opts.Kinds[i].Resource, r.err)
+		}
+		total += r.n
 	}
-	wg.Wait()
-	return int(total.Load()), firstErr
+	return total, nil
 }
