@@ -1,0 +1,31 @@
+package hugeheap
+
+import (
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+const hugePage = 2 << 20
+
+// madvHugepage is MADV_HUGEPAGE; package syscall does not name it.
+const madvHugepage = 14
+
+// prepare maps size bytes of heap through one allocation, frees it and advises its range.
+// It returns the advised range for tests.
+func prepare(size int) (start, end uintptr) {
+	span := make([]byte, size)
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(span)))
+	span = nil
+	runtime.GC()
+	start = (base + hugePage - 1) &^ (hugePage - 1)
+	end = (base + uintptr(size)) &^ (hugePage - 1)
+	if start >= end {
+		return 0, 0
+	}
+	// The advice is a hint: an error (an old kernel, THP compiled out) leaves ordinary pages.
+	if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, start, end-start, madvHugepage); errno != 0 {
+		return 0, 0
+	}
+	return start, end
+}
