@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubeharden/kubeharden/internal/gcpace"
 	"github.com/kubeharden/kubeharden/internal/hugeheap"
 	"github.com/kubeharden/kubeharden/internal/version"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
@@ -158,12 +159,16 @@ func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, ba
 }
 
 // warmUp readies the process for an assessment: commands call it before they read their input.
-// It advises the heap to use huge pages (once per process; see package hugeheap for why this
-// halves a scan's CPU time on virtual machines), then prepares in the background what the first
+// Once per process it advises the heap to use huge pages (package hugeheap: this took a quarter
+// off a scan's CPU time on virtual machines) and relaxes the garbage collector's pace while the
+// live heap is small (package gcpace). Then it prepares in the background what the first
 // assessment would otherwise prepare on the critical path (the catalog, the Pod Security
 // Standards checks), so the preparation overlaps the reading.
 func warmUp() {
-	heapOnce.Do(func() { hugeheap.Prepare(hugeheap.DefaultSize) })
+	heapOnce.Do(func() {
+		hugeheap.Prepare(hugeheap.DefaultSize)
+		gcpace.Start(gcCeiling)
+	})
 	go func() {
 		catalog.Default()
 		checks.Warm()
@@ -172,6 +177,10 @@ func warmUp() {
 
 // heapOnce makes the heap advice once per process; tests run many commands in one.
 var heapOnce sync.Once
+
+// gcCeiling is the live heap up to which the collector runs at a relaxed pace: a few thousand
+// objects' inventory and findings (the corpus: 12 MiB; 6,600 live objects: 42 MiB).
+const gcCeiling = 64 << 20
 
 // exitStatus maps a result to the exit code: input errors win (the results are incomplete),
 // then failures at or above failOn. When the report itself is not the table on the terminal,

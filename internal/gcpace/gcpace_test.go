@@ -1,0 +1,63 @@
+package gcpace
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// waitFor runs collections until cond holds (finalizers run on their own goroutine after a
+// collection) or a few seconds pass.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not reached")
+}
+
+func TestRelaxedUntilCeiling(t *testing.T) {
+	t.Setenv("GOGC", "") // an empty GOGC is unset for Start
+	before := gcPercent()
+	Start(64 << 20)
+	if got := gcPercent(); got != Relaxed {
+		t.Fatalf("GOGC after Start = %d, want %d", got, Relaxed)
+	}
+	// Collections with a small live heap keep the relaxed pace.
+	for range 3 {
+		runtime.GC()
+	}
+	time.Sleep(10 * time.Millisecond)
+	if got := gcPercent(); got != Relaxed {
+		t.Fatalf("GOGC after collections under the ceiling = %d, want %d", got, Relaxed)
+	}
+	// A live heap above the ceiling restores the previous pace.
+	big := make([]byte, 96<<20)
+	waitFor(t, func() bool { return gcPercent() == before })
+	runtime.KeepAlive(big)
+	Stop()
+	if got := gcPercent(); got != before {
+		t.Fatalf("GOGC after Stop = %d, want %d", got, before)
+	}
+}
+
+func TestUserGOGCWins(t *testing.T) {
+	t.Setenv("GOGC", "150")
+	before := gcPercent()
+	Start(64 << 20)
+	defer Stop()
+	if got := gcPercent(); got != before {
+		t.Fatalf("GOGC = %d with GOGC set in the environment, want it left at %d", got, before)
+	}
+}
