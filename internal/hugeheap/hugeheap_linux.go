@@ -1,7 +1,7 @@
 package hugeheap
 
 import (
-	"runtime"
+	"runtime/debug"
 	"syscall"
 	"unsafe"
 )
@@ -17,7 +17,11 @@ func prepare(size int) (start, end uintptr) {
 	span := make([]byte, size)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(span)))
 	span = nil
-	runtime.GC()
+	// FreeOSMemory collects the span and returns its pages to the kernel (they were never
+	// touched, so that costs nothing). Released pages are known to be zero; after a plain
+	// collection the runtime would think them dirty and clear every span it carves from them,
+	// which cost a tenth of a cluster scan's CPU time.
+	debug.FreeOSMemory()
 	start = (base + hugePage - 1) &^ (hugePage - 1)
 	end = (base + uintptr(size)) &^ (hugePage - 1)
 	if start >= end {
