@@ -50,3 +50,27 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// TestLargeMatchesEncodingJSON writes a report of thousands of findings, through the per-control
+// text cache and the reused buffers, and requires exactly what encoding/json makes of it.
+func TestLargeMatchesEncodingJSON(t *testing.T) {
+	res := reporttest.Large(5000)
+	opts := report.Options{ToolVersion: "v1.2.3", BaseDir: reporttest.BaseDir}
+	var got bytes.Buffer
+	if err := Write(&got, res, opts); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := indentInto(&want, report.Build(res, opts), ""); err != nil {
+		t.Fatal(err)
+	}
+	want.WriteByte('\n')
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		i := 0
+		for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
+			i++
+		}
+		t.Fatalf("output differs from encoding/json at byte %d of %d: got %q, want %q", i, want.Len(),
+			got.Bytes()[i:min(i+80, got.Len())], want.Bytes()[i:min(i+80, want.Len())])
+	}
+}
