@@ -165,17 +165,22 @@ func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, ba
 // assessment would otherwise prepare on the critical path (the catalog, the Pod Security
 // Standards checks), so the preparation overlaps the reading.
 func warmUp() {
-	heapOnce.Do(func() {
-		hugeheap.Prepare(hugeheap.DefaultSize)
-		gcpace.Start(gcCeiling)
-	})
+	prepareHeap()
 	go func() {
 		catalog.Default()
 		checks.Warm()
 	}()
 }
 
-// heapOnce makes the heap advice once per process; tests run many commands in one.
+// prepareHeap advises the heap and paces the collector for one large in-memory picture, once
+// per process (tests run many commands in one).
+func prepareHeap() {
+	heapOnce.Do(func() {
+		hugeheap.Prepare(hugeheap.DefaultSize)
+		gcpace.Start(gcCeiling)
+	})
+}
+
 var heapOnce sync.Once
 
 // gcCeiling is the live heap up to which the collector runs at a relaxed pace: a few thousand
