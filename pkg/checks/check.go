@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 )
@@ -87,9 +88,9 @@ func (a *Assessment) Fail(path, msg string) {
 	a.Failures = append(a.Failures, Failure{Path: path, Message: msg})
 }
 
-// Failf is Fail with a format.
+// Failf is Fail with a format (fmt's verbs; %s, %q and %d take a fast path).
 func (a *Assessment) Failf(path, format string, args ...any) {
-	a.Fail(path, fmt.Sprintf(format, args...))
+	a.Fail(path, quickfmt.Sprintf(format, args...))
 }
 
 // FailSeverity records a failure whose severity differs from the control's.
