@@ -69,8 +69,19 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 	}
 	slices.SortFunc(active, func(a, b activeCheck) int { return a.order - b.order })
 
+	// Which checks can apply to objects of each source, worked out once instead of asking every
+	// control about every object.
+	bySource := map[catalog.Source][]int{}
+	for i := range active {
+		for _, src := range active[i].control.Sources {
+			if l := bySource[src]; len(l) == 0 || l[len(l)-1] != i {
+				bySource[src] = append(l, i)
+			}
+		}
+	}
+
 	inv.ImplyNamespaces()
-	r := &run{opts: opts, inv: inv, active: active, expired: map[int]*ExpiredException{}}
+	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}}
 	r.do()
 
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
@@ -90,6 +101,8 @@ type run struct {
 	opts   Options
 	inv    *inventory.Inventory
 	active []activeCheck
+	// bySource lists, per source, the indexes in active of the controls that read it, in order.
+	bySource map[catalog.Source][]int
 
 	mu       sync.Mutex
 	findings []Finding
@@ -273,9 +286,9 @@ func (w *worker) object(o *inventory.Object) {
 	}()
 	var annot []config.AnnotationExemption
 	annotParsed := false
-	for ai := range w.r.active {
+	for _, ai := range w.r.bySource[catalog.Source(o.Origin.Source)] {
 		c := &w.r.active[ai]
-		if !c.control.HasSource(catalog.Source(o.Origin.Source)) || !c.Match(o) {
+		if !c.Match(o) {
 			continue
 		}
 		w.a.Reset()
