@@ -4,6 +4,9 @@ import (
 	"strconv"
 
 	"github.com/kubeharden/kubeharden/internal/jsonquote"
+	"github.com/kubeharden/kubeharden/pkg/catalog"
+	"github.com/kubeharden/kubeharden/pkg/engine"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/report"
 )
 
@@ -12,18 +15,33 @@ import (
 // most of the report's time reflecting over them and re-scanning its own output to indent it;
 // the golden tests hold this to the same bytes.
 func appendFinding(b []byte, f *report.Finding) []byte {
-	return (&encoder{}).appendFinding(b, f)
+	return (&encoder{}).appendFinding(b, f, nil)
 }
 
 // encoder remembers, per control, the encoded fields that come from the catalog (title,
 // remediation, references): a report repeats them for every finding of the control, and
 // escaping the same long remediation text tens of thousands of times was most of the work.
+//
+// It also remembers the encoded object of the previous finding: findings come grouped by object,
+// a dozen or more per workload, and the object's fields, file and source are the same for each.
 type encoder struct {
 	controls map[string]*controlText
+
+	obj     *inventory.Object
+	objText []byte // from `"object": {` to the file field, if any
+	srcText []byte // the source field, if any
 }
 
 type controlText struct {
 	title, tail []byte
+	// heads are the encoded fields from control to status, by severity and status.
+	heads []head
+}
+
+type head struct {
+	severity catalog.Severity
+	status   engine.Status
+	text     []byte
 }
 
 const in1, in2 = "\n      ", "\n        "
@@ -55,38 +73,28 @@ func (e *encoder) text(f *report.Finding) *controlText {
 	return t
 }
 
-func (e *encoder) appendFinding(b []byte, f *report.Finding) []byte {
+// appendFinding appends f. obj is the object f was converted from (report.NewFinding); when it
+// is the previous finding's object, that object's encoding is reused. nil disables the reuse.
+func (e *encoder) appendFinding(b []byte, f *report.Finding, obj *inventory.Object) []byte {
 	ct := e.text(f)
 	b = append(b, '{')
-	b = field(b, in1, "control", f.Control, true)
-	b = append(b, ","+in1+`"title": `...)
-	b = append(b, ct.title...)
-	b = field(b, in1, "severity", f.Severity.String(), false)
-	b = field(b, in1, "section", f.Section.Key(), false)
-	b = field(b, in1, "status", string(f.Status), false)
-	b = append(b, ',')
-	b = append(b, in1...)
-	b = append(b, `"object": {`...)
-	b = field(b, in2, "apiVersion", f.Object.APIVersion, true)
-	b = field(b, in2, "kind", f.Object.Kind, false)
-	if f.Object.Namespace != "" {
-		b = field(b, in2, "namespace", f.Object.Namespace, false)
+	b = append(b, ct.head(f)...)
+	if obj == nil || obj != e.obj {
+		e.obj = obj
+		e.objText = appendObject(e.objText[:0], f)
+		e.srcText = e.srcText[:0]
+		if f.Source != "" {
+			e.srcText = field(e.srcText, in1, "source", f.Source, false)
+		}
 	}
-	b = field(b, in2, "name", f.Object.Name, false)
-	b = append(b, in1...)
-	b = append(b, '}')
-	if f.File != "" {
-		b = field(b, in1, "file", f.File, false)
-	}
+	b = append(b, e.objText...)
 	if f.Line != 0 {
 		b = append(b, ',')
 		b = append(b, in1...)
 		b = append(b, `"line": `...)
 		b = strconv.AppendInt(b, int64(f.Line), 10)
 	}
-	if f.Source != "" {
-		b = field(b, in1, "source", f.Source, false)
-	}
+	b = append(b, e.srcText...)
 	if f.Path != "" {
 		b = field(b, in1, "path", f.Path, false)
 	}
@@ -113,6 +121,42 @@ func (e *encoder) appendFinding(b []byte, f *report.Finding) []byte {
 		b = append(b, '}')
 	}
 	b = append(b, "\n    }"...)
+	return b
+}
+
+// head returns the encoded fields from "control" to "status" (without the opening brace).
+func (ct *controlText) head(f *report.Finding) []byte {
+	for i := range ct.heads {
+		if h := &ct.heads[i]; h.severity == f.Severity && h.status == f.Status {
+			return h.text
+		}
+	}
+	b := field(nil, in1, "control", f.Control, true)
+	b = append(b, ","+in1+`"title": `...)
+	b = append(b, ct.title...)
+	b = field(b, in1, "severity", f.Severity.String(), false)
+	b = field(b, in1, "section", f.Section.Key(), false)
+	b = field(b, in1, "status", string(f.Status), false)
+	ct.heads = append(ct.heads, head{f.Severity, f.Status, b})
+	return b
+}
+
+// appendObject appends the object and file fields of f.
+func appendObject(b []byte, f *report.Finding) []byte {
+	b = append(b, ',')
+	b = append(b, in1...)
+	b = append(b, `"object": {`...)
+	b = field(b, in2, "apiVersion", f.Object.APIVersion, true)
+	b = field(b, in2, "kind", f.Object.Kind, false)
+	if f.Object.Namespace != "" {
+		b = field(b, in2, "namespace", f.Object.Namespace, false)
+	}
+	b = field(b, in2, "name", f.Object.Name, false)
+	b = append(b, in1...)
+	b = append(b, '}')
+	if f.File != "" {
+		b = field(b, in1, "file", f.File, false)
+	}
 	return b
 }
 

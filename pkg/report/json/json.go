@@ -42,8 +42,9 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
-		f := report.NewFinding(&res.Findings[i], opts)
-		buf = enc.appendFinding(buf[:0], &f)
+		ef := &res.Findings[i]
+		f := report.NewFinding(ef, opts)
+		buf = enc.appendFinding(buf[:0], &f, ef.Object)
 		bw.Write(buf)
 	}
 	if len(res.Findings) > 0 {
