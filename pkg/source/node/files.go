@@ -16,7 +16,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 )
@@ -53,8 +52,8 @@ func (r *reader) userKubeconfig(home string) {
 	nf := o.Typed.(*inventory.NodeFile)
 	nf.WantUID = -1
 	if st, err := os.Stat(r.hostPath(home)); err == nil {
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			uid, _ := r.owner(home, sys.Uid, sys.Gid)
+		if fuid, fgid, ok := fileOwner(st); ok {
+			uid, _ := r.owner(home, fuid, fgid)
 			nf.WantUID = int64(uid)
 			nf.WantOwner = r.userName(uid)
 		}
@@ -146,8 +145,8 @@ func (r *reader) stat(nf *inventory.NodeFile) {
 		nf.Exists = true
 		nf.Dir = st.IsDir()
 		nf.Perm = st.Mode().Perm()
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			nf.UID, nf.GID = r.owner(nf.Path, sys.Uid, sys.Gid)
+		if uid, gid, ok := fileOwner(st); ok {
+			nf.UID, nf.GID = r.owner(nf.Path, uid, gid)
 		}
 		nf.Owner, nf.Group = r.userName(nf.UID), r.groupName(nf.GID)
 		return

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command measure runs a command several times and prints its median and best wall time and its
 // peak resident memory (from the kernel's rusage), for scripts/bench-corpus.
 //
