@@ -65,8 +65,9 @@ func watch() {
 	runtime.SetFinalizer(new(sentinel), func(*sentinel) { afterGC() })
 }
 
-// sentinel must not be a zero-size type: those are not allocated and never finalized.
-type sentinel struct{ _ int64 }
+// sentinel holds a pointer so that it is allocated on its own: zero-size objects are never
+// finalized, and small pointer-free ones may share a block with others and outlive it.
+type sentinel struct{ _ *byte }
 
 func afterGC() {
 	mu.Lock()
