@@ -1,7 +1,9 @@
 package hugeheap
 
 import (
+	"os"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -14,6 +16,9 @@ const madvHugepage = 14
 // prepare maps size bytes of heap through one allocation, frees it and advises its range.
 // It returns the advised range for tests.
 func prepare(size int) (start, end uintptr) {
+	if !useful() {
+		return 0, 0
+	}
 	span := make([]byte, size)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(span)))
 	span = nil
@@ -32,4 +37,17 @@ func prepare(size int) (start, end uintptr) {
 		return 0, 0
 	}
 	return start, end
+}
+
+// useful says whether the kernel would act on the advice and can afford it: transparent huge
+// pages not turned off ("never"), and no strict overcommit accounting (vm.overcommit_memory=2),
+// under which the untouched range would still be charged against the commit limit.
+func useful() bool {
+	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || strings.Contains(string(b), "[never]") {
+		return false
+	}
+	if b, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err == nil && strings.TrimSpace(string(b)) == "2" {
+		return false
+	}
+	return true
 }
