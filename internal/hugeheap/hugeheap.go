@@ -25,8 +25,8 @@ const DefaultSize = 256 << 20
 
 // Prepare advises the next size bytes of the heap to use transparent huge pages. It should run
 // once, first thing in a process, before other goroutines allocate. It does nothing where the
-// kernel has no such advice, and nothing when GODEBUG has disablethp=1 (the Go runtime's own
-// switch for turning huge pages off).
+// kernel has no such advice or has huge pages off, under strict overcommit accounting, and when
+// GODEBUG has disablethp=1 (the Go runtime's own switch for turning huge pages off).
 func Prepare(size int) {
 	if disabled(os.Getenv("GODEBUG")) {
 		return
