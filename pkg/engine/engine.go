@@ -106,27 +106,18 @@ type run struct {
 
 	mu       sync.Mutex
 	findings []Finding
-	// spans hold the workers' findings per chunk of objects until they are put together.
-	spans    []findingSpan
 	errors   []inventory.InputError
 	sections [numSections + 1]SectionScore
 	expired  map[int]*ExpiredException
-}
-
-// findingSpan is the findings of the chunk of objects from index start on, in object order.
-type findingSpan struct {
-	start int
-	from  []Finding
 }
 
 // worker state is private to one goroutine and merged at the end, so checks run without locks.
 type worker struct {
 	r *run
 	a checks.Assessment
-	// findings collects the current chunk of objects' findings; spans keeps each finished
-	// chunk's.
+	// findings collects the current chunk of objects' findings, in a buffer that is handed
+	// back for the next chunk once the chunk is committed.
 	findings []Finding
-	spans    []findingSpan
 	errors   []inventory.InputError
 	sections [numSections + 1]SectionScore
 	expired  map[int]int // exception index -> failures it would have covered
@@ -145,6 +136,8 @@ func (r *run) do() {
 	}
 	// Objects are handed out in small chunks so one huge object does not leave a core idle.
 	const chunk = 64
+	c := &committer{total: len(objs), chunk: chunk, done: make([][]Finding, (len(objs)+chunk-1)/chunk),
+		finished: make([]bool, (len(objs)+chunk-1)/chunk)}
 	var next int
 	var nextMu sync.Mutex
 	var wg sync.WaitGroup
@@ -153,7 +146,7 @@ func (r *run) do() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			est := 0
+			var buf []Finding
 			for {
 				nextMu.Lock()
 				start := next
@@ -162,56 +155,63 @@ func (r *run) do() {
 				if start >= len(objs) {
 					break
 				}
-				// Each chunk gets a slice of its own, sized from the previous chunk's count so
-				// that it rarely regrows; copying a reused buffer out after every chunk cost
-				// as much as the checks on a large cluster (fresh pages, write barriers).
-				w.findings = make([]Finding, 0, max(16, est+est/8))
+				w.findings = buf[:0]
 				for i := start; i < min(start+chunk, len(objs)); i++ {
 					w.object(objs[i])
 				}
-				if est = len(w.findings); est > 0 {
-					w.spans = append(w.spans, findingSpan{start, w.findings})
-				}
+				buf = c.commit(start/chunk, w.findings)
 				w.findings = nil
 			}
 			r.merge(w)
 		}()
 	}
 	wg.Wait()
-	// Each chunk's findings are already in object order, and in report order within each object
-	// (see worker.object); they are copied once into a slice of the exact size, by all workers
-	// at once. Growing one slice for all of them, or sorting tens of thousands of findings
-	// afterwards, cost more than running the checks on a large cluster.
-	slices.SortFunc(r.spans, func(a, b findingSpan) int { return a.start - b.start })
-	total := 0
-	for _, sp := range r.spans {
-		total += len(sp.from)
+	r.findings = c.findings
+}
+
+// committer puts the chunks' findings into the result in object order as the chunks finish,
+// and hands their buffers back for reuse. The result is sized from what has been committed so
+// far, projected over all objects: building it in one slice this way replaced keeping every
+// chunk's findings and copying them all at the end, which on a large cluster doubled the memory
+// the findings took (fresh memory is dear on virtual machines) and added a copy of them all.
+type committer struct {
+	mu       sync.Mutex
+	total    int // objects
+	chunk    int // objects per chunk
+	done     [][]Finding
+	finished []bool
+	next     int // first chunk not yet committed
+	free     [][]Finding
+	findings []Finding
+}
+
+// commit records chunk i's findings and commits every finished chunk that is next in order. It
+// returns a buffer for the caller's next chunk (nil when none is free).
+func (c *committer) commit(i int, fs []Finding) []Finding {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done[i], c.finished[i] = fs, true
+	for c.next < len(c.done) && c.finished[c.next] {
+		b := c.done[c.next]
+		if need := len(c.findings) + len(b); need > cap(c.findings) {
+			seen := min((c.next+1)*c.chunk, c.total)
+			est := need * c.total / seen
+			grown := make([]Finding, len(c.findings), max(need, est+est/8+64))
+			copy(grown, c.findings)
+			c.findings = grown
+		}
+		c.findings = append(c.findings, b...)
+		clear(b) // the buffer must not keep objects of the committed chunk reachable
+		c.free = append(c.free, b[:0])
+		c.done[c.next] = nil
+		c.next++
 	}
-	r.findings = make([]Finding, total)
-	offsets := make([]int, len(r.spans))
-	for i, off := 0, 0; i < len(r.spans); i++ {
-		offsets[i] = off
-		off += len(r.spans[i].from)
+	if k := len(c.free); k > 0 {
+		b := c.free[k-1]
+		c.free = c.free[:k-1]
+		return b
 	}
-	var nextSpan int
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				nextMu.Lock()
-				i := nextSpan
-				nextSpan++
-				nextMu.Unlock()
-				if i >= len(r.spans) {
-					return
-				}
-				copy(r.findings[offsets[i]:], r.spans[i].from)
-			}
-		}()
-	}
-	wg.Wait()
-	r.spans = nil
+	return nil
 }
 
 // sortObjectFindings puts one object's findings in report order: by control (the catalog's
@@ -254,7 +254,6 @@ func (r *run) controlOrder(c *catalog.Control) int {
 func (r *run) merge(w *worker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.spans = append(r.spans, w.spans...)
 	r.errors = append(r.errors, w.errors...)
 	for i := range w.sections {
 		s, o := &r.sections[i], &w.sections[i]

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,5 +188,53 @@ func TestNeedsUnavailableKindIsNotAssessed(t *testing.T) {
 	}
 	if res.Summary.Unavailable["NetworkPolicy"] == "" {
 		t.Fatal("summary must list unavailable kinds")
+	}
+}
+
+// TestFindingsInObjectOrderAcrossChunks runs thousands of objects through many workers, with
+// findings only from the later objects (so the result is first sized from chunks with none and
+// must grow) and slow objects here and there (so chunks finish out of order), and requires the
+// findings in object order, exactly as one worker gives them.
+func TestFindingsInObjectOrderAcrossChunks(t *testing.T) {
+	const n = 5000
+	inv := &inventory.Inventory{}
+	bad := map[string]string{}
+	for i := range n {
+		name := fmt.Sprintf("p%05d", i)
+		inv.Add(pod(name, inventory.SourceManifest, nil))
+		if i > 1000 && i%3 != 0 {
+			bad[name] = fmt.Sprintf("spec.containers[%d].image", i%4)
+		}
+	}
+	slow := failIfNamed("PS-14", nil, nil)
+	slow.Assess = func(_ *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
+		if strings.HasSuffix(o.Name, "17") {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+	cs := []checks.Check{failIfNamed("PS-09", bad, nil), slow}
+	one, err := Run(inv, Options{Checks: cs, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Findings) != len(bad) {
+		t.Fatalf("%d findings, want %d", len(one.Findings), len(bad))
+	}
+	for i := 1; i < len(one.Findings); i++ {
+		if one.Findings[i-1].Object.Name >= one.Findings[i].Object.Name {
+			t.Fatalf("one worker: finding %d (%s) not after %s", i, one.Findings[i].Object.Name, one.Findings[i-1].Object.Name)
+		}
+	}
+	many, err := Run(inv, Options{Checks: cs, Workers: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(many.Findings) != len(one.Findings) {
+		t.Fatalf("8 workers: %d findings, 1 worker: %d", len(many.Findings), len(one.Findings))
+	}
+	for i := range one.Findings {
+		if a, b := one.Findings[i], many.Findings[i]; a.Object != b.Object || a.Path != b.Path || a.Control != b.Control {
+			t.Fatalf("finding %d: 8 workers %s %s, 1 worker %s %s", i, b.Object.Name, b.Path, a.Object.Name, a.Path)
+		}
 	}
 }
