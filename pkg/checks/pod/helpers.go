@@ -90,7 +90,10 @@ func (c ctr) describe() string {
 	case "ephemeralContainers":
 		kind = "ephemeral container"
 	}
-	return kind + " " + strconv.Quote(c.Name)
+	var buf [64]byte // one allocation, the result, for names of usual length
+	b := append(buf[:0], kind...)
+	b = append(b, ' ')
+	return string(strconv.AppendQuote(b, c.Name))
 }
 
 // podSC is the path of a pod-level securityContext field.

@@ -134,11 +134,10 @@ type pssViolation struct {
 }
 
 func (v pssViolation) message() string {
-	msg := "[" + string(v.id) + "] " + v.reason
-	if v.detail != "" {
-		msg += ": " + v.detail
+	if v.detail == "" {
+		return "[" + string(v.id) + "] " + v.reason
 	}
-	return msg
+	return "[" + string(v.id) + "] " + v.reason + ": " + v.detail
 }
 
 // run runs check i of all on a pod and returns its violation, if it forbids the pod.
