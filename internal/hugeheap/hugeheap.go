@@ -10,8 +10,9 @@
 //
 // The runtime maps heap memory as it grows, each growth a fresh mapping that would not inherit
 // advice given earlier. So Prepare makes the runtime map one large span at once (a single
-// allocation that is never touched, so it costs address space, not memory), frees it, and advises
-// that range; the allocator then serves the process's next allocations from it.
+// allocation that is never touched, so it costs address space, not memory), frees it and returns
+// its pages to the kernel, and advises that range; the allocator then serves the process's next
+// allocations from it.
 package hugeheap
 
 import (
