@@ -44,7 +44,7 @@ func Start(ceilingBytes uint64) {
 	watch()
 }
 
-// Stop restores the previous GOGC now (tests and long-running commands call it).
+// Stop restores the previous GOGC now; commands leave that to the ceiling, tests call it.
 func Stop() {
 	mu.Lock()
 	defer mu.Unlock()

@@ -136,8 +136,7 @@ func (r *run) do() {
 	}
 	// Objects are handed out in small chunks so one huge object does not leave a core idle.
 	const chunk = 64
-	c := &committer{total: len(objs), chunk: chunk, done: make([][]Finding, (len(objs)+chunk-1)/chunk),
-		finished: make([]bool, (len(objs)+chunk-1)/chunk)}
+	c := &committer{total: len(objs), chunk: chunk, done: make([][]Finding, (len(objs)+chunk-1)/chunk)}
 	var next int
 	var nextMu sync.Mutex
 	var wg sync.WaitGroup
@@ -175,11 +174,11 @@ func (r *run) do() {
 // chunk's findings and copying them all at the end, which on a large cluster doubled the memory
 // the findings took (fresh memory is dear on virtual machines) and added a copy of them all.
 type committer struct {
-	mu       sync.Mutex
-	total    int // objects
-	chunk    int // objects per chunk
+	mu    sync.Mutex
+	total int // objects
+	chunk int // objects per chunk
+	// done holds the finished chunks not yet committed; nil is a chunk still being assessed.
 	done     [][]Finding
-	finished []bool
 	next     int // first chunk not yet committed
 	free     [][]Finding
 	findings []Finding
@@ -190,8 +189,11 @@ type committer struct {
 func (c *committer) commit(i int, fs []Finding) []Finding {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.done[i], c.finished[i] = fs, true
-	for c.next < len(c.done) && c.finished[c.next] {
+	if fs == nil {
+		fs = []Finding{} // finished without findings: not nil, which means unfinished
+	}
+	c.done[i] = fs
+	for c.next < len(c.done) && c.done[c.next] != nil {
 		b := c.done[c.next]
 		if need := len(c.findings) + len(b); need > cap(c.findings) {
 			seen := min((c.next+1)*c.chunk, c.total)

@@ -10,14 +10,6 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/report"
 )
 
-// appendFinding appends f as encoding/json would indent it at depth two ("    " prefix, two
-// spaces per level, no HTML escaping). Findings are most of a report and encoding/json spent
-// most of the report's time reflecting over them and re-scanning its own output to indent it;
-// the golden tests hold this to the same bytes.
-func appendFinding(b []byte, f *report.Finding) []byte {
-	return (&encoder{}).appendFinding(b, f, nil)
-}
-
 // encoder remembers, per control, the encoded fields that come from the catalog (title,
 // remediation, references): a report repeats them for every finding of the control, and
 // escaping the same long remediation text tens of thousands of times was most of the work.
@@ -73,8 +65,12 @@ func (e *encoder) text(f *report.Finding) *controlText {
 	return t
 }
 
-// appendFinding appends f. obj is the object f was converted from (report.NewFinding); when it
-// is the previous finding's object, that object's encoding is reused. nil disables the reuse.
+// appendFinding appends f as encoding/json would indent it at depth two ("    " prefix, two
+// spaces per level, no HTML escaping). Findings are most of a report and encoding/json spent
+// most of the report's time reflecting over them and re-scanning its own output to indent it;
+// the golden tests hold this to the same bytes. obj is the object f was converted from
+// (report.NewFinding); when it is the previous finding's object, that object's encoding is
+// reused. nil disables the reuse.
 func (e *encoder) appendFinding(b []byte, f *report.Finding, obj *inventory.Object) []byte {
 	ct := e.text(f)
 	b = append(b, '{')

@@ -32,7 +32,7 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 		if err := enc.Encode(f); err != nil {
 			t.Fatal(err)
 		}
-		got := appendFinding(nil, &f)
+		got := (&encoder{}).appendFinding(nil, &f, nil)
 		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
 			t.Errorf("case %d (%q):\n got %s\nwant %s", i, s, got, w)
 		}

@@ -310,9 +310,8 @@ func (e *gaveUpError) Error() string {
 	return "not listed: the API server stopped answering (" + e.cause.Error() + ")"
 }
 
-// list lists one kind, page by page, converting items as they arrive.
-// list reads every page of k and returns its objects (none with countOnly) and how many there
-// were.
+// list reads every page of k, converting items as they arrive, and returns its objects (none
+// with countOnly) and how many there were.
 func (s *scan) list(ctx context.Context, k Kind) ([]*inventory.Object, int, error) {
 	ns := ""
 	if k.Namespaced {
