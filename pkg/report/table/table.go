@@ -10,12 +10,14 @@ package table
 
 import (
 	"bufio"
+	"encoding/binary"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/engine"
@@ -73,6 +75,8 @@ type printer struct {
 	// current object has one yet. Findings are sorted by object, so no set is needed.
 	failObjects int
 	objFailed   bool
+	// lines is wrap's buffer for the lines of one message.
+	lines [maxMessageLines]string
 }
 
 func idWidth(res *engine.Result) int {
@@ -255,7 +259,7 @@ func (p *printer) wrapped(msg, loc string) {
 	var one [1]string
 	lines := one[:]
 	if one[0] = msg; len(msg) > avail {
-		lines = wrap(msg, avail)
+		lines = wrap(msg, avail, p.lines[:0])
 	}
 	for i, l := range lines {
 		if i > 0 {
@@ -282,7 +286,7 @@ func (p *printer) wrapped(msg, loc string) {
 
 // wrappedColor prints a wrapped note in one colour; the cursor is at the message column.
 func (p *printer) wrappedColor(color, s string) {
-	for i, l := range wrap(s, Width-p.msgCol) {
+	for i, l := range wrap(s, Width-p.msgCol, nil) {
 		if i > 0 {
 			p.spaces(p.msgCol)
 		}
@@ -292,11 +296,12 @@ func (p *printer) wrappedColor(color, s string) {
 }
 
 // wrap splits s into lines of at most width runes at spaces, splitting words longer than a line,
-// and ends with an ellipsis when the text needs more than maxMessageLines lines.
-func wrap(s string, width int) []string {
+// and ends with an ellipsis when the text needs more than maxMessageLines lines. The lines are
+// appended to lines (the printer passes a buffer it reuses for every message).
+func wrap(s string, width int, lines []string) []string {
 	// A string of at most width bytes has at most width runes: most messages stop here.
 	if len(s) <= width {
-		return []string{s}
+		return append(lines, s)
 	}
 	ascii := isASCII(s)
 	runes := func(x string) int {
@@ -306,11 +311,10 @@ func wrap(s string, width int) []string {
 		return utf8.RuneCountInString(x)
 	}
 	if runes(s) <= width {
-		return []string{s}
+		return append(lines, s)
 	}
-	var lines []string
-	for s != "" {
-		if len(lines) == maxMessageLines-1 && runes(s) > width {
+	for first := len(lines); s != ""; {
+		if len(lines)-first == maxMessageLines-1 && runes(s) > width {
 			lines = append(lines, truncate(s, width))
 			break
 		}
@@ -364,8 +368,10 @@ func truncate(s string, width int) string {
 // clean replaces control characters (escape sequences, newlines, tabs) with spaces or U+FFFD so
 // that nothing from the scanned objects can change how the terminal behaves.
 func clean(s string) string {
-	// Printable ASCII, the usual case, needs no decoding.
+	// Printable ASCII, the usual case, needs no decoding; it is checked eight bytes at a time.
 	i := 0
+	for ; i+8 <= len(s) && printable8(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))); i += 8 {
+	}
 	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
 		i++
 	}
@@ -391,6 +397,15 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// printable8 says whether each of the eight bytes in x is printable ASCII (0x20 to 0x7e), with
+// the classic bit tricks: a byte below 0x20 borrows into its high bit when 0x20 is subtracted,
+// 0x7f becomes zero when XORed with 0x7f, and non-ASCII has the high bit set already.
+func printable8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	del := x ^ (ones * 0x7f)
+	return ((x-ones*0x20)&^x|(del-ones)&^del|x)&highs == 0
 }
 
 func plural(n int, one, many string) string {
@@ -429,7 +444,7 @@ func (p *printer) inputs(res *engine.Result) {
 		}
 		sort.Strings(kinds)
 		for _, k := range kinds {
-			for i, l := range wrap(clean(k+": "+res.Summary.Unavailable[k]), Width-4) {
+			for i, l := range wrap(clean(k+": "+res.Summary.Unavailable[k]), Width-4, nil) {
 				if i == 0 {
 					p.w.WriteString("  ")
 				} else {
@@ -450,7 +465,7 @@ func (p *printer) inputs(res *engine.Result) {
 		msg := clean("Warning: exception " + e.Exception + " expired on " + e.Expired.Format("2006-01-02") +
 			" and no longer applies (" + report.RelSource(e.Source, p.base) + "); " +
 			plural(e.Findings, "failure it covered is", "failures it covered are") + " reported again.")
-		for i, l := range wrap(msg, Width-2) {
+		for i, l := range wrap(msg, Width-2, nil) {
 			if i > 0 {
 				p.w.WriteString("  ")
 			}

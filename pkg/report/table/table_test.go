@@ -2,7 +2,9 @@ package table
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -99,7 +101,7 @@ func TestWrap(t *testing.T) {
 		{"ünïcödé wörds", 7, []string{"ünïcödé", "wörds"}},
 		{strings.Repeat("word ", 40), 10, []string{"word word", "word word", "word word", "word word", "word word…"}},
 	} {
-		if got := wrap(tc.in, tc.width); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+		if got := wrap(tc.in, tc.width, nil); strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
 		}
 	}
@@ -112,5 +114,42 @@ func BenchmarkWrite(b *testing.B) {
 		if err := Write(io.Discard, res, report.Options{BaseDir: reporttest.BaseDir}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPrintable8 compares the eight-byte check with a byte-by-byte one: every byte value in every
+// position among printable neighbours, and random words.
+func TestPrintable8(t *testing.T) {
+	slow := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x7f {
+				return false
+			}
+		}
+		return true
+	}
+	check := func(b []byte) {
+		if got, want := printable8(binary.LittleEndian.Uint64(b)), slow(b); got != want {
+			t.Fatalf("printable8(%q) = %v, want %v", b, got, want)
+		}
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			check(b)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 8)
+	for range 200000 {
+		binary.LittleEndian.PutUint64(b, r.Uint64())
+		check(b)
+		for i := range b { // mostly printable, the case that matters
+			if r.IntN(4) > 0 {
+				b[i] = byte(0x20 + r.IntN(0x5f))
+			}
+		}
+		check(b)
 	}
 }
