@@ -31,6 +31,8 @@ Ephemeral containers are not checked: the API does not let them set resources at
 */
 
 import (
+	"strconv"
+
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"
@@ -125,21 +127,35 @@ func coveredElsewhere(c *corev1.Container, spec *corev1.PodSpec, name corev1.Res
 	return false
 }
 
+// reportMissing records one missing or zero resource. A cluster of a few thousand workloads
+// has tens of thousands of these, so the path and the message are built in one allocation each
+// rather than through Failf, whose arguments would each be boxed on the heap.
 func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind string, i int, name string, rf resourceField, limits, zero bool) {
 	section, what := "requests", "request"
 	if limits {
 		section, what = "limits", "limit"
 	}
-	path := inventory.Field(inventory.Item(pt.SpecPath, field, i, ".resources."+section), string(rf.name))
-	if zero {
-		if limits {
-			a.Failf(path, "%s %q sets a %s %s of 0, which means no limit", kind, name, rf.noun, what)
-		} else {
-			a.Failf(path, "%s %q sets a %s %s of 0", kind, name, rf.noun, what)
-		}
-		return
+	path := inventory.Item(pt.SpecPath, field, i, ".resources."+section+"."+string(rf.name))
+	var buf [128]byte
+	b := append(buf[:0], kind...)
+	b = append(b, ' ')
+	b = strconv.AppendQuote(b, name)
+	switch {
+	case !zero:
+		b = append(b, " has no "...)
+	default:
+		b = append(b, " sets a "...)
 	}
-	a.Failf(path, "%s %q has no %s %s", kind, name, rf.noun, what)
+	b = append(b, rf.noun...)
+	b = append(b, ' ')
+	b = append(b, what...)
+	if zero {
+		b = append(b, " of 0"...)
+		if limits {
+			b = append(b, ", which means no limit"...)
+		}
+	}
+	a.Fail(path, string(b))
 }
 
 // limitRangeDefaults is what the LimitRanges of a namespace add to containers that leave a

@@ -24,7 +24,7 @@ rather than failed: the policies that select it may be in files that were not sc
 */
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
 	"github.com/kubeharden/kubeharden/pkg/checks"
@@ -35,9 +35,11 @@ func init() {
 	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Assess: assessWorkloadIsolation, Needs: []string{"NetworkPolicy"}})
 }
 
-var openMessages = map[netpol.Direction]string{
-	netpol.Ingress: "ingress is open: no NetworkPolicy in namespace %q selects these pods (%s) for Ingress, so any pod in the cluster, and any address that can route to them, may connect",
-	netpol.Egress:  "egress is open: no NetworkPolicy in namespace %q selects these pods (%s) for Egress, so they may connect to any pod, the internet and the cloud metadata service",
+// openMessages are the messages for an open direction, split around the namespace (quoted) and
+// the pod labels.
+var openMessages = map[netpol.Direction][3]string{
+	netpol.Ingress: {"ingress is open: no NetworkPolicy in namespace ", " selects these pods (", ") for Ingress, so any pod in the cluster, and any address that can route to them, may connect"},
+	netpol.Egress:  {"egress is open: no NetworkPolicy in namespace ", " selects these pods (", ") for Egress, so they may connect to any pod, the internet and the cloud metadata service"},
 }
 
 func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
@@ -58,18 +60,29 @@ func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inv
 		return
 	}
 	path := labelsPath(pt)
+	podLabels := describeLabels(pt.Meta.Labels)
+	var selected string
+	if len(by) > 0 {
+		names := make([]string, len(by))
+		for i, p := range by {
+			names[i] = p.Name
+		}
+		selected = " (selected by " + quoteNames(names) + " for " + isolated.String() + " only)"
+	}
+	// Every open workload of a large cluster gets these messages: each is built in one
+	// allocation, not through fmt.
+	var buf [320]byte
 	for _, d := range []netpol.Direction{netpol.Ingress, netpol.Egress} {
 		if !open.Has(d) {
 			continue
 		}
-		msg := fmt.Sprintf(openMessages[d], ns, describeLabels(pt.Meta.Labels))
-		if len(by) > 0 {
-			names := make([]string, len(by))
-			for i, p := range by {
-				names[i] = p.Name
-			}
-			msg += fmt.Sprintf(" (selected by %s for %s only)", quoteNames(names), isolated)
-		}
-		a.Fail(path, msg)
+		m := openMessages[d]
+		b := append(buf[:0], m[0]...)
+		b = strconv.AppendQuote(b, ns)
+		b = append(b, m[1]...)
+		b = append(b, podLabels...)
+		b = append(b, m[2]...)
+		b = append(b, selected...)
+		a.Fail(path, string(b))
 	}
 }
