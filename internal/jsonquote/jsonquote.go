@@ -3,7 +3,11 @@
 // and the JSON report writes every finding's text with it.
 package jsonquote
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/kubeharden/kubeharden/internal/swar"
+)
 
 // Options choose between encoding/json's two behaviours and say what the input may hold.
 type Options struct {
@@ -24,7 +28,7 @@ func Append(b []byte, s string, opts Options) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		// Most strings need no escaping at all: skip eight plain ASCII bytes at a time.
-		for i+8 <= len(s) && plain8(load64(s[i:i+8]), opts.EscapeHTML) {
+		for i+8 <= len(s) && plain8(swar.Load64(s[i:i+8]), opts.EscapeHTML) {
 			i += 8
 		}
 		if i >= len(s) {
@@ -83,24 +87,14 @@ func Append(b []byte, s string, opts Options) []byte {
 	return append(b, '"')
 }
 
-// load64 reads eight bytes of s as a little-endian word (the compiler makes it one load).
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
 // plain8 says whether none of the eight bytes in x needs escaping or UTF-8 checking: each is
-// ASCII, at least 0x20, neither '"' nor '\\', and with html neither '<', '>' nor '&'. (The
-// classic "has a zero byte" bit trick, applied to x and to x with each such byte XORed away.)
+// ASCII, at least 0x20, neither '"' nor '\\', and with html neither '<', '>' nor '&'.
 func plain8(x uint64, html bool) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	has := func(c uint64) uint64 { y := x ^ (ones * c); return (y - ones) &^ y }
-	found := (x-ones*0x20)&^x | has('"') | has('\\') | x // < 0x20, quote, backslash, non-ASCII
+	found := swar.Less(x, 0x20) | swar.Has(x, '"') | swar.Has(x, '\\') | x // x: non-ASCII
 	if html {
-		found |= has('<') | has('>') | has('&')
+		found |= swar.Has(x, '<') | swar.Has(x, '>') | swar.Has(x, '&')
 	}
-	return found&highs == 0
+	return found&swar.High == 0
 }
 
 // Verbatim says whether Append writes valid UTF-8 s as it is between quotes: no ASCII byte needs

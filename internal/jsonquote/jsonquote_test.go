@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/kubeharden/kubeharden/internal/swar"
 )
 
 // TestPlain8 compares the eight-byte test with the byte-by-byte rule for every byte value in
@@ -21,7 +23,7 @@ func TestPlain8(t *testing.T) {
 			for c := range 256 {
 				w := append([]byte(nil), base...)
 				w[pos] = byte(c)
-				if got := plain8(load64(string(w)), html); got != plain(byte(c)) {
+				if got := plain8(swar.Load64(string(w)), html); got != plain(byte(c)) {
 					t.Fatalf("html %v, byte %#x at %d: plain8 = %v", html, c, pos, got)
 				}
 			}

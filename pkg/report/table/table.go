@@ -10,15 +10,14 @@ package table
 
 import (
 	"bufio"
-	"encoding/binary"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 
+	"github.com/kubeharden/kubeharden/internal/swar"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/engine"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -370,7 +369,7 @@ func truncate(s string, width int) string {
 func clean(s string) string {
 	// Printable ASCII, the usual case, needs no decoding; it is checked eight bytes at a time.
 	i := 0
-	for ; i+8 <= len(s) && printable8(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))); i += 8 {
+	for ; i+8 <= len(s) && printable8(swar.Load64(s[i:i+8])); i += 8 {
 	}
 	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
 		i++
@@ -399,13 +398,9 @@ func clean(s string) string {
 	}, s)
 }
 
-// printable8 says whether each of the eight bytes in x is printable ASCII (0x20 to 0x7e), with
-// the classic bit tricks: a byte below 0x20 borrows into its high bit when 0x20 is subtracted,
-// 0x7f becomes zero when XORed with 0x7f, and non-ASCII has the high bit set already.
+// printable8 says whether each of the eight bytes in x is printable ASCII (0x20 to 0x7e).
 func printable8(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	del := x ^ (ones * 0x7f)
-	return ((x-ones*0x20)&^x|(del-ones)&^del|x)&highs == 0
+	return (swar.Less(x, 0x20)|swar.Has(x, 0x7f)|x)&swar.High == 0 // x: non-ASCII
 }
 
 func plural(n int, one, many string) string {
