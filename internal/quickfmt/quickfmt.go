@@ -58,7 +58,7 @@ func appendf(b []byte, format string, args []any) (_ []byte, ok bool) {
 			if !isString {
 				return b, false
 			}
-			b = appendQuoted(b, s)
+			b = AppendQuote(b, s)
 		case 'd':
 			switch v := arg.(type) {
 			case int:
@@ -79,9 +79,10 @@ func appendf(b []byte, format string, args []any) (_ []byte, ok bool) {
 	return b, n == len(args)
 }
 
-// appendQuoted is strconv.AppendQuote with a fast path for printable ASCII without quotes or
-// backslashes, which is what names in Kubernetes objects are.
-func appendQuoted(b []byte, s string) []byte {
+// AppendQuote is strconv.AppendQuote with a fast path for printable ASCII without quotes or
+// backslashes, which is what names in Kubernetes objects are. Checks that build a message by
+// hand, to spare Failf's boxing of its arguments, quote names with it.
+func AppendQuote(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < ' ' || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == 0x7f {
 			return strconv.AppendQuote(b, s)

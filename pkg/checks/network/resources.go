@@ -31,8 +31,7 @@ Ephemeral containers are not checked: the API does not let them set resources at
 */
 
 import (
-	"strconv"
-
+	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"
@@ -139,12 +138,11 @@ func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind 
 	var buf [128]byte
 	b := append(buf[:0], kind...)
 	b = append(b, ' ')
-	b = strconv.AppendQuote(b, name)
-	switch {
-	case !zero:
-		b = append(b, " has no "...)
-	default:
+	b = quickfmt.AppendQuote(b, name)
+	if zero {
 		b = append(b, " sets a "...)
+	} else {
+		b = append(b, " has no "...)
 	}
 	b = append(b, rf.noun...)
 	b = append(b, ' ')

@@ -24,8 +24,7 @@ rather than failed: the policies that select it may be in files that were not sc
 */
 
 import (
-	"strconv"
-
+	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -78,7 +77,7 @@ func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inv
 		}
 		m := openMessages[d]
 		b := append(buf[:0], m[0]...)
-		b = strconv.AppendQuote(b, ns)
+		b = quickfmt.AppendQuote(b, ns)
 		b = append(b, m[1]...)
 		b = append(b, podLabels...)
 		b = append(b, m[2]...)

@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"
@@ -93,7 +94,7 @@ func (c ctr) describe() string {
 	var buf [64]byte // one allocation, the result, for names of usual length
 	b := append(buf[:0], kind...)
 	b = append(b, ' ')
-	return string(strconv.AppendQuote(b, c.Name))
+	return string(quickfmt.AppendQuote(b, c.Name))
 }
 
 // podSC is the path of a pod-level securityContext field.
