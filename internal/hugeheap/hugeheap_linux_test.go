@@ -13,9 +13,7 @@ import (
 // prepare returns is advised for huge pages (VmFlags "hg" in /proc/self/smaps) and lies in the
 // Go heap (an allocation made after it may land there).
 func TestPrepareAdvisesHeapRange(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
-		t.Skip("kernel without transparent huge pages")
-	}
+	needTHP(t)
 	start, end := prepare(64 << 20)
 	if start == 0 || end-start < 32<<20 {
 		t.Fatalf("prepare advised [%#x, %#x), want at least 32 MiB", start, end)
@@ -29,6 +27,14 @@ func TestPrepareAdvisesHeapRange(t *testing.T) {
 	}
 	if !strings.Contains(" "+flags+" ", " hg ") {
 		t.Errorf("VmFlags of the mapping at %#x = %q, want hg (MADV_HUGEPAGE)", start, flags)
+	}
+}
+
+// needTHP skips a test on kernels without transparent huge pages.
+func needTHP(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Skip("kernel without transparent huge pages")
 	}
 }
 
@@ -64,9 +70,7 @@ func vmFlags(addr uintptr) (string, error) {
 // any part of it was used before and not yet returned to the kernel; that happens when garbage
 // sits at the top of the heap, as it does here.
 func TestPrepareDoesNotTouchRange(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
-		t.Skip("kernel without transparent huge pages")
-	}
+	needTHP(t)
 	// Garbage at the top of the heap: freed, still backed by memory, so the runtime counts it dirty.
 	keep := make([][]byte, 0, 512)
 	for range 512 {

@@ -1,8 +1,6 @@
 package yamldoc
 
 import (
-	"github.com/kubeharden/kubeharden/internal/jsonquote"
-
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -12,6 +10,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kubeharden/kubeharden/internal/jsonquote"
 )
 
 // Decode stores n into the Go value pointed to by v.

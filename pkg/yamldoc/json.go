@@ -1,13 +1,13 @@
 package yamldoc
 
 import (
-	"github.com/kubeharden/kubeharden/internal/jsonquote"
-
 	"encoding/base64"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kubeharden/kubeharden/internal/jsonquote"
 )
 
 // AppendJSON appends the JSON form of n to dst, byte for byte as

@@ -99,9 +99,17 @@ func TestBenchCluster(t *testing.T) {
 		// compacting and collecting; the first reads after that are slower for all three.
 		runBinary(t, bin, args...)
 	}
-	var lists, floors, tables, jsons, floorCPU, tableCPU, jsonCPU []time.Duration
+	// series are each command's timings over the rounds.
+	type series struct {
+		wall, cpu []time.Duration
+		peakKiB   int64
+	}
+	timed := map[string]*series{}
+	for name := range runs {
+		timed[name] = &series{}
+	}
+	var lists []time.Duration
 	var objects int
-	var peakKiB, floorKiB int64
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for range benchRuns {
 		t0 := time.Now()
@@ -119,22 +127,14 @@ func TestBenchCluster(t *testing.T) {
 		for _, name := range order {
 			time.Sleep(time.Duration(200+rng.IntN(500)) * time.Millisecond)
 			d, cpu, rss := runBinary(t, bin, runs[name]...)
-			switch name {
-			case "floor":
-				floors, floorCPU = append(floors, d), append(floorCPU, cpu)
-				floorKiB = max(floorKiB, rss)
-			case "table":
-				tables, tableCPU = append(tables, d), append(tableCPU, cpu)
-				peakKiB = max(peakKiB, rss)
-			case "json":
-				jsons, jsonCPU = append(jsons, d), append(jsonCPU, cpu)
-				peakKiB = max(peakKiB, rss)
-			}
+			s := timed[name]
+			s.wall, s.cpu, s.peakKiB = append(s.wall, d), append(s.cpu, cpu), max(s.peakKiB, rss)
 		}
 	}
-	list, floor, scan, js := slices.Min(lists), slices.Min(floors), slices.Min(tables), slices.Min(jsons)
+	floors, tables, jsons := timed["floor"], timed["table"], timed["json"]
+	list, floor, scan, js := slices.Min(lists), slices.Min(floors.wall), slices.Min(tables.wall), slices.Min(jsons.wall)
 	ratio := float64(scan) / float64(floor)
-	rss := float64(peakKiB) / 1024
+	rss := float64(max(tables.peakKiB, jsons.peakKiB)) / 1024
 	report := fmt.Sprintf(`objects listed: %d (page %d, %d kinds at a time)
 plain LISTs in-process (client-go, protobuf): %v (runs %v)
 floor, kubeharden cluster --list-only:        %v (runs %v), peak RSS %.1f MiB
@@ -144,10 +144,10 @@ ratio table/floor: %.2f, json/floor: %.2f (target <= %.1f)
 CPU time (user+sys), best: floor %v, table %v, json %v
 peak RSS of the scans: %.1f MiB (target < %d MiB)`,
 		objects, clustersrc.DefaultPageSize, clustersrc.DefaultConcurrency, list.Round(time.Millisecond), round(lists),
-		floor.Round(time.Millisecond), round(floors), float64(floorKiB)/1024,
-		scan.Round(time.Millisecond), round(tables), js.Round(time.Millisecond), round(jsons),
+		floor.Round(time.Millisecond), round(floors.wall), float64(floors.peakKiB)/1024,
+		scan.Round(time.Millisecond), round(tables.wall), js.Round(time.Millisecond), round(jsons.wall),
 		ratio, float64(js)/float64(floor), maxRatio,
-		slices.Min(floorCPU).Round(time.Millisecond), slices.Min(tableCPU).Round(time.Millisecond), slices.Min(jsonCPU).Round(time.Millisecond),
+		slices.Min(floors.cpu).Round(time.Millisecond), slices.Min(tables.cpu).Round(time.Millisecond), slices.Min(jsons.cpu).Round(time.Millisecond),
 		rss, maxRSSMiB)
 	t.Log("\n" + report)
 	fmt.Println(report)
