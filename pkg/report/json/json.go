@@ -11,11 +11,16 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/kubeharden/kubeharden/internal/chunkwrite"
 	"github.com/kubeharden/kubeharden/pkg/engine"
 	"github.com/kubeharden/kubeharden/pkg/report"
 )
 
 func init() { report.Register("json", Write) }
+
+// findingsPerChunk is how many findings a worker renders at a time: some 200 KiB of JSON. Much
+// smaller chunks cost more in hand-offs between goroutines, much larger ones more fresh memory.
+const findingsPerChunk = 256
 
 // Write renders the result as the JSON report document.
 func Write(w io.Writer, res *engine.Result, opts report.Options) error {
@@ -35,17 +40,27 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	}
 	bw.Write(h[:cut])
 	bw.WriteString(`"findings": [`)
-	var buf []byte
-	var enc encoder
-	for i := range res.Findings {
-		if i > 0 {
-			bw.WriteByte(',')
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	// The findings are most of the report: rendered in parallel chunks, written in order.
+	err = chunkwrite.Write(w, chunkwrite.Even(len(res.Findings), findingsPerChunk), func() chunkwrite.Renderer {
+		var enc encoder
+		return func(b []byte, lo, hi int) []byte {
+			for i := lo; i < hi; i++ {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, "\n    "...)
+				ef := &res.Findings[i]
+				f := report.NewFinding(ef, opts)
+				b = enc.appendFinding(b, &f, ef.Object)
+			}
+			return b
 		}
-		bw.WriteString("\n    ")
-		ef := &res.Findings[i]
-		f := report.NewFinding(ef, opts)
-		buf = enc.appendFinding(buf[:0], &f, ef.Object)
-		bw.Write(buf)
+	}, chunkwrite.Options{})
+	if err != nil {
+		return err
 	}
 	if len(res.Findings) > 0 {
 		bw.WriteString("\n  ")
