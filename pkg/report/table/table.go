@@ -9,14 +9,16 @@
 package table
 
 import (
-	"bufio"
+	"bytes"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kubeharden/kubeharden/internal/chunkwrite"
 	"github.com/kubeharden/kubeharden/internal/swar"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/engine"
@@ -52,17 +54,70 @@ const (
 
 // Write renders the result as the human report.
 func Write(w io.Writer, res *engine.Result, opts report.Options) error {
-	p := &printer{w: bufio.NewWriterSize(w, 64<<10), color: opts.Color, base: opts.BaseDir}
+	p := &printer{w: &bytes.Buffer{}, color: opts.Color, base: opts.BaseDir}
 	p.idWidth = idWidth(res)
 	p.msgCol = 2 + labelWidth + 2 + p.idWidth + 2
-	p.findings(res)
+	if err := p.findings(w, res); err != nil {
+		return err
+	}
 	p.inputs(res)
 	p.summary(res)
-	return p.w.Flush()
+	_, err := w.Write(p.w.Bytes())
+	return err
+}
+
+// findingsPerChunk is about how many findings a worker prints at a time (chunks end where an
+// object's findings end): some 100 KiB of text.
+const findingsPerChunk = 512
+
+// findings writes the findings grouped by object. Large reports are printed in parallel chunks
+// that each begin with an object (package chunkwrite); the objects with failures are counted
+// into p for the summary.
+func (p *printer) findings(w io.Writer, res *engine.Result) error {
+	fs := res.Findings
+	if len(fs) == 0 {
+		return nil
+	}
+	bounds := []int{0}
+	for i := findingsPerChunk; i < len(fs); i++ {
+		if fs[i].Object != fs[i-1].Object {
+			bounds = append(bounds, i)
+			i += findingsPerChunk - 1
+		}
+	}
+	bounds = append(bounds, len(fs))
+	var mu sync.Mutex
+	var workers []*printer
+	err := chunkwrite.Write(w, bounds, func() chunkwrite.Renderer {
+		wp := &printer{color: p.color, base: p.base, idWidth: p.idWidth, msgCol: p.msgCol}
+		mu.Lock()
+		workers = append(workers, wp)
+		mu.Unlock()
+		return func(b []byte, lo, hi int) []byte {
+			wp.w = bytes.NewBuffer(b)
+			// The finding before the chunk belongs to another object: the blank line that
+			// separates objects is printed as if the chunks were one.
+			wp.obj = nil
+			if lo > 0 {
+				wp.obj = fs[lo-1].Object
+			}
+			for i := lo; i < hi; i++ {
+				wp.printFinding(&fs[i])
+			}
+			if hi == len(fs) {
+				wp.w.WriteByte('\n')
+			}
+			return wp.w.Bytes()
+		}
+	}, chunkwrite.Options{})
+	for _, wp := range workers {
+		p.failObjects += wp.failObjects
+	}
+	return err
 }
 
 type printer struct {
-	w       *bufio.Writer
+	w       *bytes.Buffer
 	color   bool
 	base    string
 	idWidth int
@@ -114,27 +169,22 @@ func (p *printer) spaces(n int) {
 	}
 }
 
-func (p *printer) findings(res *engine.Result) {
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		if f.Object != p.obj {
-			if p.obj != nil {
-				p.w.WriteByte('\n')
-			}
-			p.obj = f.Object
-			p.objFailed = false
-			p.file = report.RelPath(f.Object.Origin.File, p.base)
-			p.header(f.Object)
+// printFinding prints f, after its object's header when f is the object's first finding.
+func (p *printer) printFinding(f *engine.Finding) {
+	if f.Object != p.obj {
+		if p.obj != nil {
+			p.w.WriteByte('\n')
 		}
-		if f.Status == engine.StatusFail && !p.objFailed {
-			p.failObjects++
-			p.objFailed = true
-		}
-		p.finding(f)
+		p.obj = f.Object
+		p.objFailed = false
+		p.file = report.RelPath(f.Object.Origin.File, p.base)
+		p.header(f.Object)
 	}
-	if len(res.Findings) > 0 {
-		p.w.WriteByte('\n')
+	if f.Status == engine.StatusFail && !p.objFailed {
+		p.failObjects++
+		p.objFailed = true
 	}
+	p.finding(f)
 }
 
 // header prints "Deployment shop/web  (deploy/web.yaml:3)", with the origin's detail for objects

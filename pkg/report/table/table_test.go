@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -151,5 +152,29 @@ func TestPrintable8(t *testing.T) {
 			}
 		}
 		check(b)
+	}
+}
+
+// TestChunksMatchOneWorker prints a report large enough to be cut into chunks and requires the
+// same bytes from several workers as from one: blank lines between objects across chunk
+// boundaries, and the count of failing objects summed over the workers.
+func TestChunksMatchOneWorker(t *testing.T) {
+	res := reporttest.Large(5000) // 500 objects, ten failures each
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	one := render(t, res, false)
+	runtime.GOMAXPROCS(4)
+	many := render(t, res, false)
+	if !bytes.Equal(one, many) {
+		i := 0
+		for i < min(len(one), len(many)) && one[i] == many[i] {
+			i++
+		}
+		t.Fatalf("4 workers differ from 1 at byte %d: %q, want %q", i, many[i:min(i+80, len(many))], one[i:min(i+80, len(one))])
+	}
+	if !bytes.Contains(many, []byte("on 500 objects")) {
+		t.Fatalf("final line does not count 500 failing objects:\n%s", many[len(many)-300:])
+	}
+	if n := bytes.Count(many, []byte("\n\nDeployment ")); n != 499 {
+		t.Fatalf("%d objects follow a blank line, want 499", n)
 	}
 }
