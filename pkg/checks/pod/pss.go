@@ -52,9 +52,10 @@ type pssCheck struct {
 // pssProfiles holds the checks each level runs, in the order the registry runs them, as
 // indexes into all: each check is run once per pod, whatever the level asked for.
 type pssProfiles struct {
-	all                  []pssCheck
-	baseline, restricted []int
-	err                  error
+	all                      []pssCheck
+	baseline, restricted     []int
+	inBaseline, inRestricted []bool
+	err                      error
 }
 
 var (
@@ -104,6 +105,13 @@ func resolvePSS(all []policy.Check, v api.Version) *pssProfiles {
 	for i := range restricted {
 		p.restricted = append(p.restricted, len(baseline)+i)
 	}
+	p.inBaseline, p.inRestricted = make([]bool, len(p.all)), make([]bool, len(p.all))
+	for _, i := range p.baseline {
+		p.inBaseline[i] = true
+	}
+	for _, i := range p.restricted {
+		p.inRestricted[i] = true
+	}
 	return p
 }
 
@@ -125,6 +133,15 @@ func (p *pssProfiles) level(l api.Level) []int {
 		return p.baseline
 	}
 	return p.restricted
+}
+
+// inLevel tells, by index into all, whether level l runs the check. A level's indexes ascend,
+// so walking violations in the order of all reports them in the level's order.
+func (p *pssProfiles) inLevel(l api.Level) []bool {
+	if l == api.LevelBaseline {
+		return p.inBaseline
+	}
+	return p.inRestricted
 }
 
 // pssViolation is one check that forbids a pod.
@@ -154,9 +171,10 @@ func (p *pssProfiles) run(i int, meta *metav1.ObjectMeta, spec *corev1.PodSpec) 
 	return pssViolation{id: c.id, reason: reason, detail: r.ForbiddenDetail}, true
 }
 
-// pssFinding is a violation as reported: the field it points at and the message.
+// pssFinding is a violation as reported: the check (its index in all), the field it points at
+// and the message.
 type pssFinding struct {
-	forbids       bool
+	check         int
 	path, message string
 }
 
@@ -164,12 +182,13 @@ type pssFinding struct {
 // and PS-41 run each check of the library once per pod template between them.
 type pssMemoKey struct{}
 
-// results runs every check of all on the template once and returns the outcomes by index.
+// results runs every check of all on the template once and returns the violations in the
+// order of all. Most templates break a few checks or none, so only violations are kept.
 func (p *pssProfiles) results(pt *inventory.PodTemplate) []pssFinding {
-	out := make([]pssFinding, len(p.all))
+	var out []pssFinding
 	for i := range p.all {
 		if v, bad := p.run(i, pt.Meta, pt.Spec); bad {
-			out[i] = pssFinding{forbids: true, path: pssPath(v.id, pt), message: v.message()}
+			out = append(out, pssFinding{check: i, path: pssPath(v.id, pt), message: v.message()})
 		}
 	}
 	return out
@@ -187,8 +206,9 @@ func assessPSS(l api.Level) func(*checks.Assessment, *inventory.Object, *invento
 			return
 		}
 		res := a.Memo(o, pssMemoKey{}, func() any { return p.results(pt) }).([]pssFinding)
-		for _, i := range p.level(l) {
-			if r := &res[i]; r.forbids {
+		in := p.inLevel(l)
+		for i := range res {
+			if r := &res[i]; in[r.check] {
 				a.Fail(r.path, r.message)
 			}
 		}
