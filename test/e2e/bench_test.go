@@ -154,6 +154,9 @@ peak RSS of the scans: %.1f MiB (target < %d MiB)`,
 	if ratio > maxRatio {
 		t.Errorf("kubeharden cluster took %.2f× the floor, above the %.1f× target", ratio, maxRatio)
 	}
+	if r := float64(js) / float64(floor); r > maxRatio {
+		t.Errorf("kubeharden cluster -o json took %.2f× the floor, above the %.1f× target", r, maxRatio)
+	}
 	if rss >= maxRSSMiB {
 		t.Errorf("peak RSS %.1f MiB, above the %d MiB target", rss, maxRSSMiB)
 	}
