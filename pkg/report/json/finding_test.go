@@ -3,6 +3,8 @@ package json
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,5 +38,30 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
 			t.Errorf("case %d (%q):\n got %s\nwant %s", i, s, got, w)
 		}
+	}
+}
+
+// TestQuotedCacheSurvivesReuseAndReset quotes more distinct texts than the cache holds, twice
+// over, into one buffer that is overwritten each time (as the writer reuses its chunk buffers),
+// and requires every answer to be the plain quoting: a cached text must not alias the buffer,
+// and starting the cache over must lose nothing.
+func TestQuotedCacheSurvivesReuseAndReset(t *testing.T) {
+	var e encoder
+	var buf []byte
+	for round := range 2 {
+		for i := range maxQuoted + 100 {
+			s := fmt.Sprintf(`container "c%d" in round %d`, i%(maxQuoted+50), round)
+			buf = e.appendQuoted(buf[:0], s)
+			if want := appendString(nil, s); !bytes.Equal(buf, want) {
+				t.Fatalf("round %d, text %d: got %s, want %s", round, i, buf, want)
+			}
+		}
+	}
+	long := strings.Repeat("x", maxQuotedLen+1)
+	if got := e.appendQuoted(nil, long); !bytes.Equal(got, appendString(nil, long)) {
+		t.Fatal("long text quoted wrongly")
+	}
+	if _, cached := e.quoted[long]; cached {
+		t.Fatal("a text over maxQuotedLen was cached")
 	}
 }
