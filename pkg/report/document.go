@@ -97,21 +97,43 @@ func Header(res *engine.Result, opts Options) *Document {
 
 // NewFinding converts one engine finding into a report row.
 func NewFinding(f *engine.Finding, opts Options) Finding {
+	c := Converter{Options: opts}
+	return c.Finding(f)
+}
+
+// Converter converts engine findings into report rows like NewFinding, remembering the last
+// object's reference and file: findings come grouped by object, a dozen or more per workload,
+// and working those out again for each was a tenth of the JSON report's time.
+type Converter struct {
+	Options Options
+
+	obj  *inventory.Object
+	ref  inventory.Ref
+	file string
+}
+
+// Finding converts f.
+func (c *Converter) Finding(f *engine.Finding) Finding {
+	if f.Object != c.obj {
+		c.obj = f.Object
+		c.ref = f.Object.Ref()
+		c.file = RelPath(f.Object.Origin.File, c.Options.BaseDir)
+	}
 	refs := f.Control.References
 	if refs == nil {
 		refs = []string{}
 	}
 	ex := f.Exemption
-	if ex != nil && opts.BaseDir != "" {
-		if src := RelSource(ex.Source, opts.BaseDir); src != ex.Source {
-			c := *ex
-			c.Source = src
-			ex = &c
+	if ex != nil && c.Options.BaseDir != "" {
+		if src := RelSource(ex.Source, c.Options.BaseDir); src != ex.Source {
+			e := *ex
+			e.Source = src
+			ex = &e
 		}
 	}
 	return Finding{
 		Control: f.Control.ID, Title: f.Control.Title, Severity: f.Severity, Section: f.Control.Section,
-		Status: f.Status, Object: f.Object.Ref(), File: RelPath(f.Object.Origin.File, opts.BaseDir), Line: f.Line,
+		Status: f.Status, Object: c.ref, File: c.file, Line: f.Line,
 		Source: f.Object.Origin.Detail, Path: f.Path, Message: f.Message, Remediation: f.Control.Remediation,
 		References: refs, Exemption: ex,
 	}

@@ -46,6 +46,7 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	// The findings are most of the report: rendered in parallel chunks, written in order.
 	err = chunkwrite.Write(w, chunkwrite.Even(len(res.Findings), findingsPerChunk), func() chunkwrite.Renderer {
 		var enc encoder
+		conv := report.Converter{Options: opts}
 		return func(b []byte, lo, hi int) []byte {
 			for i := lo; i < hi; i++ {
 				if i > 0 {
@@ -53,7 +54,7 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 				}
 				b = append(b, "\n    "...)
 				ef := &res.Findings[i]
-				f := report.NewFinding(ef, opts)
+				f := conv.Finding(ef)
 				b = enc.appendFinding(b, &f, ef.Object)
 			}
 			return b
