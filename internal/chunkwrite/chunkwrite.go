@@ -24,6 +24,9 @@ type Options struct {
 	// Workers is the number of goroutines rendering; 0 means GOMAXPROCS. With one worker or
 	// one chunk the list is rendered on the calling goroutine.
 	Workers int
+	// BufferSize is the capacity each buffer starts with: about a chunk's rendering, so that
+	// buffers are not grown (and their outgrown copies left as garbage) chunk after chunk.
+	BufferSize int
 }
 
 // Write renders the chunks [bounds[i], bounds[i+1]) and writes them to w in order. newRenderer
@@ -41,7 +44,7 @@ func Write(w io.Writer, bounds []int, newRenderer func() Renderer, opts Options)
 	workers = min(workers, chunks)
 	if workers == 1 {
 		render := newRenderer()
-		var buf []byte
+		buf := make([]byte, 0, opts.BufferSize)
 		for i := range chunks {
 			buf = render(buf[:0], bounds[i], bounds[i+1])
 			if _, err := w.Write(buf); err != nil {
@@ -52,11 +55,12 @@ func Write(w io.Writer, bounds []int, newRenderer func() Renderer, opts Options)
 	}
 
 	// A worker takes a free buffer before it claims the next chunk, so the lowest chunk not yet
-	// written always has a buffer and a worker: the writer can always make progress.
-	inFlight := 2 * workers
+	// written always has a buffer and a worker: the writer can always make progress. One buffer
+	// more than workers lets each render while the writer writes.
+	inFlight := workers + 1
 	free := make(chan []byte, inFlight)
 	for range inFlight {
-		free <- nil
+		free <- make([]byte, 0, opts.BufferSize)
 	}
 	done := make([]chan []byte, chunks)
 	for i := range done {

@@ -22,6 +22,9 @@ func init() { report.Register("json", Write) }
 // smaller chunks cost more in hand-offs between goroutines, much larger ones more fresh memory.
 const findingsPerChunk = 256
 
+// chunkBytes is the buffer a chunk is rendered into: findings run to 700 bytes and more.
+const chunkBytes = findingsPerChunk * 800
+
 // Write renders the result as the JSON report document.
 func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -59,7 +62,7 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 			}
 			return b
 		}
-	}, chunkwrite.Options{})
+	}, chunkwrite.Options{BufferSize: chunkBytes})
 	if err != nil {
 		return err
 	}

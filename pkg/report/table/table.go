@@ -70,6 +70,9 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 // object's findings end): some 100 KiB of text.
 const findingsPerChunk = 512
 
+// chunkBytes is the buffer a chunk is printed into: a finding takes one to three lines.
+const chunkBytes = findingsPerChunk * 200
+
 // findings writes the findings grouped by object. Large reports are printed in parallel chunks
 // that each begin with an object (package chunkwrite); the objects with failures are counted
 // into p for the summary.
@@ -109,7 +112,7 @@ func (p *printer) findings(w io.Writer, res *engine.Result) error {
 			}
 			return wp.w.Bytes()
 		}
-	}, chunkwrite.Options{})
+	}, chunkwrite.Options{BufferSize: chunkBytes})
 	for _, wp := range workers {
 		p.failObjects += wp.failObjects
 	}
