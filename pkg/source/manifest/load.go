@@ -61,31 +61,16 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	inv := &inventory.Inventory{}
-	var jobs []job
-	for _, p := range paths {
-		if p == "-" {
-			jobs = append(jobs, job{name: StdinName, stdin: true, explicit: true})
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			inv.Errors = append(inv.Errors, inventory.InputError{File: p, Message: describeOSError(err)})
-			continue
-		}
-		if !st.IsDir() {
-			jobs = append(jobs, job{name: p, explicit: true})
-			continue
-		}
-		found, errs := walk(p, opts.Dir)
-		inv.Errors = append(inv.Errors, errs...)
-		for _, f := range found {
-			jobs = append(jobs, job{name: f})
-		}
-	}
-	results := make([]*fileResult, len(jobs))
+	// Files are read while the folders are still being walked: the walk costs system calls for
+	// every folder, and reading used to wait for all of it with the other cores idle (a tenth
+	// of a scan of the shared corpus's 665 folders). Results are kept by the order the files
+	// were found, which is the order they are merged in, so the inventory is the same whatever
+	// finishes first.
+	var mu sync.Mutex
+	var results []*fileResult
+	jobs := make(chan indexedJob, 256)
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(opts.Workers, max(1, len(jobs))) {
+	for range opts.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -95,20 +80,49 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			// One node arena per worker too: each file's parse tree is built in the memory of
 			// the previous file's, which is garbage once the file is decoded.
 			nodes := &yamldoc.NodeArena{}
-			for i := range next {
-				results[i] = readFile(jobs[i], &opts, strs, nodes)
+			for j := range jobs {
+				r := readFile(j.job, &opts, strs, nodes)
+				mu.Lock()
+				results[j.i] = r
+				mu.Unlock()
 			}
 		}()
 	}
-	for i := range jobs {
-		next <- i
+	send := func(j job) {
+		mu.Lock()
+		i := len(results)
+		results = append(results, nil)
+		mu.Unlock()
+		jobs <- indexedJob{i, j}
 	}
-	close(next)
+	for _, p := range paths {
+		if p == "-" {
+			send(job{name: StdinName, stdin: true, explicit: true})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			inv.Errors = append(inv.Errors, inventory.InputError{File: p, Message: describeOSError(err)})
+			continue
+		}
+		if !st.IsDir() {
+			send(job{name: p, explicit: true})
+			continue
+		}
+		errs := walk(p, opts.Dir, func(f string) { send(job{name: f}) })
+		inv.Errors = append(inv.Errors, errs...)
+	}
+	close(jobs)
 	wg.Wait()
 	for _, r := range results {
 		r.mergeInto(inv)
 	}
 	return inv
+}
+
+type indexedJob struct {
+	i int
+	job
 }
 
 type job struct {
@@ -117,12 +131,12 @@ type job struct {
 	explicit bool // named by the user rather than found in a folder
 }
 
-// walk lists the manifest files under root in lexical order. It reads each folder once and
-// hands its listing to the Dir hook, because every system call counts when a scan opens
-// thousands of small files: filepath.WalkDir would call the hook before reading the folder,
-// leaving the hook to stat for Chart.yaml and kustomization files itself.
-func walk(root string, dirHook func(string, func(string) bool) bool) ([]string, []inventory.InputError) {
-	var files []string
+// walk calls found for each manifest file under root, in lexical order, and returns the
+// problems met. It reads each folder once and hands its listing to the Dir hook, because every
+// system call counts when a scan opens thousands of small files: filepath.WalkDir would call
+// the hook before reading the folder, leaving the hook to stat for Chart.yaml and kustomization
+// files itself.
+func walk(root string, dirHook func(string, func(string) bool) bool, found func(string)) []inventory.InputError {
 	var errs []inventory.InputError
 	var visit func(dir string, isRoot bool)
 	visit = func(dir string, isRoot bool) {
@@ -157,12 +171,12 @@ func walk(root string, dirHook func(string, func(string) bool) bool) ([]string, 
 				case err != nil:
 					errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
 				case st.Mode().IsRegular():
-					files = append(files, p)
+					found(p)
 				case !st.IsDir():
 					errs = append(errs, notRegular(p))
 				}
 			case d.Type().IsRegular():
-				files = append(files, p)
+				found(p)
 			default:
 				// A pipe or a device met while walking is not read (it could block the scan
 				// forever), but it is not passed over in silence either.
@@ -171,7 +185,7 @@ func walk(root string, dirHook func(string, func(string) bool) bool) ([]string, 
 		}
 	}
 	visit(filepath.Clean(root), true)
-	return files, errs
+	return errs
 }
 
 func notRegular(p string) inventory.InputError {

@@ -185,3 +185,40 @@ func TestUnreadableFile(t *testing.T) {
 		t.Fatalf("errors = %v", inv.Errors)
 	}
 }
+
+// TestOrderIsTheWalksWhateverFinishesFirst: files are read while the walk goes on, by several
+// workers; objects and errors must still come out in the walk's lexical order, every time.
+func TestOrderIsTheWalksWhateverFinishesFirst(t *testing.T) {
+	dir := t.TempDir()
+	var want, wantErrs []string
+	for d := range 12 {
+		sub := filepath.Join(dir, fmt.Sprintf("d%02d", d), "inner")
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for f := range 15 {
+			name := fmt.Sprintf("f%02d", f)
+			body := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%02d-%02d\n", d, f)
+			if f%7 == 3 {
+				body = "a: [unclosed\n" // an input error, reported in its place
+				wantErrs = append(wantErrs, name+".yaml:1")
+			} else {
+				want = append(want, fmt.Sprintf("ConfigMap/c%02d-%02d", d, f))
+			}
+			// Sizes vary so that the workers finish out of order.
+			body += strings.Repeat("# padding\n", (f*37+d*11)%200)
+			if err := os.WriteFile(filepath.Join(sub, name+".yaml"), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for range 5 {
+		inv := Load([]string{dir}, Options{Workers: 4})
+		if got := names(inv); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("objects out of order:\n got %v\nwant %v", got, want)
+		}
+		if got := errorsOf(inv); strings.Join(got, " ") != strings.Join(wantErrs, " ") {
+			t.Fatalf("errors out of order:\n got %v\nwant %v", got, wantErrs)
+		}
+	}
+}
