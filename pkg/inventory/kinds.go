@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"strings"
+	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -126,6 +127,47 @@ type PodTemplate struct {
 	Meta     *metav1.ObjectMeta
 	Spec     *corev1.PodSpec
 	SpecPath string
+
+	pathsOnce sync.Once
+	paths     [3][]string // by list: init, regular, ephemeral containers
+	inline    [4]string   // backs paths for templates of up to four containers
+}
+
+// containerLists are the spec's container lists, in the order of PodTemplate.paths.
+var containerLists = [3]string{"initContainers", "containers", "ephemeralContainers"}
+
+// ContainerPath returns the path of container i of list ("initContainers", "containers" or
+// "ephemeralContainers"), e.g. spec.template.spec.containers[0]. The paths of a template's
+// containers are built together, once: checks start every finding's path with one, and building
+// it anew each time was a sixth of the checks' allocations on a large cluster.
+func (pt *PodTemplate) ContainerPath(list string, i int) string {
+	pt.pathsOnce.Do(pt.buildPaths)
+	for l, name := range containerLists {
+		if name == list {
+			if i >= 0 && i < len(pt.paths[l]) {
+				return pt.paths[l][i]
+			}
+			break
+		}
+	}
+	return Item(pt.SpecPath, list, i, "")
+}
+
+// buildPaths builds the path of every container of the template: one allocation each, and none
+// more for the usual pod of up to four containers.
+func (pt *PodTemplate) buildPaths() {
+	counts := [3]int{len(pt.Spec.InitContainers), len(pt.Spec.Containers), len(pt.Spec.EphemeralContainers)}
+	strs := pt.inline[:0]
+	if total := counts[0] + counts[1] + counts[2]; total > len(pt.inline) {
+		strs = make([]string, 0, total)
+	}
+	for l, n := range counts {
+		start := len(strs)
+		for i := range n {
+			strs = append(strs, Item(pt.SpecPath, containerLists[l], i, ""))
+		}
+		pt.paths[l] = strs[start:len(strs):len(strs)]
+	}
 }
 
 // PodTemplateOf returns the pod template of workload kinds (Pod, PodTemplate, Deployment,
@@ -139,26 +181,26 @@ func PodTemplateOf(o *Object) *PodTemplate {
 func podTemplateOf(typed any) *PodTemplate {
 	switch t := typed.(type) {
 	case *corev1.Pod:
-		return &PodTemplate{&t.ObjectMeta, &t.Spec, "spec"}
+		return &PodTemplate{Meta: &t.ObjectMeta, Spec: &t.Spec, SpecPath: "spec"}
 	case *corev1.PodTemplate:
-		return &PodTemplate{&t.Template.ObjectMeta, &t.Template.Spec, "template.spec"}
+		return &PodTemplate{Meta: &t.Template.ObjectMeta, Spec: &t.Template.Spec, SpecPath: "template.spec"}
 	case *corev1.ReplicationController:
 		if t.Spec.Template == nil {
 			return nil
 		}
-		return &PodTemplate{&t.Spec.Template.ObjectMeta, &t.Spec.Template.Spec, "spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.Template.ObjectMeta, Spec: &t.Spec.Template.Spec, SpecPath: "spec.template.spec"}
 	case *appsv1.Deployment:
-		return &PodTemplate{&t.Spec.Template.ObjectMeta, &t.Spec.Template.Spec, "spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.Template.ObjectMeta, Spec: &t.Spec.Template.Spec, SpecPath: "spec.template.spec"}
 	case *appsv1.ReplicaSet:
-		return &PodTemplate{&t.Spec.Template.ObjectMeta, &t.Spec.Template.Spec, "spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.Template.ObjectMeta, Spec: &t.Spec.Template.Spec, SpecPath: "spec.template.spec"}
 	case *appsv1.StatefulSet:
-		return &PodTemplate{&t.Spec.Template.ObjectMeta, &t.Spec.Template.Spec, "spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.Template.ObjectMeta, Spec: &t.Spec.Template.Spec, SpecPath: "spec.template.spec"}
 	case *appsv1.DaemonSet:
-		return &PodTemplate{&t.Spec.Template.ObjectMeta, &t.Spec.Template.Spec, "spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.Template.ObjectMeta, Spec: &t.Spec.Template.Spec, SpecPath: "spec.template.spec"}
 	case *batchv1.Job:
-		return &PodTemplate{&t.Spec.Template.ObjectMeta, &t.Spec.Template.Spec, "spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.Template.ObjectMeta, Spec: &t.Spec.Template.Spec, SpecPath: "spec.template.spec"}
 	case *batchv1.CronJob:
-		return &PodTemplate{&t.Spec.JobTemplate.Spec.Template.ObjectMeta, &t.Spec.JobTemplate.Spec.Template.Spec, "spec.jobTemplate.spec.template.spec"}
+		return &PodTemplate{Meta: &t.Spec.JobTemplate.Spec.Template.ObjectMeta, Spec: &t.Spec.JobTemplate.Spec.Template.Spec, SpecPath: "spec.jobTemplate.spec.template.spec"}
 	}
 	return nil
 }
@@ -181,14 +223,14 @@ func (pt *PodTemplate) Containers() []ContainerRef {
 	s := pt.Spec
 	out := make([]ContainerRef, 0, len(s.InitContainers)+len(s.Containers)+len(s.EphemeralContainers))
 	for i := range s.InitContainers {
-		out = append(out, ContainerRef{&s.InitContainers[i], Item(pt.SpecPath, "initContainers", i, ""), "init container"})
+		out = append(out, ContainerRef{&s.InitContainers[i], pt.ContainerPath("initContainers", i), "init container"})
 	}
 	for i := range s.Containers {
-		out = append(out, ContainerRef{&s.Containers[i], Item(pt.SpecPath, "containers", i, ""), "container"})
+		out = append(out, ContainerRef{&s.Containers[i], pt.ContainerPath("containers", i), "container"})
 	}
 	for i := range s.EphemeralContainers {
 		c := corev1.Container(s.EphemeralContainers[i].EphemeralContainerCommon)
-		out = append(out, ContainerRef{&c, Item(pt.SpecPath, "ephemeralContainers", i, ""), "ephemeral container"})
+		out = append(out, ContainerRef{&c, pt.ContainerPath("ephemeralContainers", i), "ephemeral container"})
 	}
 	return out
 }

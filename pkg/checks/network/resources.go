@@ -134,7 +134,7 @@ func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind 
 	if limits {
 		section, what = "limits", "limit"
 	}
-	path := inventory.Item(pt.SpecPath, field, i, ".resources."+section+"."+string(rf.name))
+	path := pt.ContainerPath(field, i) + ".resources." + section + "." + string(rf.name)
 	var buf [128]byte
 	b := append(buf[:0], kind...)
 	b = append(b, ' ')

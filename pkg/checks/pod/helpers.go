@@ -33,14 +33,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// ctr is one container of a pod template and where it sits. Its path is built only when a check
-// fails, so walking the containers of a passing pod allocates nothing (inventory's
-// PodTemplate.Containers builds every path up front).
+// ctr is one container of a pod template and where it sits. Paths are asked of the template
+// only when a check fails (it builds its containers' paths once, for all checks).
 type ctr struct {
 	*corev1.Container
-	list     string // "initContainers", "containers" or "ephemeralContainers"
-	index    int
-	specPath string
+	list  string // "initContainers", "containers" or "ephemeralContainers"
+	index int
+	pt    *inventory.PodTemplate
 }
 
 // containers yields every init, regular and ephemeral container, in the order the API server's
@@ -50,18 +49,18 @@ func containers(pt *inventory.PodTemplate) iter.Seq[ctr] {
 	return func(yield func(ctr) bool) {
 		s := pt.Spec
 		for i := range s.InitContainers {
-			if !yield(ctr{&s.InitContainers[i], "initContainers", i, pt.SpecPath}) {
+			if !yield(ctr{&s.InitContainers[i], "initContainers", i, pt}) {
 				return
 			}
 		}
 		for i := range s.Containers {
-			if !yield(ctr{&s.Containers[i], "containers", i, pt.SpecPath}) {
+			if !yield(ctr{&s.Containers[i], "containers", i, pt}) {
 				return
 			}
 		}
 		for i := range s.EphemeralContainers {
 			c := (*corev1.Container)(&s.EphemeralContainers[i].EphemeralContainerCommon)
-			if !yield(ctr{c, "ephemeralContainers", i, pt.SpecPath}) {
+			if !yield(ctr{c, "ephemeralContainers", i, pt}) {
 				return
 			}
 		}
@@ -70,16 +69,16 @@ func containers(pt *inventory.PodTemplate) iter.Seq[ctr] {
 
 // path is the container's own path, e.g. spec.template.spec.initContainers[1].
 func (c ctr) path() string {
-	return inventory.Item(c.specPath, c.list, c.index, "")
+	return c.pt.ContainerPath(c.list, c.index)
 }
 
 // at is the path of a field below the container; rel is a dotted path such as
 // "securityContext.privileged".
-func (c ctr) at(rel string) string { return inventory.Item(c.specPath, c.list, c.index, "."+rel) }
+func (c ctr) at(rel string) string { return c.path() + "." + rel }
 
 // sc is the path of a securityContext field of the container.
 func (c ctr) sc(field string) string {
-	return inventory.Item(c.specPath, c.list, c.index, ".securityContext."+field)
+	return c.path() + ".securityContext." + field
 }
 
 // describe names the container for messages: `container "nginx"`, `init container "setup"`.
@@ -284,14 +283,14 @@ func perContainer(fn func(a *checks.Assessment, pt *inventory.PodTemplate, c ctr
 		// the iterator's state to the heap.
 		s := pt.Spec
 		for i := range s.InitContainers {
-			fn(a, pt, ctr{&s.InitContainers[i], "initContainers", i, pt.SpecPath})
+			fn(a, pt, ctr{&s.InitContainers[i], "initContainers", i, pt})
 		}
 		for i := range s.Containers {
-			fn(a, pt, ctr{&s.Containers[i], "containers", i, pt.SpecPath})
+			fn(a, pt, ctr{&s.Containers[i], "containers", i, pt})
 		}
 		for i := range s.EphemeralContainers {
 			c := (*corev1.Container)(&s.EphemeralContainers[i].EphemeralContainerCommon)
-			fn(a, pt, ctr{c, "ephemeralContainers", i, pt.SpecPath})
+			fn(a, pt, ctr{c, "ephemeralContainers", i, pt})
 		}
 	}
 }
