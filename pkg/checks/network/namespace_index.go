@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"
@@ -115,11 +116,21 @@ func describeLabels(l map[string]string) string {
 // quoteNames renders object names for messages: `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
 func quoteNames(names []string) string {
 	sort.Strings(names)
-	q := make([]string, len(names))
+	// Built in one buffer: NS-07 names the selecting policies for every partly isolated
+	// workload of a cluster.
+	var buf [128]byte
+	b := buf[:0]
 	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
+		switch {
+		case i == 0:
+		case i == len(names)-1:
+			b = append(b, " and "...)
+		default:
+			b = append(b, ", "...)
+		}
+		b = quickfmt.AppendQuote(b, n)
 	}
-	return joinAnd(q)
+	return string(b)
 }
 
 // joinAnd joins items as English prose: "a", "a and b", "a, b and c".
