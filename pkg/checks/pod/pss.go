@@ -188,6 +188,9 @@ func (p *pssProfiles) results(pt *inventory.PodTemplate) []pssFinding {
 	var out []pssFinding
 	for i := range p.all {
 		if v, bad := p.run(i, pt.Meta, pt.Spec); bad {
+			if out == nil {
+				out = make([]pssFinding, 0, 4) // a pod left at the defaults breaks four
+			}
 			out = append(out, pssFinding{check: i, path: pssPath(v.id, pt), message: v.message()})
 		}
 	}
