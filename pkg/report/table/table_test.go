@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/kubeharden/kubeharden/pkg/engine"
 	"github.com/kubeharden/kubeharden/pkg/report"
@@ -176,5 +177,36 @@ func TestChunksMatchOneWorker(t *testing.T) {
 	}
 	if n := bytes.Count(many, []byte("\n\nDeployment ")); n != 499 {
 		t.Fatalf("%d objects follow a blank line, want 499", n)
+	}
+}
+
+// TestRuneCount holds the eight-bytes-at-a-time count to utf8's, for every byte at every
+// position of a 20-byte string and for random text that is mostly ASCII.
+func TestRuneCount(t *testing.T) {
+	check := func(s string) {
+		if got, want := runeCount(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("runeCount(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := isASCII(s), !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }); got != want {
+			t.Fatalf("isASCII(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for pos := range 20 {
+		for c := range 256 {
+			b := []byte("container web-0 has ")
+			b[pos] = byte(c)
+			check(string(b))
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = byte(0x20 + r.IntN(0x5f))
+			if r.IntN(10) == 0 {
+				b[i] = byte(r.IntN(256))
+			}
+		}
+		check(string(b))
 	}
 }
