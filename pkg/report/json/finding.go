@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/kubeharden/kubeharden/internal/jsonquote"
+	"github.com/kubeharden/kubeharden/internal/swar"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/engine"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -23,35 +24,60 @@ type encoder struct {
 	objText []byte // from `"object": {` to the file field, if any
 	srcText []byte // the source field, if any
 
-	// quoted maps paths and messages to their quoted form. Both repeat across objects (every
-	// workload's first container has the same runAsNonRoot path and, as often as not, the
-	// same container name in its messages), and quoting was half the writer's time on a large
-	// cluster; a lookup costs a fraction of it.
-	quoted map[string]string
+	// quoted holds the quoted form of paths and messages seen. Both repeat across objects
+	// (every workload's first container has the same runAsNonRoot path and, as often as not,
+	// the same container name in its messages), and quoting was half the writer's time on a
+	// large cluster.
+	quoted quoteCache
 }
 
-// Bounds of the quoted-text cache: texts longer than maxQuotedLen are rarely repeated, and the
-// cache starts over when it holds maxQuoted texts, so it stays within about a megabyte.
+// quoteCache is a direct-mapped cache of quoted texts: a map keyed by the text cost nearly as
+// much as quoting it. A slot keeps the first text that lands in it, so texts that share a slot
+// cost a comparison each, never an allocation, and the cache's memory is bounded by its slots.
+type quoteCache struct {
+	slots []quoteSlot
+}
+
+type quoteSlot struct{ text, quoted string }
+
 const (
-	maxQuotedLen = 256
-	maxQuoted    = 4096
+	quoteSlots   = 1 << 13
+	maxQuotedLen = 256 // longer texts are rarely repeated and are not cached
 )
 
 // appendQuoted appends s quoted, through the cache.
 func (e *encoder) appendQuoted(b []byte, s string) []byte {
-	if len(s) > maxQuotedLen {
+	if len(s) > maxQuotedLen || len(s) < 8 {
 		return appendString(b, s)
 	}
-	if q, ok := e.quoted[s]; ok {
-		return append(b, q...)
+	c := &e.quoted
+	if c.slots == nil {
+		c.slots = make([]quoteSlot, quoteSlots)
+	}
+	slot := &c.slots[textHash(s)&(quoteSlots-1)]
+	if slot.text == s {
+		return append(b, slot.quoted...)
 	}
 	start := len(b)
 	b = appendString(b, s)
-	if e.quoted == nil || len(e.quoted) >= maxQuoted {
-		e.quoted = make(map[string]string, 256)
+	if slot.text == "" {
+		slot.text, slot.quoted = s, string(b[start:]) // a copy: b is a buffer the writer reuses
 	}
-	e.quoted[s] = string(b[start:]) // a copy: b is a buffer the writer reuses
 	return b
+}
+
+// textHash mixes the length and the words of s (at least eight bytes long), eight bytes at a
+// time.
+func textHash(s string) uint64 {
+	const k = 0x9E3779B97F4A7C15
+	n := len(s)
+	h := uint64(n) * k
+	for i := 0; i+8 <= n; i += 8 {
+		h = (h ^ swar.Load64(s[i:i+8])) * k
+		h ^= h >> 32
+	}
+	h = (h ^ swar.Load64(s[n-8:])) * k
+	return h ^ h>>32
 }
 
 type controlText struct {

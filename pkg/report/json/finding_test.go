@@ -41,27 +41,32 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestQuotedCacheSurvivesReuseAndReset quotes more distinct texts than the cache holds, twice
-// over, into one buffer that is overwritten each time (as the writer reuses its chunk buffers),
-// and requires every answer to be the plain quoting: a cached text must not alias the buffer,
-// and starting the cache over must lose nothing.
-func TestQuotedCacheSurvivesReuseAndReset(t *testing.T) {
+// TestQuotedCacheSurvivesReuseAndCollisions quotes more distinct texts than the cache has
+// slots, twice over, into one buffer that is overwritten each time (as the writer reuses its
+// chunk buffers), and requires every answer to be the plain quoting: a cached text must not
+// alias the buffer, and texts sharing a slot must not get each other's quoting. Texts differing
+// only where the hash does not look share a slot by design.
+func TestQuotedCacheSurvivesReuseAndCollisions(t *testing.T) {
 	var e encoder
 	var buf []byte
+	texts := []string{"short", `q"uote`, "bad \xff utf8 \u2028", strings.Repeat("x", maxQuotedLen+1)}
+	for i := range quoteSlots + 100 {
+		texts = append(texts, fmt.Sprintf(`container "c%d" fails`, i))
+	}
+	for i := range 300 { // texts of the same length that differ in one word
+		texts = append(texts, fmt.Sprintf("spec.template.spec.containers[0].securityContext.x%03dfield.runAsNonRoot.to.the.end", i))
+	}
 	for round := range 2 {
-		for i := range maxQuoted + 100 {
-			s := fmt.Sprintf(`container "c%d" in round %d`, i%(maxQuoted+50), round)
+		for i, s := range texts {
 			buf = e.appendQuoted(buf[:0], s)
 			if want := appendString(nil, s); !bytes.Equal(buf, want) {
 				t.Fatalf("round %d, text %d: got %s, want %s", round, i, buf, want)
 			}
 		}
 	}
-	long := strings.Repeat("x", maxQuotedLen+1)
-	if got := e.appendQuoted(nil, long); !bytes.Equal(got, appendString(nil, long)) {
-		t.Fatal("long text quoted wrongly")
-	}
-	if _, cached := e.quoted[long]; cached {
-		t.Fatal("a text over maxQuotedLen was cached")
+	for _, sl := range e.quoted.slots {
+		if len(sl.text) > maxQuotedLen {
+			t.Fatal("a text over maxQuotedLen was cached")
+		}
 	}
 }
