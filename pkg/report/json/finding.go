@@ -1,6 +1,7 @@
 package json
 
 import (
+	"math/bits"
 	"strconv"
 
 	"github.com/kubeharden/kubeharden/internal/jsonquote"
@@ -41,8 +42,9 @@ type quoteCache struct {
 type quoteSlot struct{ text, quoted string }
 
 const (
-	quoteSlots   = 1 << 13
-	maxQuotedLen = 256 // longer texts are rarely repeated and are not cached
+	quoteSlotBits = 13
+	quoteSlots    = 1 << quoteSlotBits
+	maxQuotedLen  = 256 // longer texts are rarely repeated and are not cached
 )
 
 // appendQuoted appends s quoted, through the cache.
@@ -54,7 +56,7 @@ func (e *encoder) appendQuoted(b []byte, s string) []byte {
 	if c.slots == nil {
 		c.slots = make([]quoteSlot, quoteSlots)
 	}
-	slot := &c.slots[textHash(s)&(quoteSlots-1)]
+	slot := &c.slots[textHash(s)>>(64-quoteSlotBits)]
 	if slot.text == s {
 		return append(b, slot.quoted...)
 	}
@@ -66,18 +68,17 @@ func (e *encoder) appendQuoted(b []byte, s string) []byte {
 	return b
 }
 
-// textHash mixes the length and the words of s (at least eight bytes long), eight bytes at a
-// time.
+// textHash folds the words of s (at least eight bytes long) with a rotation between them, one
+// cheap step per eight bytes, and mixes the result with the length once; slots are picked by
+// its top bits. It only spreads texts over slots: a hit is confirmed by comparing the texts.
 func textHash(s string) uint64 {
-	const k = 0x9E3779B97F4A7C15
 	n := len(s)
-	h := uint64(n) * k
+	var h uint64
 	for i := 0; i+8 <= n; i += 8 {
-		h = (h ^ swar.Load64(s[i:i+8])) * k
-		h ^= h >> 32
+		h = bits.RotateLeft64(h, 19) ^ swar.Load64(s[i:i+8])
 	}
-	h = (h ^ swar.Load64(s[n-8:])) * k
-	return h ^ h>>32
+	h ^= swar.Load64(s[n-8:])
+	return (h ^ uint64(n)) * 0x9E3779B97F4A7C15 // the top bits depend on every bit of h
 }
 
 type controlText struct {
