@@ -49,12 +49,12 @@ type pssCheck struct {
 	fn policy.CheckPodFn
 }
 
-// pssProfiles holds the checks each level runs, in the order the registry runs them, as
-// indexes into all: each check is run once per pod, whatever the level asked for.
+// pssProfiles holds every check in the order the registry runs them (baseline IDs first, then
+// restricted), and which of them each level runs: each check is run once per pod, whatever the
+// level asked for.
 type pssProfiles struct {
 	all                      []pssCheck
-	baseline, restricted     []int
-	inBaseline, inRestricted []bool
+	inBaseline, inRestricted []bool // by index into all: whether the level runs the check
 	err                      error
 }
 
@@ -96,21 +96,13 @@ func resolvePSS(all []policy.Check, v api.Version) *pssProfiles {
 	slices.SortFunc(baseline, byID)
 	slices.SortFunc(restricted, byID)
 	p := &pssProfiles{all: append(slices.Clip(baseline), restricted...)}
+	p.inBaseline, p.inRestricted = make([]bool, len(p.all)), make([]bool, len(p.all))
 	for i, c := range baseline {
-		p.baseline = append(p.baseline, i)
-		if !overridden[c.id] {
-			p.restricted = append(p.restricted, i)
-		}
+		p.inBaseline[i] = true
+		p.inRestricted[i] = !overridden[c.id]
 	}
 	for i := range restricted {
-		p.restricted = append(p.restricted, len(baseline)+i)
-	}
-	p.inBaseline, p.inRestricted = make([]bool, len(p.all)), make([]bool, len(p.all))
-	for _, i := range p.baseline {
-		p.inBaseline[i] = true
-	}
-	for _, i := range p.restricted {
-		p.inRestricted[i] = true
+		p.inRestricted[len(baseline)+i] = true
 	}
 	return p
 }
@@ -128,15 +120,8 @@ func versionAt(c policy.Check, v api.Version) (policy.VersionedCheck, bool) {
 	return policy.VersionedCheck{}, false
 }
 
-func (p *pssProfiles) level(l api.Level) []int {
-	if l == api.LevelBaseline {
-		return p.baseline
-	}
-	return p.restricted
-}
-
-// inLevel tells, by index into all, whether level l runs the check. A level's indexes ascend,
-// so walking violations in the order of all reports them in the level's order.
+// inLevel tells, by index into all, whether level l runs the check. all holds each level's
+// checks in the level's order, so walking violations in the order of all reports them in it.
 func (p *pssProfiles) inLevel(l api.Level) []bool {
 	if l == api.LevelBaseline {
 		return p.inBaseline

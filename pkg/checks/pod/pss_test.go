@@ -546,7 +546,11 @@ func newestVersion(all []policy.Check) api.Version {
 // with the reason AggregateCheckResults would give: the violations by check ID, for the tests.
 func (p *pssProfiles) evaluate(l api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssViolation {
 	var out []pssViolation
-	for _, i := range p.level(l) {
+	in := p.inLevel(l)
+	for i := range p.all {
+		if !in[i] {
+			continue
+		}
 		if v, bad := p.run(i, meta, spec); bad {
 			out = append(out, v)
 		}
