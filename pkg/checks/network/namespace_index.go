@@ -113,33 +113,39 @@ func describeLabels(l map[string]string) string {
 	return labels.Set(l).String()
 }
 
-// quoteNames renders object names for messages: `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
+// quoteNames renders object names for messages: `"a"`, `"a" and "b"`, `"a", "b" and "c"`. It
+// is built in one buffer: NS-07 names the selecting policies for every partly isolated workload
+// of a cluster.
 func quoteNames(names []string) string {
 	sort.Strings(names)
-	// Built in one buffer: NS-07 names the selecting policies for every partly isolated
-	// workload of a cluster.
 	var buf [128]byte
-	b := buf[:0]
-	for i, n := range names {
-		switch {
-		case i == 0:
-		case i == len(names)-1:
-			b = append(b, " and "...)
-		default:
-			b = append(b, ", "...)
-		}
-		b = quickfmt.AppendQuote(b, n)
-	}
-	return string(b)
+	return string(appendList(buf[:0], len(names), " and ", func(b []byte, i int) []byte {
+		return quickfmt.AppendQuote(b, names[i])
+	}))
 }
 
 // joinAnd joins items as English prose: "a", "a and b", "a, b and c".
 func joinAnd(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
+	return string(appendList(nil, len(items), " and ", appendItem(items)))
+}
+
+// appendList appends n items as English prose, "a", "a<conj>b", "a, b<conj>c", each item
+// appended by item.
+func appendList(b []byte, n int, conj string, item func(b []byte, i int) []byte) []byte {
+	for i := range n {
+		switch {
+		case i == 0:
+		case i == n-1:
+			b = append(b, conj...)
+		default:
+			b = append(b, ", "...)
+		}
+		b = item(b, i)
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+	return b
+}
+
+// appendItem appends items[i] as it is.
+func appendItem(items []string) func([]byte, int) []byte {
+	return func(b []byte, i int) []byte { return append(b, items[i]...) }
 }

@@ -24,7 +24,6 @@ and the set is not complete, a namespace that would fail is not assessed instead
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -162,10 +161,7 @@ func assessResourceQuota(a *checks.Assessment, o *inventory.Object, inv *invento
 
 // joinOr joins items as English prose: "a", "a or b", "a, b or c".
 func joinOr(items []string) string {
-	if len(items) < 2 {
-		return joinAnd(items)
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+	return string(appendList(nil, len(items), " or ", appendItem(items)))
 }
 
 // containerResources are the resources a LimitRange should give containers defaults for.
