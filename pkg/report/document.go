@@ -97,15 +97,16 @@ func Header(res *engine.Result, opts Options) *Document {
 	return d
 }
 
-// NewFinding converts one engine finding into a report row.
+// NewFinding converts one engine finding into a report row; writers that convert many use a
+// Converter.
 func NewFinding(f *engine.Finding, opts Options) Finding {
 	c := Converter{Options: opts}
 	return c.Finding(f)
 }
 
-// Converter converts engine findings into report rows like NewFinding, remembering the last
-// object's reference and file: findings come grouped by object, a dozen or more per workload,
-// and working those out again for each was a tenth of the JSON report's time.
+// Converter converts engine findings into report rows, remembering the last object's reference
+// and file: findings come grouped by object, a dozen or more per workload, and working those out
+// again for each was a tenth of the JSON report's time.
 type Converter struct {
 	Options Options
 

@@ -149,12 +149,10 @@ func (e *encoder) appendFinding(b []byte, f *report.Finding, obj *inventory.Obje
 	}
 	b = append(b, e.srcText...)
 	if f.Path != "" {
-		b = append(b, ","+in1+`"path": `...)
-		b = e.appendQuoted(b, f.Path)
+		b = e.appendQuoted(fieldKey(b, in1, "path", false), f.Path)
 	}
 	if f.Message != "" {
-		b = append(b, ","+in1+`"message": `...)
-		b = e.appendQuoted(b, f.Message)
+		b = e.appendQuoted(fieldKey(b, in1, "message", false), f.Message)
 	}
 	b = append(b, ct.tail...)
 	if x := f.Exemption; x != nil {
@@ -216,14 +214,18 @@ func appendObject(b []byte, f *report.Finding) []byte {
 }
 
 func field(b []byte, indent, key, value string, first bool) []byte {
+	return appendString(fieldKey(b, indent, key, first), value)
+}
+
+// fieldKey appends a field's separator, indentation and key, up to its value.
+func fieldKey(b []byte, indent, key string, first bool) []byte {
 	if !first {
 		b = append(b, ',')
 	}
 	b = append(b, indent...)
 	b = append(b, '"')
 	b = append(b, key...)
-	b = append(b, `": `...)
-	return appendString(b, value)
+	return append(b, `": `...)
 }
 
 // appendString quotes s like encoding/json with HTML escaping off.

@@ -44,8 +44,7 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 // TestQuotedCacheSurvivesReuseAndCollisions quotes more distinct texts than the cache has
 // slots, twice over, into one buffer that is overwritten each time (as the writer reuses its
 // chunk buffers), and requires every answer to be the plain quoting: a cached text must not
-// alias the buffer, and texts sharing a slot must not get each other's quoting. Texts differing
-// only where the hash does not look share a slot by design.
+// alias the buffer, and texts sharing a slot must not get each other's quoting.
 func TestQuotedCacheSurvivesReuseAndCollisions(t *testing.T) {
 	var e encoder
 	var buf []byte
