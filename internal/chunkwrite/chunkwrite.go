@@ -78,11 +78,6 @@ func Write(w io.Writer, bounds []int, newRenderer func() Renderer, opts Options)
 			for {
 				var buf []byte
 				select {
-				case <-stop:
-					return
-				default:
-				}
-				select {
 				case buf = <-free:
 				case <-stop:
 					return

@@ -61,7 +61,7 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	}
 	p.inputs(res)
 	p.summary(res)
-	_, err := w.Write(p.w.Bytes())
+	_, err := w.Write(p.w.bytes())
 	return err
 }
 
@@ -109,7 +109,7 @@ func (p *printer) findings(w io.Writer, res *engine.Result) error {
 			if hi == len(fs) {
 				wp.w.addByte('\n')
 			}
-			return wp.w.Bytes()
+			return wp.w.bytes()
 		}
 	}, chunkwrite.Options{BufferSize: chunkBytes})
 	for _, wp := range workers {
@@ -125,7 +125,7 @@ type text struct{ b []byte }
 
 func (t *text) add(s string)   { t.b = append(t.b, s...) }
 func (t *text) addByte(c byte) { t.b = append(t.b, c) }
-func (t *text) Bytes() []byte  { return t.b }
+func (t *text) bytes() []byte  { return t.b }
 
 type printer struct {
 	w       *text
