@@ -5,10 +5,14 @@ package main
 
 import (
 	"os"
+	"runtime"
 
 	"github.com/kubeharden/kubeharden/internal/cli"
 )
 
 func main() {
+	// The command offers no heap profiles, so it does not sample allocations for one: the
+	// samples' stack walks and buckets cost about 1.5 MiB of a corpus scan's peak memory.
+	runtime.MemProfileRate = 0
 	os.Exit(cli.Main(os.Args[1:], cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
 }
