@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,5 +91,40 @@ func TestDerivedBuildsOncePerKeyAndResetsOnImply(t *testing.T) {
 	inv.ImplyNamespaces() // adds Namespace shop: derived values must see it
 	if n := inv.Derived(key{"objects"}, count).(int); n != 2 {
 		t.Fatalf("after ImplyNamespaces Derived = %d, want 2", n)
+	}
+}
+
+// Sealing must keep the first line added for a path, whichever sort it takes: the plain sort
+// when lines were added in document order, the stable one otherwise. The unsealed index (a
+// linear scan that returns the first match) is the reference.
+func TestLineIndexSealKeepsTheFirstLineAdded(t *testing.T) {
+	for _, ascending := range []bool{true, false} {
+		rng := rand.New(rand.NewPCG(7, 9))
+		ref, x := &LineIndex{}, &LineIndex{}
+		var paths []PathHash
+		line := 1
+		for i := range 3000 {
+			h := PathHash(rng.Uint64())
+			if i > 0 && rng.IntN(4) == 0 {
+				h = paths[rng.IntN(len(paths))] // the same path again, later
+			}
+			paths = append(paths, h)
+			if ascending {
+				line += rng.IntN(2)
+			} else {
+				line = 1 + rng.IntN(5000)
+			}
+			ref.Add(h, line)
+			x.Add(h, line)
+		}
+		if x.linesAscend() != ascending {
+			t.Fatalf("linesAscend = %v for ascending=%v", !ascending, ascending)
+		}
+		x.Seal()
+		for _, h := range paths {
+			if got, want := x.lookup(h), ref.lookup(h); got != want {
+				t.Fatalf("ascending=%v: sealed lookup %d, first added %d", ascending, got, want)
+			}
+		}
 	}
 }

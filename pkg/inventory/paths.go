@@ -132,7 +132,16 @@ func (x *LineIndex) Len() int { return len(x.entries) }
 // Seal sorts the index; it must be called once after the last Add and before lookups from
 // several goroutines.
 func (x *LineIndex) Seal() {
-	// Stable on the hash part keeps the first line added for a hash first.
+	// The first line added for a hash must sort first among its equals. Sources that add
+	// fields in document order add non-decreasing lines, and then sorting the packed entries
+	// whole (hash, then line) gives that order: a plain sort of integers, several times
+	// cheaper than a stable sort by the hash alone, which is kept for other orders.
+	if x.linesAscend() {
+		slices.Sort(x.entries)
+		x.entries = slices.Clip(x.entries)
+		x.sorted = true
+		return
+	}
 	slices.SortStableFunc(x.entries, func(a, b uint64) int {
 		switch a, b = a>>lineBits, b>>lineBits; {
 		case a < b:
@@ -144,6 +153,19 @@ func (x *LineIndex) Seal() {
 	})
 	x.entries = slices.Clip(x.entries)
 	x.sorted = true
+}
+
+// linesAscend reports whether the lines were added in non-decreasing order.
+func (x *LineIndex) linesAscend() bool {
+	prev := uint64(0)
+	for _, e := range x.entries {
+		if l := e & maxLine; l >= prev {
+			prev = l
+		} else {
+			return false
+		}
+	}
+	return true
 }
 
 func (x *LineIndex) lookup(h PathHash) int {
