@@ -178,16 +178,10 @@ func (x *LineIndex) lookup(h PathHash) int {
 		}
 		return 0
 	}
-	i, ok := slices.BinarySearchFunc(x.entries, key, func(e uint64, k uint64) int {
-		switch e >>= lineBits; {
-		case e < k:
-			return -1
-		case e > k:
-			return 1
-		}
-		return 0
-	})
-	if !ok {
+	// The first entry at or after key's smallest packing is the first one added for key, if
+	// any entry has key.
+	i, _ := slices.BinarySearch(x.entries, key<<lineBits)
+	if i == len(x.entries) || x.entries[i]>>lineBits != key {
 		return 0
 	}
 	return int(x.entries[i] & maxLine)
