@@ -8,6 +8,7 @@ package quickfmt
 
 import (
 	"fmt"
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"strconv"
 	"unicode/utf8"
 )
@@ -19,7 +20,7 @@ func Sprintf(format string, args ...any) string {
 	if !ok {
 		return fmt.Sprintf(format, args...)
 	}
-	return string(b)
+	return intern.Bytes(b) // messages repeat from workload to workload
 }
 
 // appendf appends the formatted text to b; ok is false when the format uses anything beyond the

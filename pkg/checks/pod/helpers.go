@@ -23,6 +23,7 @@ package pod
 // read them and in which the API server copies annotations into fields.
 
 import (
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"iter"
 	"strconv"
 	"strings"
@@ -74,11 +75,11 @@ func (c ctr) path() string {
 
 // at is the path of a field below the container; rel is a dotted path such as
 // "securityContext.privileged".
-func (c ctr) at(rel string) string { return c.path() + "." + rel }
+func (c ctr) at(rel string) string { return intern.Concat(c.path(), ".", rel) }
 
 // sc is the path of a securityContext field of the container.
 func (c ctr) sc(field string) string {
-	return c.path() + ".securityContext." + field
+	return intern.Concat(c.path(), ".securityContext.", field)
 }
 
 // describe names the container for messages: `container "nginx"`, `init container "setup"`.
@@ -93,16 +94,18 @@ func (c ctr) describe() string {
 	var buf [64]byte // one allocation, the result, for names of usual length
 	b := append(buf[:0], kind...)
 	b = append(b, ' ')
-	return string(quickfmt.AppendQuote(b, c.Name))
+	return intern.Bytes(quickfmt.AppendQuote(b, c.Name))
 }
 
 // podSC is the path of a pod-level securityContext field.
 func podSC(pt *inventory.PodTemplate, field string) string {
-	return pt.SpecPath + ".securityContext." + field
+	return intern.Concat(pt.SpecPath, ".securityContext.", field)
 }
 
 // specField is the path of a field of the pod spec, e.g. spec.template.spec.hostPID.
-func specField(pt *inventory.PodTemplate, rel string) string { return pt.SpecPath + "." + rel }
+func specField(pt *inventory.PodTemplate, rel string) string {
+	return intern.Concat(pt.SpecPath, ".", rel)
+}
 
 // metaPath is the path of the pod template's metadata: "metadata" for a Pod,
 // "spec.template.metadata" for a Deployment, and so on.

@@ -23,6 +23,7 @@ The parity tests prove that the findings equal what Evaluator.EvaluatePod return
 */
 
 import (
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"slices"
 	"strings"
 	"sync"
@@ -137,9 +138,9 @@ type pssViolation struct {
 
 func (v pssViolation) message() string {
 	if v.detail == "" {
-		return "[" + string(v.id) + "] " + v.reason
+		return intern.Concat("[", string(v.id), "] ", v.reason)
 	}
-	return "[" + string(v.id) + "] " + v.reason + ": " + v.detail
+	return intern.Concat("[", string(v.id), "] ", v.reason, ": ", v.detail)
 }
 
 // run runs check i of all on a pod and returns its violation, if it forbids the pod.
