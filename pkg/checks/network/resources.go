@@ -31,6 +31,7 @@ Ephemeral containers are not checked: the API does not let them set resources at
 */
 
 import (
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -127,14 +128,14 @@ func coveredElsewhere(c *corev1.Container, spec *corev1.PodSpec, name corev1.Res
 }
 
 // reportMissing records one missing or zero resource. A cluster of a few thousand workloads
-// has tens of thousands of these, so the path and the message are built in one allocation each
-// rather than through Failf, whose arguments would each be boxed on the heap.
+// has tens of thousands of these, so the path and the message are built without Failf, whose
+// arguments would each be boxed on the heap, and shared through package intern.
 func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind string, i int, name string, rf resourceField, limits, zero bool) {
 	section, what := "requests", "request"
 	if limits {
 		section, what = "limits", "limit"
 	}
-	path := pt.ContainerPath(field, i) + ".resources." + section + "." + string(rf.name)
+	path := intern.Concat(pt.ContainerPath(field, i), ".resources.", section, ".", string(rf.name))
 	var buf [128]byte
 	b := append(buf[:0], kind...)
 	b = append(b, ' ')
@@ -153,7 +154,7 @@ func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind 
 			b = append(b, ", which means no limit"...)
 		}
 	}
-	a.Fail(path, string(b))
+	a.Fail(path, intern.Bytes(b))
 }
 
 // limitRangeDefaults is what the LimitRanges of a namespace add to containers that leave a

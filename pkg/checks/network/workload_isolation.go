@@ -24,6 +24,7 @@ rather than failed: the policies that select it may be in files that were not sc
 */
 
 import (
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
 	"github.com/kubeharden/kubeharden/pkg/checks"
@@ -82,6 +83,6 @@ func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inv
 		b = append(b, podLabels...)
 		b = append(b, m[2]...)
 		b = append(b, selected...)
-		a.Fail(path, string(b))
+		a.Fail(path, intern.Bytes(b))
 	}
 }

@@ -56,12 +56,12 @@ func assessAppArmor(a *checks.Assessment, pt *inventory.PodTemplate) {
 		switch lvl {
 		case atContainer:
 			if !appArmorFieldOK(v) {
-				a.Fail(c.sc("appArmorProfile.type"), c.describe()+" "+badProfile("AppArmor", "appArmorProfile.type", v))
+				a.Fail(c.sc("appArmorProfile.type"), c.msg(" ", badProfile("AppArmor", "appArmorProfile.type", v)))
 			}
 		case atCtrAnnotation:
 			if !appArmorAnnotationOK(v) {
 				a.Fail(annotationPath(pt, corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix+c.Name),
-					c.describe()+" "+badProfile("AppArmor", "legacy annotation", v))
+					c.msg(" ", badProfile("AppArmor", "legacy annotation", v)))
 			}
 		case atPod:
 			if !appArmorFieldOK(v) {

@@ -61,7 +61,7 @@ func assessDangerousCaps(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) 
 	}
 	for k, cp := range caps.Add {
 		if isDangerousCap(cp) {
-			a.Fail(inventory.Index(c.sc("capabilities.add"), k), c.describe()+" adds the dangerous capability "+capName(cp))
+			a.Fail(inventory.Index(c.sc("capabilities.add"), k), c.msg(" adds the dangerous capability ", capName(cp)))
 		}
 	}
 }
@@ -74,15 +74,15 @@ func assessDropAll(a *checks.Assessment, pt *inventory.PodTemplate) {
 	for c := range containers(pt) {
 		caps := capabilitiesOf(c)
 		if caps == nil {
-			a.Fail(c.sc("capabilities.drop"), c.describe()+" does not drop ALL capabilities")
+			a.Fail(c.sc("capabilities.drop"), c.msg(" does not drop ALL capabilities"))
 			continue
 		}
 		if !dropsAll(caps) {
-			a.Fail(c.sc("capabilities.drop"), c.describe()+" does not drop ALL capabilities")
+			a.Fail(c.sc("capabilities.drop"), c.msg(" does not drop ALL capabilities"))
 		}
 		for k, cp := range caps.Add {
 			if !capIs(cp, "NET_BIND_SERVICE") {
-				a.Fail(inventory.Index(c.sc("capabilities.add"), k), c.describe()+" adds capability "+capName(cp)+" (only NET_BIND_SERVICE may be added)")
+				a.Fail(inventory.Index(c.sc("capabilities.add"), k), c.msg(" adds capability ", capName(cp), " (only NET_BIND_SERVICE may be added)"))
 			}
 		}
 	}

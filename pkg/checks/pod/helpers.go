@@ -97,6 +97,18 @@ func (c ctr) describe() string {
 	return intern.Bytes(quickfmt.AppendQuote(b, c.Name))
 }
 
+// msg is a message about the container: its description followed by rest. Messages go through
+// package intern: the same one repeats for every replica of a workload.
+func (c ctr) msg(rest ...string) string {
+	var parts [6]string
+	if len(rest) >= len(parts) {
+		return c.describe() + strings.Join(rest, "")
+	}
+	parts[0] = c.describe()
+	n := 1 + copy(parts[1:], rest)
+	return intern.Concat(parts[:n]...)
+}
+
 // podSC is the path of a pod-level securityContext field.
 func podSC(pt *inventory.PodTemplate, field string) string {
 	return intern.Concat(pt.SpecPath, ".securityContext.", field)

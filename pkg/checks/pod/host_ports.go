@@ -28,7 +28,7 @@ func assessHostPorts(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	for j, p := range c.Ports {
 		if p.HostPort != 0 {
 			a.Fail(inventory.Index(c.at("ports"), j)+".hostPort",
-				c.describe()+" binds host port "+strconv.Itoa(int(p.HostPort)))
+				c.msg(" binds host port ", strconv.Itoa(int(p.HostPort))))
 		}
 	}
 }

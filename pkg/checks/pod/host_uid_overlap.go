@@ -37,7 +37,7 @@ func assessHostUIDOverlap(a *checks.Assessment, pt *inventory.PodTemplate) {
 				", a UID that may belong to a host account", c)
 			continue
 		}
-		a.Fail(c.sc("runAsUser"), c.describe()+" runs as UID "+strconv.FormatInt(*uid, 10)+", which may belong to a host account")
+		a.Fail(c.sc("runAsUser"), c.msg(" runs as UID ", strconv.FormatInt(*uid, 10), ", which may belong to a host account"))
 	}
 	inherited.flush(a)
 }

@@ -91,11 +91,11 @@ func assessMutableTag(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	}
 	switch {
 	case r.tag == "" && r.digest != "":
-		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with a malformed digest and no tag")
+		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with a malformed digest and no tag"))
 	case r.tag == "":
-		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with no tag or digest, which means latest")
+		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with no tag or digest, which means latest"))
 	case r.tag == "latest":
-		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with the mutable tag latest")
+		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with the mutable tag latest"))
 	}
 }
 
@@ -106,8 +106,8 @@ func assessDigestPinned(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	r := parseImage(c.Image)
 	switch {
 	case r.digest == "":
-		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+", which is not pinned by digest")
+		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), ", which is not pinned by digest"))
 	case !validDigest(r.digest):
-		a.Fail(c.at("image"), c.describe()+" uses image "+quote(c.Image)+" with a malformed digest")
+		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with a malformed digest"))
 	}
 }

@@ -38,22 +38,22 @@ func assessPrivilegeEscalation(a *checks.Assessment, pt *inventory.PodTemplate) 
 func assessContainerEscalation(a *checks.Assessment, c ctr) {
 	sc := c.SecurityContext
 	if isPrivileged(c) {
-		a.Fail(c.sc("privileged"), c.describe()+" can escalate privileges: it is privileged")
+		a.Fail(c.sc("privileged"), c.msg(" can escalate privileges: it is privileged"))
 		return
 	}
 	if sc != nil && sc.Capabilities != nil {
 		for k, cp := range sc.Capabilities.Add {
 			if capIs(cp, "SYS_ADMIN") || capIs(cp, "ALL") {
 				a.Fail(inventory.Index(c.sc("capabilities.add"), k),
-					c.describe()+" can escalate privileges: it adds "+capName(cp))
+					c.msg(" can escalate privileges: it adds ", capName(cp)))
 				return
 			}
 		}
 	}
 	switch {
 	case sc == nil || sc.AllowPrivilegeEscalation == nil:
-		a.Fail(c.sc("allowPrivilegeEscalation"), c.describe()+" allows privilege escalation (allowPrivilegeEscalation is not set to false)")
+		a.Fail(c.sc("allowPrivilegeEscalation"), c.msg(" allows privilege escalation (allowPrivilegeEscalation is not set to false)"))
 	case *sc.AllowPrivilegeEscalation:
-		a.Fail(c.sc("allowPrivilegeEscalation"), c.describe()+" allows privilege escalation")
+		a.Fail(c.sc("allowPrivilegeEscalation"), c.msg(" allows privilege escalation"))
 	}
 }

@@ -29,6 +29,6 @@ func isPrivileged(c ctr) bool {
 
 func assessPrivileged(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	if isPrivileged(c) {
-		a.Fail(c.sc("privileged"), c.describe()+" is privileged")
+		a.Fail(c.sc("privileged"), c.msg(" is privileged"))
 	}
 }

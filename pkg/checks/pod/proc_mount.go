@@ -28,6 +28,6 @@ func badProcMount(c ctr) bool {
 
 func assessProcMount(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	if badProcMount(c) {
-		a.Fail(c.sc("procMount"), c.describe()+" sets procMount "+string(*c.SecurityContext.ProcMount))
+		a.Fail(c.sc("procMount"), c.msg(" sets procMount ", string(*c.SecurityContext.ProcMount)))
 	}
 }

@@ -32,9 +32,9 @@ func assessReadOnlyRootFS(a *checks.Assessment, pt *inventory.PodTemplate) {
 		sc := c.SecurityContext
 		switch {
 		case sc == nil || sc.ReadOnlyRootFilesystem == nil:
-			a.Fail(c.sc("readOnlyRootFilesystem"), c.describe()+" has a writable root filesystem (readOnlyRootFilesystem is not set)")
+			a.Fail(c.sc("readOnlyRootFilesystem"), c.msg(" has a writable root filesystem (readOnlyRootFilesystem is not set)"))
 		case !*sc.ReadOnlyRootFilesystem:
-			a.Fail(c.sc("readOnlyRootFilesystem"), c.describe()+" has a writable root filesystem")
+			a.Fail(c.sc("readOnlyRootFilesystem"), c.msg(" has a writable root filesystem"))
 		}
 	}
 }

@@ -33,7 +33,7 @@ func assessRootGroup(a *checks.Assessment, pt *inventory.PodTemplate) {
 		case lvl == atPod:
 			inherited.add(podSC(pt, "runAsGroup"), "pod securityContext sets runAsGroup 0", c)
 		default:
-			a.Fail(c.sc("runAsGroup"), c.describe()+" runs with the root group (runAsGroup 0)")
+			a.Fail(c.sc("runAsGroup"), c.msg(" runs with the root group (runAsGroup 0)"))
 		}
 	}
 	inherited.flush(a)

@@ -37,13 +37,13 @@ func assessRunAsRoot(a *checks.Assessment, pt *inventory.PodTemplate) {
 		case uid != nil && uidLvl == atPod:
 			inherited.add(podSC(pt, "runAsUser"), "pod securityContext sets runAsUser 0", c)
 		case uid != nil:
-			a.Fail(c.sc("runAsUser"), c.describe()+" runs as root (runAsUser 0)")
+			a.Fail(c.sc("runAsUser"), c.msg(" runs as root (runAsUser 0)"))
 		case nrLvl == atPod:
 			inherited.add(podSC(pt, "runAsNonRoot"), "pod securityContext sets runAsNonRoot false and no runAsUser", c)
 		case nonRoot != nil:
-			a.Fail(c.sc("runAsNonRoot"), c.describe()+" may run as root: runAsNonRoot is false and runAsUser is not set")
+			a.Fail(c.sc("runAsNonRoot"), c.msg(" may run as root: runAsNonRoot is false and runAsUser is not set"))
 		default:
-			a.Fail(c.sc("runAsNonRoot"), c.describe()+" may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set")
+			a.Fail(c.sc("runAsNonRoot"), c.msg(" may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"))
 		}
 	}
 	inherited.flush(a)

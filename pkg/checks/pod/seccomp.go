@@ -79,14 +79,14 @@ func assessSeccomp(a *checks.Assessment, pt *inventory.PodTemplate) {
 		v, lvl := effSeccomp(pt, c)
 		switch lvl {
 		case unset:
-			a.Fail(c.sc("seccompProfile"), c.describe()+" has no seccomp profile (set seccompProfile.type: RuntimeDefault)")
+			a.Fail(c.sc("seccompProfile"), c.msg(" has no seccomp profile (set seccompProfile.type: RuntimeDefault)"))
 		case atContainer:
 			if !seccompFieldOK(v) {
-				a.Fail(c.sc("seccompProfile.type"), c.describe()+" "+badProfile("seccomp", "seccompProfile.type", v))
+				a.Fail(c.sc("seccompProfile.type"), c.msg(" ", badProfile("seccomp", "seccompProfile.type", v)))
 			}
 		case atCtrAnnotation:
 			if !seccompAnnotationOK(v) {
-				a.Fail(annotationPath(pt, seccompContainerAnnotation+c.Name), c.describe()+" "+badProfile("seccomp", "legacy annotation", v))
+				a.Fail(annotationPath(pt, seccompContainerAnnotation+c.Name), c.msg(" ", badProfile("seccomp", "legacy annotation", v)))
 			}
 		case atPod:
 			if !seccompFieldOK(v) {

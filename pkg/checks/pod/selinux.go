@@ -43,7 +43,7 @@ func assessSELinux(a *checks.Assessment, pt *inventory.PodTemplate) {
 				inherited.add(podSC(pt, "seLinuxOptions."+field), "pod sets "+what, c)
 				return
 			}
-			a.Fail(c.sc("seLinuxOptions."+field), c.describe()+" sets "+what)
+			a.Fail(c.sc("seLinuxOptions."+field), c.msg(" sets ", what))
 		}
 		if opts.User != "" {
 			fail("user", "a custom SELinux user "+quote(opts.User))

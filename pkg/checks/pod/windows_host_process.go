@@ -29,7 +29,7 @@ func assessHostProcess(a *checks.Assessment, pt *inventory.PodTemplate) {
 		case lvl == atPod:
 			inherited.add(podSC(pt, "windowsOptions.hostProcess"), "pod runs as a Windows HostProcess pod", c)
 		default:
-			a.Fail(c.sc("windowsOptions.hostProcess"), c.describe()+" is a Windows HostProcess container")
+			a.Fail(c.sc("windowsOptions.hostProcess"), c.msg(" is a Windows HostProcess container"))
 		}
 	}
 	inherited.flush(a)
