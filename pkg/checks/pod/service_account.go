@@ -18,6 +18,7 @@ PS-29 passes when serviceAccountName names an account other than "default".
 */
 
 import (
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"
@@ -76,13 +77,13 @@ func assessTokenAutomount(a *checks.Assessment, o *inventory.Object, inv *invent
 		if sao := inv.Get("ServiceAccount", o.EffectiveNamespace(), name); sao != nil {
 			if sa, ok := sao.Typed.(*corev1.ServiceAccount); ok {
 				if v := sa.AutomountServiceAccountToken; v == nil || *v {
-					a.Fail(at(), "pod mounts a token for service account "+quote(name)+", which does not disable automounting")
+					a.Fail(at(), intern.Concat("pod mounts a token for service account ", quote(name), ", which does not disable automounting"))
 				}
 				return
 			}
 		}
 	}
-	a.Fail(at(), "pod mounts a token for service account "+quote(name)+" by default (automountServiceAccountToken is not set)")
+	a.Fail(at(), intern.Concat("pod mounts a token for service account ", quote(name), " by default (automountServiceAccountToken is not set)"))
 }
 
 func assessDefaultServiceAccount(a *checks.Assessment, pt *inventory.PodTemplate) {
