@@ -279,12 +279,20 @@ func (f *Feed) Matches(v Version, server bool) []*CVE {
 	return out
 }
 
+// The advisory patterns are compiled on first use: only a feed that needs its prose read asks,
+// and compiling them at start-up cost every command.
 var (
-	versionRE   = regexp.MustCompile(`v?(\d+\.\d+\.\d+)`)
-	spanRE      = regexp.MustCompile(`v?(\d+\.\d+\.\d+)\s*(?:-|–|to|through)\s*v?(\d+\.\d+\.\d+)`)
-	atMostRE    = regexp.MustCompile(`(?:<=|≤|before and including|and earlier|or earlier)\s*v?(\d+\.\d+\.\d+)|v?(\d+\.\d+\.\d+)\s*(?:and earlier|or earlier|and below|or below)`)
-	belowRE     = regexp.MustCompile(`(?:<|prior to|before)\s*v?(\d+\.\d+\.\d+)`)
-	componentRE = regexp.MustCompile(`\b(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy)\b`)
+	versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`v?(\d+\.\d+\.\d+)`) })
+	spanRE    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`v?(\d+\.\d+\.\d+)\s*(?:-|–|to|through)\s*v?(\d+\.\d+\.\d+)`)
+	})
+	atMostRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:<=|≤|before and including|and earlier|or earlier)\s*v?(\d+\.\d+\.\d+)|v?(\d+\.\d+\.\d+)\s*(?:and earlier|or earlier|and below|or below)`)
+	})
+	belowRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:<|prior to|before)\s*v?(\d+\.\d+\.\d+)`) })
+	componentRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy)\b`)
+	})
 )
 
 // parseProse reads affected ranges and components from an advisory's text. Kubernetes
@@ -305,31 +313,31 @@ func parseProse(text string) ([]Range, []string) {
 			section = "affected"
 		case strings.Contains(l, "fixed version"):
 			section = "fixed"
-		case heading && !versionRE.MatchString(l):
+		case heading && !versionRE().MatchString(l):
 			section = ""
 		}
-		if heading && !versionRE.MatchString(l) {
+		if heading && !versionRE().MatchString(l) {
 			continue
 		}
 		if section == "" {
 			continue
 		}
-		for _, m := range componentRE.FindAllString(l, -1) {
+		for _, m := range componentRE().FindAllString(l, -1) {
 			comps[m] = true
 		}
 		switch section {
 		case "affected":
-			if m := spanRE.FindStringSubmatch(l); m != nil {
+			if m := spanRE().FindStringSubmatch(l); m != nil {
 				affected = append(affected, Range{Introduced: m[1], LastAffected: m[2]})
-			} else if m := atMostRE.FindStringSubmatch(l); m != nil {
+			} else if m := atMostRE().FindStringSubmatch(l); m != nil {
 				affected = append(affected, Range{Introduced: "0", LastAffected: m[1] + m[2]})
-			} else if m := belowRE.FindStringSubmatch(l); m != nil {
+			} else if m := belowRE().FindStringSubmatch(l); m != nil {
 				affected = append(affected, Range{Introduced: "0", Fixed: m[1]})
-			} else if m := versionRE.FindStringSubmatch(l); m != nil {
+			} else if m := versionRE().FindStringSubmatch(l); m != nil {
 				affected = append(affected, Range{Introduced: m[1], LastAffected: m[1]})
 			}
 		case "fixed":
-			for _, m := range versionRE.FindAllStringSubmatch(l, -1) {
+			for _, m := range versionRE().FindAllStringSubmatch(l, -1) {
 				fixed = append(fixed, m[1])
 			}
 		}

@@ -88,12 +88,12 @@ func assessSupport(a *checks.Assessment, o *inventory.Object, inv *inventory.Inv
 		a.NotAssessed(err.Error())
 		return
 	}
-	s := Releases.Lookup(v, now())
+	s := Releases().Lookup(v, now())
 	switch {
 	case s.Older:
-		a.Failf(path, "%s runs %s, older than every release in kubeharden's table (from %s): long out of support", what, raw, Releases.Releases[0].Minor)
+		a.Failf(path, "%s runs %s, older than every release in kubeharden's table (from %s): long out of support", what, raw, Releases().Releases[0].Minor)
 	case s.Newer:
-		a.NotAssessed(fmt.Sprintf("%s runs %s, newer than kubeharden's release table (reviewed %s) knows; update kubeharden to judge its support window", what, raw, Releases.Reviewed))
+		a.NotAssessed(fmt.Sprintf("%s runs %s, newer than kubeharden's release table (reviewed %s) knows; update kubeharden to judge its support window", what, raw, Releases().Reviewed))
 		return
 	case !s.Supported:
 		a.Failf(path, "%s runs %s: Kubernetes %s reached its end of life on %s%s and gets no more security fixes", what, raw, s.Release.Minor, s.Release.EndOfLife, projected(s.Release))
@@ -111,7 +111,7 @@ func assessSkew(a *checks.Assessment, kubelet Version, raw, path string, inv *in
 	if !ok {
 		return
 	}
-	maxOld := Releases.MaxKubeletSkew(api)
+	maxOld := Releases().MaxKubeletSkew(api)
 	switch d := (api.Major-kubelet.Major)*1000 + api.Minor - kubelet.Minor; {
 	case d < 0:
 		a.Failf(path, "the kubelet runs %s, newer than the API server (%s): the skew policy does not allow kubelets newer than the API server", raw, api.Raw)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -88,8 +89,9 @@ type ReleaseTable struct {
 //go:embed data/releases.json
 var releasesJSON []byte
 
-// Releases is the embedded release table.
-var Releases = mustReleases(releasesJSON)
+// Releases returns the embedded release table, parsed on first use: only live clusters and nodes
+// have versions to judge, and parsing it at start-up cost every command.
+var Releases = sync.OnceValue(func() *ReleaseTable { return mustReleases(releasesJSON) })
 
 func mustReleases(data []byte) *ReleaseTable {
 	t, err := parseReleases(data)

@@ -42,7 +42,7 @@ func TestReleaseTableIsWellFormed(t *testing.T) {
 		t.Fatal(err)
 	}
 	prevEOL := time.Time{}
-	for _, r := range Releases.Releases {
+	for _, r := range Releases().Releases {
 		rel := day(r.Released)
 		if !r.eol.After(rel.AddDate(0, 9, 0)) || r.eol.After(rel.AddDate(0, 18, 0)) {
 			t.Errorf("%s: end of life %s is not 9 to 18 months after release %s", r.Minor, r.EndOfLife, r.Released)
@@ -54,7 +54,7 @@ func TestReleaseTableIsWellFormed(t *testing.T) {
 	}
 	// Once a release is marked projected, every later one must be too.
 	projected := false
-	for _, r := range Releases.Releases {
+	for _, r := range Releases().Releases {
 		if projected && !r.Projected {
 			t.Errorf("%s has published dates after a projected release", r.Minor)
 		}
@@ -77,21 +77,21 @@ func TestLookup(t *testing.T) {
 		{"v1.99.0", func(s Support) bool { return s.Newer }, "newer than the table"},
 	}
 	for _, c := range cases {
-		if s := Releases.Lookup(v(c.version), on); !c.check(s) {
+		if s := Releases().Lookup(v(c.version), on); !c.check(s) {
 			t.Errorf("%s on %s: got %+v, want %s", c.version, on.Format(time.DateOnly), s, c.what)
 		}
 	}
 	// The last day of support still counts as supported.
-	if s := Releases.Lookup(v("1.33.0"), day("2026-06-28")); !s.Supported || s.DaysLeft != 0 {
+	if s := Releases().Lookup(v("1.33.0"), day("2026-06-28")); !s.Supported || s.DaysLeft != 0 {
 		t.Errorf("1.33 on its end-of-life day: %+v", s)
 	}
-	if s := Releases.Lookup(v("1.33.0"), day("2026-06-29")); s.Supported {
+	if s := Releases().Lookup(v("1.33.0"), day("2026-06-29")); s.Supported {
 		t.Errorf("1.33 the day after its end of life: %+v", s)
 	}
-	if got := Releases.MaxKubeletSkew(v("1.28.0")); got != 3 {
+	if got := Releases().MaxKubeletSkew(v("1.28.0")); got != 3 {
 		t.Errorf("skew for 1.28 = %d, want 3", got)
 	}
-	if got := Releases.MaxKubeletSkew(v("1.27.9")); got != 2 {
+	if got := Releases().MaxKubeletSkew(v("1.27.9")); got != 2 {
 		t.Errorf("skew for 1.27 = %d, want 2", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -232,7 +233,8 @@ func parseError(name string, err error) error {
 	return fmt.Errorf("parse error at (%s): %s", parts[1], parts[len(parts)-1])
 }
 
-var chartMessageRE = regexp.MustCompile(msgStart + `((?s).*)` + msgEnd)
+// chartMessageRE is compiled on first use, as only a failing template needs it.
+var chartMessageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(msgStart + `((?s).*)` + msgEnd) })
 
 // execError words an execution error as Helm does. A required or fail message becomes
 // "execution error at (file:line:col): message", where the location is that of the action in
@@ -245,7 +247,7 @@ func execError(name string, err error) error {
 	if len(parts) != 3 {
 		return fmt.Errorf("execution error in (%s): %s", name, err)
 	}
-	if m := chartMessageRE.FindStringSubmatch(parts[2]); m != nil {
+	if m := chartMessageRE().FindStringSubmatch(parts[2]); m != nil {
 		return fmt.Errorf("execution error at (%s): %s", parts[1], m[1])
 	}
 	return err

@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -398,23 +399,28 @@ type errorPlace struct {
 	msg      string
 }
 
+// Compiled on first use, as only a failing template needs them (start-up is every command's).
 var (
-	locatedError = regexp.MustCompile(`(?s)^(?:parse|execution) error at \(([^)]*?):(\d+)(?::\d+)?\): (.*)$`)
-	fileError    = regexp.MustCompile(`(?s)^(?:parse|execution) error in \(([^)]*)\): (.*)$`)
-	goTplError   = regexp.MustCompile(`(?s)^template: ([^:\s]+):(\d+)(?::\d+)?: (.*)$`)
+	locatedError = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)^(?:parse|execution) error at \(([^)]*?):(\d+)(?::\d+)?\): (.*)$`)
+	})
+	fileError = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)^(?:parse|execution) error in \(([^)]*)\): (.*)$`)
+	})
+	goTplError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)^template: ([^:\s]+):(\d+)(?::\d+)?: (.*)$`) })
 )
 
 // splitError takes the template name and line out of Helm's wording of a template error.
 func splitError(err error) errorPlace {
 	s := err.Error()
-	if m := locatedError.FindStringSubmatch(s); m != nil {
+	if m := locatedError().FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
 		return errorPlace{m[1], n, strings.TrimSpace(m[3])}
 	}
-	if m := fileError.FindStringSubmatch(s); m != nil {
+	if m := fileError().FindStringSubmatch(s); m != nil {
 		return errorPlace{m[1], 0, strings.TrimSpace(m[2])}
 	}
-	if m := goTplError.FindStringSubmatch(s); m != nil {
+	if m := goTplError().FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
 		return errorPlace{m[1], n, strings.TrimSpace(m[3])}
 	}
