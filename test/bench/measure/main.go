@@ -1,7 +1,12 @@
 //go:build unix
 
-// Command measure runs a command several times and prints its median and best wall time and its
-// peak resident memory (from the kernel's rusage), for scripts/bench-corpus.
+// Command measure runs a command several times and prints its median and best wall time, its
+// median CPU time, its peak resident memory (from the kernel's rusage) and its highest exit
+// status, for scripts/bench-corpus and the cluster benchmark.
+//
+// The kernel counts into a child's peak RSS the size of the process that started it (the count
+// survives exec), so a command must be started from a small process like this one for its own
+// peak to be seen.
 //
 //	go run ./test/bench/measure -n 10 -- kubeharden scan corpus/ -o json
 package main
@@ -32,6 +37,7 @@ func main() {
 	}
 	var walls, cpus []time.Duration
 	var maxRSS int64
+	exit := 0
 	for range *n {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Stderr = os.Stderr
@@ -43,6 +49,7 @@ func main() {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(2)
 			}
+			exit = max(exit, cmd.ProcessState.ExitCode())
 		}
 		walls = append(walls, wall)
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
@@ -54,8 +61,8 @@ func main() {
 	slices.Sort(cpus)
 	// CPU time (user + system) is printed too: on a shared machine it varies far less than wall
 	// time, which other processes stretch.
-	fmt.Printf("runs=%d median_s=%.4f best_s=%.4f median_cpu_s=%.4f peak_rss_mib=%.1f\n",
-		*n, walls[len(walls)/2].Seconds(), walls[0].Seconds(), cpus[len(cpus)/2].Seconds(), float64(maxRSS)/1024)
+	fmt.Printf("runs=%d median_s=%.4f best_s=%.4f median_cpu_s=%.4f peak_rss_mib=%.1f exit=%d\n",
+		*n, walls[len(walls)/2].Seconds(), walls[0].Seconds(), cpus[len(cpus)/2].Seconds(), float64(maxRSS)/1024, exit)
 }
 
 // printSummary prints "files objects unknownKinds errors skippedFiles findings" of a report.
