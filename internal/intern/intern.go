@@ -12,10 +12,11 @@
 package intern
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"strings"
 	"sync/atomic"
+	"unsafe"
+
+	"github.com/kubeharden/kubeharden/internal/swar"
 )
 
 const (
@@ -34,7 +35,7 @@ func Bytes(b []byte) string {
 	if len(b) < minLen || len(b) > maxLen {
 		return string(b)
 	}
-	slot := &slots[hash(b)>>(64-slotBits)]
+	slot := &slots[swar.Hash(unsafe.String(&b[0], len(b)))>>(64-slotBits)]
 	if p := slot.Load(); p != nil && *p == string(b) {
 		return *p
 	}
@@ -58,16 +59,4 @@ func Concat(parts ...string) string {
 		b = append(b, p...)
 	}
 	return Bytes(b)
-}
-
-// hash folds the words of b (at least eight bytes) with a rotation between them and mixes in the
-// length; slots are picked by its top bits. A hit is confirmed by comparing the texts.
-func hash(b []byte) uint64 {
-	n := len(b)
-	var h uint64
-	for i := 0; i+8 <= n; i += 8 {
-		h = bits.RotateLeft64(h, 19) ^ binary.LittleEndian.Uint64(b[i:])
-	}
-	h ^= binary.LittleEndian.Uint64(b[n-8:])
-	return (h ^ uint64(n)) * 0x9E3779B97F4A7C15
 }

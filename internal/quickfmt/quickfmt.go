@@ -8,9 +8,10 @@ package quickfmt
 
 import (
 	"fmt"
-	"github.com/kubeharden/kubeharden/internal/intern"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/kubeharden/kubeharden/internal/intern"
 )
 
 // Sprintf formats like fmt.Sprintf.

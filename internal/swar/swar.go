@@ -7,6 +7,8 @@
 // matches, not about which: read their results only through High.
 package swar
 
+import "math/bits"
+
 const ones = 0x0101010101010101
 
 // High has the high bit of every byte set.
@@ -28,4 +30,18 @@ func Less(x uint64, n byte) uint64 { return (x - ones*uint64(n)) &^ x }
 func Has(x uint64, c byte) uint64 {
 	y := x ^ (ones * uint64(c))
 	return (y - ones) &^ y
+}
+
+// Hash folds the words of s (at least eight bytes long) with a rotation between them, one
+// cheap step per eight bytes, and mixes the result with the length once. It is for tables
+// that pick a slot by the top bits and confirm a hit by comparing the texts (the intern table,
+// the JSON report's quote cache): it spreads texts over slots, nothing more.
+func Hash(s string) uint64 {
+	n := len(s)
+	var h uint64
+	for i := 0; i+8 <= n; i += 8 {
+		h = bits.RotateLeft64(h, 19) ^ Load64(s[i:i+8])
+	}
+	h ^= Load64(s[n-8:])
+	return (h ^ uint64(n)) * 0x9E3779B97F4A7C15 // the top bits depend on every bit of h
 }

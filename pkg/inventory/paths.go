@@ -138,19 +138,17 @@ func (x *LineIndex) Seal() {
 	// cheaper than a stable sort by the hash alone, which is kept for other orders.
 	if x.linesAscend() {
 		slices.Sort(x.entries)
-		x.entries = slices.Clip(x.entries)
-		x.sorted = true
-		return
+	} else {
+		slices.SortStableFunc(x.entries, func(a, b uint64) int {
+			switch a, b = a>>lineBits, b>>lineBits; {
+			case a < b:
+				return -1
+			case a > b:
+				return 1
+			}
+			return 0
+		})
 	}
-	slices.SortStableFunc(x.entries, func(a, b uint64) int {
-		switch a, b = a>>lineBits, b>>lineBits; {
-		case a < b:
-			return -1
-		case a > b:
-			return 1
-		}
-		return 0
-	})
 	x.entries = slices.Clip(x.entries)
 	x.sorted = true
 }

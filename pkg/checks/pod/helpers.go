@@ -23,11 +23,11 @@ package pod
 // read them and in which the API server copies annotations into fields.
 
 import (
-	"github.com/kubeharden/kubeharden/internal/intern"
 	"iter"
 	"strconv"
 	"strings"
 
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"github.com/kubeharden/kubeharden/internal/quickfmt"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"

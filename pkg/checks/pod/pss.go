@@ -23,11 +23,11 @@ The parity tests prove that the findings equal what Evaluator.EvaluatePod return
 */
 
 import (
-	"github.com/kubeharden/kubeharden/internal/intern"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/kubeharden/kubeharden/internal/intern"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"

@@ -1,7 +1,6 @@
 package json
 
 import (
-	"math/bits"
 	"strconv"
 
 	"github.com/kubeharden/kubeharden/internal/jsonquote"
@@ -56,7 +55,7 @@ func (e *encoder) appendQuoted(b []byte, s string) []byte {
 	if c.slots == nil {
 		c.slots = make([]quoteSlot, quoteSlots)
 	}
-	slot := &c.slots[textHash(s)>>(64-quoteSlotBits)]
+	slot := &c.slots[swar.Hash(s)>>(64-quoteSlotBits)]
 	if slot.text == s {
 		return append(b, slot.quoted...)
 	}
@@ -66,19 +65,6 @@ func (e *encoder) appendQuoted(b []byte, s string) []byte {
 		slot.text, slot.quoted = s, string(b[start:]) // a copy: b is a buffer the writer reuses
 	}
 	return b
-}
-
-// textHash folds the words of s (at least eight bytes long) with a rotation between them, one
-// cheap step per eight bytes, and mixes the result with the length once; slots are picked by
-// its top bits. It only spreads texts over slots: a hit is confirmed by comparing the texts.
-func textHash(s string) uint64 {
-	n := len(s)
-	var h uint64
-	for i := 0; i+8 <= n; i += 8 {
-		h = bits.RotateLeft64(h, 19) ^ swar.Load64(s[i:i+8])
-	}
-	h ^= swar.Load64(s[n-8:])
-	return (h ^ uint64(n)) * 0x9E3779B97F4A7C15 // the top bits depend on every bit of h
 }
 
 type controlText struct {

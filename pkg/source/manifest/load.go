@@ -239,8 +239,9 @@ func (w *reader) read(j job, opts *Options) *fileResult {
 		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
 	} else {
 		data, err = fileread.LimitedInto(j.name, opts.MaxFileSize, w.text)
+		// The next read happens after this file is decoded, so the buffer is handed on now.
 		if c := cap(data); reuseText && c >= cap(w.text) && c <= maxReusedText {
-			defer func() { w.text = data[:0] }()
+			w.text = data[:0]
 		}
 	}
 	if err != nil {
