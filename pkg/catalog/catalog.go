@@ -1,14 +1,15 @@
 // Package catalog holds kubeharden's control catalog: the single list of controls, derived from the
 // NSA/CISA Kubernetes Hardening Guidance v1.2, that every check, report and command refers to.
 //
-// The catalog is data (YAML files embedded from controls/), not code, so that adding a control never
+// The catalog is data (the YAML files under controls/), not code, so that adding a control never
 // means touching the commands or the report writers: `controls`, `explain`, SARIF rules, JUnit
-// suites and the README tables all read it from here. A check that names an ID missing from the
+// suites and the README tables all read it from here. `go generate` compiles the YAML into
+// controls_generated.go, constant data the binary carries without parsing anything at start-up;
+// the package's tests fail when the generated file and the YAML disagree. A check that names an ID missing from the
 // catalog is a programming error caught by the checks package's tests.
 package catalog
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"reflect"
@@ -87,24 +88,17 @@ func (c *Catalog) Filter(sections []Section, minSeverity Severity) []*Control {
 	return out
 }
 
-//go:embed controls/*.yaml
-var controlFiles embed.FS
+//go:generate go run ./internal/gencontrols
 
-var (
-	defaultOnce sync.Once
-	defaultCat  *Catalog
-	defaultErr  error
-)
-
-// Default returns the catalog embedded in the binary. It panics if the embedded data is invalid,
-// which the package's tests rule out.
-func Default() *Catalog {
-	defaultOnce.Do(func() { defaultCat, defaultErr = Load(controlFiles) })
-	if defaultErr != nil {
-		panic("catalog: embedded controls are invalid: " + defaultErr.Error())
+// Default returns the catalog compiled into the binary from controls/*.yaml (validated when it
+// was generated).
+var Default = sync.OnceValue(func() *Catalog {
+	cat := &Catalog{controls: generatedControls, byID: make(map[string]*Control, len(generatedControls))}
+	for _, c := range generatedControls {
+		cat.byID[c.ID] = c
 	}
-	return defaultCat
-}
+	return cat
+})
 
 // parseControls reads one catalog file, a YAML list of controls, rejecting fields Control does
 // not have (a misspelt field would otherwise silently drop its text). It uses the project's own

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"io/fs"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -111,8 +112,32 @@ func containsPrefix(list []string, s string) bool {
 	return false
 }
 
-// TestParseMatchesSigsYAML: the embedded catalog reads the same through the project's parser
-// as through sigs.k8s.io/yaml, strict mode included.
+// controlFiles is the package directory, which holds the catalog's YAML under controls/.
+var controlFiles = os.DirFS(".")
+
+// TestGeneratedMatchesYAML: the catalog compiled into the binary is exactly what the YAML says,
+// so an edit of controls/*.yaml without `go generate` fails here, not silently in production.
+func TestGeneratedMatchesYAML(t *testing.T) {
+	want, err := Load(controlFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Default().All()
+	if len(got) != len(want.All()) {
+		t.Fatalf("controls_generated.go holds %d controls, controls/*.yaml %d: run go generate ./pkg/catalog", len(got), len(want.All()))
+	}
+	for i, w := range want.All() {
+		if !reflect.DeepEqual(got[i], w) {
+			t.Errorf("control %d: generated %s differs from the YAML's %s: run go generate ./pkg/catalog", i, got[i].ID, w.ID)
+		}
+		if Default().Get(w.ID) != got[i] {
+			t.Errorf("Get(%s) does not return the generated control", w.ID)
+		}
+	}
+}
+
+// TestParseMatchesSigsYAML: the catalog's YAML reads the same through the project's parser as
+// through sigs.k8s.io/yaml, strict mode included.
 func TestParseMatchesSigsYAML(t *testing.T) {
 	names, err := fs.Glob(controlFiles, "controls/*.yaml")
 	if err != nil || len(names) == 0 {
