@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -42,12 +43,18 @@ const (
 	perNamespace    = 4 // Deployments and Pods per namespace
 	maxRatio        = 1.5
 	maxRSSMiB       = 300
-	benchRuns       = 11 // rounds; each command's best is compared: on a shared machine a run is often slowed by others
+	benchRuns       = 11 // rounds of the three commands
 )
 
 // TestBenchCluster fills its own cluster, then times `kubeharden cluster` (the real binary, in
 // a process of its own, so its peak RSS can be read) against the plain paged LISTs of the same
-// kinds with the same client settings and concurrency (clustersrc.ListOnly), best of eleven each.
+// kinds with the same client settings and concurrency (clustersrc.ListOnly), in eleven rounds.
+//
+// The target is judged on the median over the rounds of each round's ratio: the three runs of a
+// round are seconds apart, so the shared machine's slow drift (its speed changes by a fifth
+// within minutes) divides out, and one lucky or unlucky round moves the median little. The best
+// of each command over all rounds is printed as well; its ratio rests on the single fastest
+// floor run, which in some runs came from one round half again as fast as the others.
 func TestBenchCluster(t *testing.T) {
 	if os.Getenv(EnvBench) == "" {
 		t.Skip("set " + EnvBench + "=1 (or run scripts/bench-cluster) to run the cluster benchmark")
@@ -144,29 +151,33 @@ func TestBenchCluster(t *testing.T) {
 	}
 	floors, tables, jsons := timed["floor"], timed["table"], timed["json"]
 	list, floor, scan, js := slices.Min(lists), slices.Min(floors.wall), slices.Min(tables.wall), slices.Min(jsons.wall)
-	ratio := float64(scan) / float64(floor)
+	tableRatio, tableRounds := pairedRatio(tables.wall, floors.wall)
+	jsonRatio, jsonRounds := pairedRatio(jsons.wall, floors.wall)
 	rss := float64(max(tables.peakKiB, jsons.peakKiB)) / 1024
 	report := fmt.Sprintf(`objects listed: %d (page %d, %d kinds at a time)
 plain LISTs in-process (client-go, protobuf): %v (runs %v)
 floor, kubeharden cluster --list-only:        %v (runs %v), peak RSS %.1f MiB
 kubeharden cluster (table report):            %v (runs %v)
 kubeharden cluster -o json:                   %v (runs %v)
-ratio table/floor: %.2f, json/floor: %.2f (target <= %.1f)
+ratio to the floor, median of the rounds' ratios: table %.2f, json %.2f (target <= %.1f)
+  each round's ratio: table %v, json %v
+ratio of the best runs: table %.2f, json %.2f
 CPU time (user+sys), best: floor %v, table %v, json %v
 peak RSS of the scans: %.1f MiB (target < %d MiB)`,
 		objects, clustersrc.DefaultPageSize, clustersrc.DefaultConcurrency, list.Round(time.Millisecond), round(lists),
 		floor.Round(time.Millisecond), round(floors.wall), float64(floors.peakKiB)/1024,
 		scan.Round(time.Millisecond), round(tables.wall), js.Round(time.Millisecond), round(jsons.wall),
-		ratio, float64(js)/float64(floor), maxRatio,
+		tableRatio, jsonRatio, maxRatio, tableRounds, jsonRounds,
+		float64(scan)/float64(floor), float64(js)/float64(floor),
 		slices.Min(floors.cpu).Round(time.Millisecond), slices.Min(tables.cpu).Round(time.Millisecond), slices.Min(jsons.cpu).Round(time.Millisecond),
 		rss, maxRSSMiB)
 	t.Log("\n" + report)
 	fmt.Println(report)
-	if ratio > maxRatio {
-		t.Errorf("kubeharden cluster took %.2f× the floor, above the %.1f× target", ratio, maxRatio)
+	if tableRatio > maxRatio {
+		t.Errorf("kubeharden cluster took %.2f× the floor, above the %.1f× target", tableRatio, maxRatio)
 	}
-	if r := float64(js) / float64(floor); r > maxRatio {
-		t.Errorf("kubeharden cluster -o json took %.2f× the floor, above the %.1f× target", r, maxRatio)
+	if jsonRatio > maxRatio {
+		t.Errorf("kubeharden cluster -o json took %.2f× the floor, above the %.1f× target", jsonRatio, maxRatio)
 	}
 	if rss >= maxRSSMiB {
 		t.Errorf("peak RSS %.1f MiB, above the %d MiB target", rss, maxRSSMiB)
@@ -198,6 +209,24 @@ func runBinary(t *testing.T, measure, bin string, args ...string) (time.Duration
 	}
 	seconds := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 	return seconds(wall), seconds(cpu), int64(rssMiB * 1024)
+}
+
+// pairedRatio divides each round's time by the floor's time of the same round and returns the
+// median of those ratios and, for the report, the ratios rounded to two places.
+func pairedRatio(times, floors []time.Duration) (float64, []float64) {
+	ratios := make([]float64, len(times))
+	shown := make([]float64, len(times))
+	for i := range times {
+		ratios[i] = float64(times[i]) / float64(floors[i])
+		shown[i] = math.Round(ratios[i]*100) / 100
+	}
+	slices.Sort(ratios)
+	n := len(ratios)
+	median := ratios[n/2]
+	if n%2 == 0 {
+		median = (ratios[n/2-1] + ratios[n/2]) / 2
+	}
+	return median, shown
 }
 
 func round(ds []time.Duration) []time.Duration {
