@@ -45,6 +45,8 @@ type nsIndex struct {
 	workloads   map[string]int
 	quotas      map[string][]*inventory.Object
 	limitRanges map[string][]*inventory.Object
+	// limitDefaults holds, for each namespace with LimitRanges, the container defaults they set.
+	limitDefaults map[string]*limitRangeDefaults
 }
 
 type nsIndexKey struct{}
@@ -83,6 +85,10 @@ func buildIndex(inv *inventory.Inventory) *nsIndex {
 				x.workloads[o.EffectiveNamespace()]++
 			}
 		}
+	}
+	x.limitDefaults = make(map[string]*limitRangeDefaults, len(x.limitRanges))
+	for ns, objs := range x.limitRanges {
+		x.limitDefaults[ns] = limitRangeDefaultsOf(objs)
 	}
 	return x
 }

@@ -170,15 +170,27 @@ func (d *limitRangeDefaults) covers(name corev1.ResourceName, limits bool) bool 
 	return d.request[name]
 }
 
-// namespaceDefaults collects the container defaults of every LimitRange in o's namespace. When
-// the inventory holds no LimitRange for the namespace (a partial set of files) the container is
-// judged on its own fields, which is what the manifest says.
+// namespaceDefaults returns the container defaults of the LimitRanges in o's namespace, worked
+// out once per namespace (a namespace with a LimitRange holds many workloads). When the inventory
+// holds no LimitRange for the namespace (a partial set of files) the container is judged on its
+// own fields, which is what the manifest says.
 func namespaceDefaults(o *inventory.Object, inv *inventory.Inventory) *limitRangeDefaults {
-	d := &limitRangeDefaults{}
 	if inv == nil {
+		return &noDefaults
+	}
+	if d := indexOf(inv).limitDefaults[o.EffectiveNamespace()]; d != nil {
 		return d
 	}
-	for _, lo := range inv.InNamespace("LimitRange", o.EffectiveNamespace()) {
+	return &noDefaults
+}
+
+// noDefaults stands for a namespace without LimitRanges; it is never written to.
+var noDefaults limitRangeDefaults
+
+// limitRangeDefaultsOf collects the container defaults of a namespace's LimitRange objects.
+func limitRangeDefaultsOf(objs []*inventory.Object) *limitRangeDefaults {
+	d := &limitRangeDefaults{}
+	for _, lo := range objs {
 		lr, ok := lo.Typed.(*corev1.LimitRange)
 		if !ok {
 			continue
