@@ -1,6 +1,7 @@
 package json
 
 import (
+	"math/bits"
 	"strconv"
 
 	"github.com/kubeharden/kubeharden/internal/jsonquote"
@@ -29,22 +30,34 @@ type encoder struct {
 	// the same container name in its messages), and quoting was half the writer's time on a
 	// large cluster.
 	quoted quoteCache
+	// expect is about how many findings the encoder will write (it sizes the cache).
+	expect int
 }
 
 // quoteCache is a direct-mapped cache of quoted texts: a map keyed by the text cost nearly as
 // much as quoting it. A slot keeps the first text that lands in it, so texts that share a slot
 // cost a comparison each, never an allocation, and the cache's memory is bounded by its slots.
+// A text's quoted copy is kept when it comes a second time: most paths and messages of a
+// varied set of manifests come once, and copying each of those cost more memory than the cache
+// saved.
 type quoteCache struct {
 	slots []quoteSlot
+	shift uint
 }
 
 type quoteSlot struct{ text, quoted string }
 
 const (
-	quoteSlotBits = 13
-	quoteSlots    = 1 << quoteSlotBits
-	maxQuotedLen  = 256 // longer texts are rarely repeated and are not cached
+	maxQuoteSlotBits = 13
+	minQuoteSlotBits = 8
+	maxQuotedLen     = 256 // longer texts are rarely repeated and are not cached
 )
+
+// init sizes the cache for about n findings: a small report does not need 8,192 slots.
+func (c *quoteCache) init(n int) {
+	b := min(max(bits.Len(uint(n)), minQuoteSlotBits), maxQuoteSlotBits)
+	c.slots, c.shift = make([]quoteSlot, 1<<b), uint(64-b)
+}
 
 // appendQuoted appends s quoted, through the cache.
 func (e *encoder) appendQuoted(b []byte, s string) []byte {
@@ -53,16 +66,19 @@ func (e *encoder) appendQuoted(b []byte, s string) []byte {
 	}
 	c := &e.quoted
 	if c.slots == nil {
-		c.slots = make([]quoteSlot, quoteSlots)
+		c.init(e.expect)
 	}
-	slot := &c.slots[swar.Hash(s)>>(64-quoteSlotBits)]
-	if slot.text == s {
+	slot := &c.slots[swar.Hash(s)>>c.shift]
+	if slot.quoted != "" && slot.text == s {
 		return append(b, slot.quoted...)
 	}
 	start := len(b)
 	b = appendString(b, s)
-	if slot.text == "" {
-		slot.text, slot.quoted = s, string(b[start:]) // a copy: b is a buffer the writer reuses
+	switch {
+	case slot.text == "":
+		slot.text = s // the finding's own string: no copy
+	case slot.quoted == "" && slot.text == s:
+		slot.quoted = string(b[start:]) // a copy: b is a buffer the writer reuses
 	}
 	return b
 }

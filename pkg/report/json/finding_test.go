@@ -42,20 +42,27 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 }
 
 // TestQuotedCacheSurvivesReuseAndCollisions quotes more distinct texts than the cache has
-// slots, twice over, into one buffer that is overwritten each time (as the writer reuses its
-// chunk buffers), and requires every answer to be the plain quoting: a cached text must not
-// alias the buffer, and texts sharing a slot must not get each other's quoting.
+// slots, three times over (a text's quoting is kept on its second sighting and used from the
+// third), into one buffer that is overwritten each time (as the writer reuses its chunk
+// buffers), and requires every answer to be the plain quoting: a cached text must not alias the
+// buffer, and texts sharing a slot must not get each other's quoting. It runs with the largest
+// cache and with the smallest.
 func TestQuotedCacheSurvivesReuseAndCollisions(t *testing.T) {
-	var e encoder
+	for _, expect := range []int{1 << 20, 0} {
+		testQuotedCache(t, &encoder{expect: expect})
+	}
+}
+
+func testQuotedCache(t *testing.T, e *encoder) {
 	var buf []byte
 	texts := []string{"short", `q"uote`, "bad \xff utf8 \u2028", strings.Repeat("x", maxQuotedLen+1)}
-	for i := range quoteSlots + 100 {
+	for i := range 1<<maxQuoteSlotBits + 100 {
 		texts = append(texts, fmt.Sprintf(`container "c%d" fails`, i))
 	}
 	for i := range 300 { // texts of the same length that differ in one word
 		texts = append(texts, fmt.Sprintf("spec.template.spec.containers[0].securityContext.x%03dfield.runAsNonRoot.to.the.end", i))
 	}
-	for round := range 2 {
+	for round := range 3 {
 		for i, s := range texts {
 			buf = e.appendQuoted(buf[:0], s)
 			if want := appendString(nil, s); !bytes.Equal(buf, want) {
@@ -63,9 +70,16 @@ func TestQuotedCacheSurvivesReuseAndCollisions(t *testing.T) {
 			}
 		}
 	}
+	kept := 0
 	for _, sl := range e.quoted.slots {
 		if len(sl.text) > maxQuotedLen {
 			t.Fatal("a text over maxQuotedLen was cached")
 		}
+		if sl.quoted != "" {
+			kept++
+		}
+	}
+	if kept < len(e.quoted.slots)/2 {
+		t.Errorf("%d of %d slots hold a quoting after three rounds", kept, len(e.quoted.slots))
 	}
 }

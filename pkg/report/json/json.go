@@ -48,7 +48,7 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	}
 	// The findings are most of the report: rendered in parallel chunks, written in order.
 	err = chunkwrite.Write(w, chunkwrite.Even(len(res.Findings), findingsPerChunk), func() chunkwrite.Renderer {
-		var enc encoder
+		enc := encoder{expect: len(res.Findings)}
 		conv := report.Converter{Options: opts}
 		return func(b []byte, lo, hi int) []byte {
 			for i := lo; i < hi; i++ {
