@@ -128,3 +128,53 @@ func TestLineIndexSealKeepsTheFirstLineAdded(t *testing.T) {
 		}
 	}
 }
+
+// Indexes built one after another by one LineIndexBuilder, small ones sharing chunks, large
+// ones on their own, empty ones too, must each answer exactly as an index built and sealed on
+// its own, also after all of them are built (no index may write into another's entries).
+func TestLineIndexBuilderMatchesSealedIndexes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	var b LineIndexBuilder
+	type pair struct {
+		built, ref *LineIndex
+		paths      []PathHash
+	}
+	var all []pair
+	for range 400 {
+		n := rng.IntN(60)
+		switch rng.IntN(20) {
+		case 0:
+			n = 0
+		case 1:
+			n = lineChunk/4 + rng.IntN(lineChunk)
+		}
+		ref := &LineIndex{}
+		var paths []PathHash
+		line := 1
+		for i := range n {
+			h := PathHash(rng.Uint64())
+			if i > 0 && rng.IntN(5) == 0 {
+				h = paths[rng.IntN(len(paths))]
+			}
+			paths = append(paths, h)
+			line += rng.IntN(3)
+			ref.Add(h, line)
+			b.Add(h, line)
+		}
+		ref.Seal()
+		all = append(all, pair{b.Index(), ref, paths})
+	}
+	for i, p := range all {
+		if p.built.Len() != p.ref.Len() {
+			t.Fatalf("index %d: %d entries, want %d", i, p.built.Len(), p.ref.Len())
+		}
+		for _, h := range p.paths {
+			if got, want := p.built.lookup(h), p.ref.lookup(h); got != want {
+				t.Fatalf("index %d: line %d, want %d", i, got, want)
+			}
+		}
+		if p.built.lookup(PathHash(rng.Uint64())) != 0 {
+			t.Fatalf("index %d found a path it does not hold", i)
+		}
+	}
+}

@@ -218,6 +218,8 @@ type reader struct {
 	// once the file is decoded (decoded strings are copies in strs). The text of the shared
 	// corpus is a seventh of what a scan of it allocates.
 	text []byte
+	// lines: every object's line index is built in one buffer and laid out at its final size.
+	lines *inventory.LineIndexBuilder
 }
 
 // maxReusedText is the largest file text a reader keeps for the next file; the memory of a
@@ -228,11 +230,11 @@ const maxReusedText = 1 << 20
 var reuseText = true
 
 func newReader() *reader {
-	return &reader{strs: &yamldoc.StringArena{}, nodes: &yamldoc.NodeArena{}}
+	return &reader{strs: &yamldoc.StringArena{}, nodes: &yamldoc.NodeArena{}, lines: &inventory.LineIndexBuilder{}}
 }
 
 func (w *reader) read(j job, opts *Options) *fileResult {
-	r := &fileResult{name: j.name, explicit: j.explicit, strs: w.strs, nodes: w.nodes}
+	r := &fileResult{name: j.name, explicit: j.explicit, strs: w.strs, nodes: w.nodes, lines: w.lines}
 	var data []byte
 	var err error
 	if j.stdin {
@@ -272,7 +274,9 @@ type fileResult struct {
 	strs *yamldoc.StringArena
 	// nodes, when set, is the arena the file's parse trees are built in; nothing of the trees
 	// is kept once the file is read, so it is reset then.
-	nodes     *yamldoc.NodeArena
+	nodes *yamldoc.NodeArena
+	// lines builds the objects' line indexes (a fresh builder when nil).
+	lines     *inventory.LineIndexBuilder
 	name      string
 	explicit  bool
 	read      bool

@@ -172,7 +172,10 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 	o.Typed, o.Meta = typed, meta
 	o.Name, o.Namespace = meta.Name, meta.Namespace
-	o.Lines = IndexLines(n)
+	if r.lines == nil {
+		r.lines = &inventory.LineIndexBuilder{}
+	}
+	o.Lines = indexLines(n, r.lines)
 	r.objects = append(r.objects, o)
 }
 
@@ -181,7 +184,11 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 // indexed (they have no single place in the text); lookups fall back to the alias. Other
 // sources that read YAML (node configuration files) use it too.
 func IndexLines(root *yamldoc.Node) *inventory.LineIndex {
-	x := &inventory.LineIndex{}
+	return indexLines(root, &inventory.LineIndexBuilder{})
+}
+
+// indexLines is IndexLines building in b, which a loader's worker reuses from object to object.
+func indexLines(root *yamldoc.Node, x *inventory.LineIndexBuilder) *inventory.LineIndex {
 	var walk func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int)
 	walk = func(n *yamldoc.Node, h inventory.PathHash, isRoot bool, depth int) {
 		if depth > parseOptions.MaxDepth {
@@ -208,8 +215,7 @@ func IndexLines(root *yamldoc.Node) *inventory.LineIndex {
 	}
 	x.Add(inventory.RootHash, root.Line)
 	walk(root, inventory.RootHash, true, 0)
-	x.Seal()
-	return x
+	return x.Index()
 }
 
 // sensitive reports whether a field may hold a credential, so that a decode error about it must
