@@ -30,7 +30,10 @@ type Inventory struct {
 
 	once   sync.Once
 	byKind map[string][]*Object
-	byName map[objectKey]*Object
+	// byName holds, per kind, a *kindNames built on the kind's first Get: checks look up a few
+	// kinds by name (ServiceAccounts, files of a node), and a map of every object by name was a
+	// tenth of a large scan's memory.
+	byName sync.Map
 
 	derivedMu sync.Mutex
 	derived   map[any]*derivedValue
@@ -41,7 +44,13 @@ type derivedValue struct {
 	v    any
 }
 
-type objectKey struct{ kind, namespace, name string }
+// kindNames maps the namespace and name of a kind's objects to the first such object.
+type kindNames struct {
+	once sync.Once
+	m    map[nsName]*Object
+}
+
+type nsName struct{ namespace, name string }
 
 // Stats counts what went into an inventory.
 type Stats struct {
@@ -91,14 +100,10 @@ func (inv *Inventory) Merge(other *Inventory) {
 func (inv *Inventory) index() {
 	inv.once.Do(func() {
 		inv.byKind = map[string][]*Object{}
-		inv.byName = make(map[objectKey]*Object, len(inv.Objects))
 		for _, o := range inv.Objects {
 			inv.byKind[o.Kind] = append(inv.byKind[o.Kind], o)
-			k := objectKey{o.Kind, o.EffectiveNamespace(), o.Name}
-			if _, dup := inv.byName[k]; !dup {
-				inv.byName[k] = o
-			}
 		}
+		inv.byName.Clear()
 	})
 }
 
@@ -123,7 +128,22 @@ func (inv *Inventory) InNamespace(kind, namespace string) []*Object {
 // When several objects share the identity, the first in input order is returned.
 func (inv *Inventory) Get(kind, namespace, name string) *Object {
 	inv.index()
-	return inv.byName[objectKey{kind, namespace, name}]
+	v, ok := inv.byName.Load(kind)
+	if !ok {
+		v, _ = inv.byName.LoadOrStore(kind, &kindNames{})
+	}
+	kn := v.(*kindNames)
+	kn.once.Do(func() {
+		objs := inv.byKind[kind]
+		kn.m = make(map[nsName]*Object, len(objs))
+		for _, o := range objs {
+			k := nsName{o.EffectiveNamespace(), o.Name}
+			if _, dup := kn.m[k]; !dup {
+				kn.m[k] = o
+			}
+		}
+	})
+	return kn.m[nsName{namespace, name}]
 }
 
 // Derived returns the value that build computes from the inventory, calling build once per key

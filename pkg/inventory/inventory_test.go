@@ -178,3 +178,54 @@ func TestLineIndexBuilderMatchesSealedIndexes(t *testing.T) {
 		}
 	}
 }
+
+// Get finds an object by kind and effective namespace, returns the first of duplicates, keeps
+// kinds apart, sees Namespaces added by ImplyNamespaces after an earlier lookup, and answers
+// the same from many goroutines at once.
+func TestGet(t *testing.T) {
+	first := &Object{APIVersion: "v1", Kind: "ServiceAccount", Name: "app", Namespace: "shop"}
+	inv := &Inventory{}
+	inv.Add(
+		first,
+		&Object{APIVersion: "v1", Kind: "ServiceAccount", Name: "app", Namespace: "shop"}, // duplicate
+		&Object{APIVersion: "v1", Kind: "ServiceAccount", Name: "app", DefaultNamespace: "dev"},
+		&Object{APIVersion: "v1", Kind: "ConfigMap", Name: "app", Namespace: "shop"},
+		&Object{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "admin", Namespace: "ignored"},
+	)
+	if inv.Get("Namespace", "", "shop") != nil {
+		t.Fatal("found a Namespace before any was implied")
+	}
+	var wg sync.WaitGroup
+	var wrong atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				if inv.Get("ServiceAccount", "shop", "app") != first {
+					wrong.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if wrong.Load() > 0 {
+		t.Errorf("%d lookups did not return the first ServiceAccount shop/app", wrong.Load())
+	}
+	if o := inv.Get("ServiceAccount", "dev", "app"); o == nil || o.DefaultNamespace != "dev" {
+		t.Errorf("ServiceAccount dev/app (default namespace) = %v", o)
+	}
+	if o := inv.Get("ConfigMap", "shop", "app"); o == nil || o.Kind != "ConfigMap" {
+		t.Errorf("ConfigMap shop/app = %v", o)
+	}
+	if inv.Get("ClusterRole", "", "admin") == nil {
+		t.Error("cluster-scoped ClusterRole admin not found by its empty namespace")
+	}
+	if inv.Get("ServiceAccount", "shop", "other") != nil || inv.Get("Secret", "shop", "app") != nil {
+		t.Error("found an object that is not there")
+	}
+	inv.ImplyNamespaces()
+	if o := inv.Get("Namespace", "", "shop"); o == nil || !o.Implied {
+		t.Errorf("implied Namespace shop = %v", o)
+	}
+}
