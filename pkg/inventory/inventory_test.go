@@ -131,7 +131,8 @@ func TestLineIndexSealKeepsTheFirstLineAdded(t *testing.T) {
 
 // Indexes built one after another by one LineIndexBuilder, small ones sharing chunks, large
 // ones on their own, empty ones too, must each answer exactly as an index built and sealed on
-// its own, also after all of them are built (no index may write into another's entries).
+// its own, also after all of them are built (no index may write into another's entries, and none
+// may have capacity into its neighbour's). A one-off builder's index costs no chunk.
 func TestLineIndexBuilderMatchesSealedIndexes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	var b LineIndexBuilder
@@ -167,6 +168,9 @@ func TestLineIndexBuilderMatchesSealedIndexes(t *testing.T) {
 	for i, p := range all {
 		if p.built.Len() != p.ref.Len() {
 			t.Fatalf("index %d: %d entries, want %d", i, p.built.Len(), p.ref.Len())
+		}
+		if cap(p.built.entries) != len(p.built.entries) {
+			t.Fatalf("index %d: capacity %d beyond its %d entries: an append could write into the next index", i, cap(p.built.entries), len(p.built.entries))
 		}
 		for _, h := range p.paths {
 			if got, want := p.built.lookup(h), p.ref.lookup(h); got != want {
@@ -227,5 +231,18 @@ func TestGet(t *testing.T) {
 	inv.ImplyNamespaces()
 	if o := inv.Get("Namespace", "", "shop"); o == nil || !o.Implied {
 		t.Errorf("implied Namespace shop = %v", o)
+	}
+}
+
+func TestLineIndexBuilderFirstIndexHasItsOwnArray(t *testing.T) {
+	var b LineIndexBuilder
+	b.Add(RootHash, 1)
+	b.Add(HashPath("kind"), 2)
+	if x := b.Index(); cap(x.entries) != 2 || b.chunk != nil {
+		t.Errorf("first index: capacity %d, chunk %d: want an exact array and no chunk", cap(x.entries), cap(b.chunk))
+	}
+	b.Add(RootHash, 1)
+	if x := b.Index(); cap(x.entries) != 1 || cap(b.chunk) != lineChunk {
+		t.Errorf("second index: capacity %d, chunk %d: want it laid out in a chunk", cap(x.entries), cap(b.chunk))
 	}
 }

@@ -161,11 +161,13 @@ func (x *LineIndex) sort() {
 // The entries are collected in one scratch buffer and each finished index is laid out, at its
 // final size, in chunks shared with the indexes built before it: growing every index entry by
 // entry left as much garbage as the indexes themselves, and their allocations were a tenth of
-// what a scan of the shared corpus allocates. The zero value is ready to use; a builder is not
-// safe for concurrent use.
+// what a scan of the shared corpus allocates. A builder's first index gets an array of its own,
+// so that one used for a single object costs no chunk. The zero value is ready to use; a builder
+// is not safe for concurrent use.
 type LineIndexBuilder struct {
 	scratch LineIndex
 	chunk   []uint64
+	built   int // indexes built so far
 }
 
 // lineChunk is the size of the chunks indexes are laid out in; an index of more than a quarter
@@ -181,10 +183,12 @@ func (b *LineIndexBuilder) Index() *LineIndex {
 	src := b.scratch.entries
 	b.scratch.entries, b.scratch.sorted = src[:0], false
 	var entries []uint64
+	b.built++
 	switch n := len(src); {
 	case n == 0:
-	case n > lineChunk/4:
-		entries = slices.Clone(src)
+	case n > lineChunk/4 || b.built == 1:
+		entries = make([]uint64, n)
+		copy(entries, src)
 	default:
 		if cap(b.chunk)-len(b.chunk) < n {
 			b.chunk = make([]uint64, 0, lineChunk)
