@@ -5,8 +5,8 @@
 // means touching the commands or the report writers: `controls`, `explain`, SARIF rules, JUnit
 // suites and the README tables all read it from here. `go generate` compiles the YAML into
 // controls_generated.go, constant data the binary carries without parsing anything at start-up;
-// the package's tests fail when the generated file and the YAML disagree. A check that names an ID missing from the
-// catalog is a programming error caught by the checks package's tests.
+// the package's tests fail when the generated file and the YAML disagree. A check that names an
+// ID missing from the catalog is a programming error caught by the checks package's tests.
 package catalog
 
 import (
