@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 
@@ -136,8 +137,13 @@ func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, ba
 	}
 	// Reading left garbage behind (response bodies, parse buffers). Collecting it now lets the
 	// checks and the report reuse that memory instead of touching fresh pages, which on virtual
-	// machines cost more than the collection (a live scan of 6,600 objects: 8% less CPU).
-	runtime.GC()
+	// machines cost more than the collection (a live scan of 6,600 objects: 8% less CPU). A
+	// small picture is left alone: a process's first collection costs milliseconds (starting
+	// the collector's workers, touching its first metadata), more than the few fresh pages the
+	// checks of a small input need (one file: 7 ms of a 55 ms run).
+	if heapInUse() >= collectAbove {
+		runtime.GC()
+	}
 	res, err := engine.Run(inv, engine.Options{Catalog: cat, Config: cfg, ShowPassed: f.showPassed, ShowExempt: f.showExempt})
 	if err != nil {
 		return err
@@ -164,29 +170,44 @@ func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, ba
 }
 
 // warmUp readies the process for an assessment: commands call it before they read their input.
-// Once per process it advises the heap to use huge pages (package hugeheap: this took a quarter
-// off a scan's CPU time on virtual machines) and relaxes the garbage collector's pace while the
-// live heap is small (package gcpace). Then it prepares in the background what the first
-// assessment would otherwise prepare on the critical path (the catalog, the Pod Security
-// Standards checks), so the preparation overlaps the reading.
-func warmUp() {
-	prepareHeap()
+// Once per process it relaxes the garbage collector's pace while the live heap is small
+// (package gcpace) and, when huge is set, advises the heap to use huge pages (package hugeheap:
+// this took a quarter off a scan's CPU time on virtual machines; an input of a few files does
+// not gain from it). Then it prepares in the background what the first assessment would
+// otherwise prepare on the critical path (the catalog, the Pod Security Standards checks), so
+// the preparation overlaps the reading.
+func warmUp(huge bool) {
+	prepareHeap(huge)
 	go func() {
 		catalog.Default()
 		checks.Warm()
 	}()
 }
 
-// prepareHeap advises the heap and paces the collector for one large in-memory picture, once
-// per process (tests run many commands in one).
-func prepareHeap() {
-	heapOnce.Do(func() {
-		hugeheap.Prepare(hugeheap.DefaultSize)
-		gcpace.Start(gcCeiling)
-	})
+// prepareHeap paces the collector and, when huge is set, advises the heap for one large
+// in-memory picture, each once per process (tests run many commands in one).
+func prepareHeap(huge bool) {
+	if huge {
+		hugeOnce.Do(func() { hugeheap.Prepare(hugeheap.DefaultSize) })
+	}
+	paceOnce.Do(func() { gcpace.Start(gcCeiling) })
 }
 
-var heapOnce sync.Once
+var hugeOnce, paceOnce sync.Once
+
+// collectAbove is the heap in use from which run collects before the checks (see there).
+const collectAbove = 8 << 20
+
+// heapInUse is the memory held by heap objects, garbage not yet swept included, read without
+// stopping the world.
+func heapInUse() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return collectAbove // unknown: collect, as before
+	}
+	return sample[0].Value.Uint64()
+}
 
 // gcCeiling is the live heap up to which the collector runs at a relaxed pace: a few thousand
 // objects' inventory and findings (the corpus: 12 MiB; 6,600 live objects: 42 MiB).

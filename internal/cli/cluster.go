@@ -131,7 +131,7 @@ func (f *clusterFlags) run(c *cobra.Command, s Streams) error {
 	if f.listOnly {
 		// The floor gets the same heap preparation as a scan, so that it stays the fastest
 		// listing this binary can do and a scan is never measured against a slowed floor.
-		prepareHeap()
+		prepareHeap(true)
 		n, err := cluster.ListOnly(ctx, opts)
 		if err != nil {
 			return &exitError{code: ExitError, err: err}
@@ -146,7 +146,7 @@ func (f *clusterFlags) run(c *cobra.Command, s Streams) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memLimit))
 	}
-	warmUp()
+	warmUp(true)
 	if !f.noProgress && isTerminal(s.Err) {
 		opts.Progress = &progressBar{w: s.Err}
 	}

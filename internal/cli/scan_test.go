@@ -156,3 +156,36 @@ func TestControlsAndExplain(t *testing.T) {
 		}
 	}
 }
+
+// smallFiles decides whether a scan skips the huge-page preparation: only for regular files,
+// none of them a chart archive, of at most smallInput bytes together.
+func TestSmallFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, size int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, bytes.Repeat([]byte("#"), size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b := write("a.yaml", 1000), write("b.yaml", 2000)
+	big := write("big.yaml", smallInput)
+	chart := write("chart.tgz", 100)
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{a}, true},
+		{[]string{a, b}, true},
+		{[]string{big}, true},     // exactly the limit
+		{[]string{big, a}, false}, // over it together
+		{[]string{dir}, false},    // a folder: its size is unknown before the walk
+		{[]string{a, "-"}, false}, // stdin
+		{[]string{chart}, false},  // a chart renders to more than its size
+		{[]string{filepath.Join(dir, "missing.yaml")}, false},
+	} {
+		if got := smallFiles(c.args); got != c.want {
+			t.Errorf("smallFiles(%v) = %v, want %v", c.args, got, c.want)
+		}
+	}
+}
