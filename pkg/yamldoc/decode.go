@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -204,11 +205,25 @@ type plan struct {
 }
 
 type field struct {
-	name      string
-	index     []int
-	plan      *plan
+	name  string
+	index []int
+	typ   reflect.Type
+	// plan is built on the field's first decode, not with its struct's: a Deployment reaches
+	// some two hundred struct types (thirty kinds of volume among them), and building plans for
+	// all of them was most of a one-file scan's decoding.
+	plan      atomic.Pointer[plan]
 	quoted    bool // ",string"
 	throughPt bool // index goes through an embedded pointer
+}
+
+// planOf returns the field's plan, building it on first use.
+func (f *field) planOf() *plan {
+	if p := f.plan.Load(); p != nil {
+		return p
+	}
+	p := planFor(f.typ)
+	f.plan.Store(p)
+	return p
 }
 
 var (
@@ -970,9 +985,9 @@ func (d *decoder) structField(p *plan, v reflect.Value, key string, val *Node, a
 	}
 	d.path = append(d.path, pathElem{key: key, idx: -1})
 	if f.quoted {
-		d.decodeQuoted(val, fv, f.plan)
+		d.decodeQuoted(val, fv, f.planOf())
 	} else {
-		d.decode(val, fv, f.plan)
+		d.decode(val, fv, f.planOf())
 	}
 	d.path = d.path[:len(d.path)-1]
 	if alias {
@@ -1136,9 +1151,11 @@ func buildFields(p *plan) {
 	}
 	sortFunc(out, func(a, b cand) int { return compareIndex(a.index, b.index) })
 	p.byName = make(map[string]int, len(out))
-	for _, c := range out {
-		p.byName[c.name] = len(p.fields)
-		p.fields = append(p.fields, field{name: c.name, index: c.index, plan: buildPlan(c.typ), quoted: c.quoted, throughPt: c.ptr})
+	p.fields = make([]field, len(out))
+	for i, c := range out {
+		p.byName[c.name] = i
+		f := &p.fields[i]
+		f.name, f.index, f.typ, f.quoted, f.throughPt = c.name, c.index, c.typ, c.quoted, c.ptr
 	}
 }
 

@@ -449,3 +449,51 @@ func TestDecodeCopiesStringsIntoArena(t *testing.T) {
 		t.Fatalf("decoded %+v", pod)
 	}
 }
+
+// lazyNode reaches itself through a pointer, a slice and a map: field plans are built on first
+// use, so such types must decode whatever field is met first, from many goroutines at once.
+type lazyNode struct {
+	Name     string               `json:"name"`
+	Next     *lazyNode            `json:"next,omitempty"`
+	Children []lazyNode           `json:"children,omitempty"`
+	ByName   map[string]*lazyNode `json:"byName,omitempty"`
+}
+
+func TestDecodeSelfReferentialTypeConcurrently(t *testing.T) {
+	docs := []string{
+		"name: a\nnext: {name: b, next: {name: c}}\n",
+		"name: a\nchildren: [{name: b, byName: {x: {name: c}}}]\n",
+		"name: a\nbyName: {x: {name: b, children: [{name: c, next: {name: d}}]}}\n",
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*16)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src := docs[g%len(docs)]
+			docs, perrs := ParseString(src, Options{})
+			if len(perrs) > 0 {
+				errs <- perrs[0]
+				return
+			}
+			var got, want lazyNode
+			if err := Decode(docs[0].Root, &got, Options{}); err != nil {
+				errs <- err
+				return
+			}
+			if err := yaml.Unmarshal([]byte(src), &want); err != nil {
+				errs <- err
+				return
+			}
+			if !reflect.DeepEqual(got, want) {
+				errs <- fmt.Errorf("%q: got %+v, want %+v", src, got, want)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
