@@ -47,7 +47,9 @@ some input could not be read.`,
   kubeharden node --root /host --proc /proc --node-name "$NODE_NAME" --fail-on high`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			warmUp(true)
+			// A node's files make a small inventory: huge pages would cost more than they save
+			// (a kubeadm node: 0.052 s instead of 0.066 s).
+			warmUp(false)
 			opts := node.Options{Root: f.root, Proc: f.proc, NoProc: f.noProc, NodeName: f.nodeName}
 			if f.every <= 0 {
 				return f.audit.run(s, node.Load(opts), nil, "")
