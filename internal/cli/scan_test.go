@@ -157,7 +157,7 @@ func TestControlsAndExplain(t *testing.T) {
 	}
 }
 
-// smallFiles decides whether a scan skips the huge-page preparation: only for regular files,
+// splitArgs decides whether a scan skips the huge-page preparation: only for regular files,
 // none of them a chart archive, of at most smallInput bytes together.
 func TestSmallFiles(t *testing.T) {
 	dir := t.TempDir()
@@ -184,8 +184,8 @@ func TestSmallFiles(t *testing.T) {
 		{[]string{chart}, false},  // a chart renders to more than its size
 		{[]string{filepath.Join(dir, "missing.yaml")}, false},
 	} {
-		if got := smallFiles(c.args); got != c.want {
-			t.Errorf("smallFiles(%v) = %v, want %v", c.args, got, c.want)
+		if _, _, got := splitArgs(c.args); got != c.want {
+			t.Errorf("splitArgs(%v) small = %v, want %v", c.args, got, c.want)
 		}
 	}
 }

@@ -7,12 +7,6 @@ import (
 	"os"
 )
 
-// Limited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
-// of length for a file over the limit, so an oversized file is detected without reading it.
-func Limited(name string, limit int64) ([]byte, error) {
-	return LimitedInto(name, limit, nil)
-}
-
 // LimitedInto is Limited reading into buf's memory when the file fits in buf's capacity; the
 // result then shares memory with buf.
 func LimitedInto(name string, limit int64, buf []byte) ([]byte, error) {
@@ -32,11 +26,7 @@ func LimitedInto(name string, limit int64, buf []byte) ([]byte, error) {
 	if st.Size() > limit {
 		return make([]byte, limit+1), nil
 	}
-	if int64(cap(buf)) >= st.Size() {
-		buf = buf[:st.Size()]
-	} else {
-		buf = make([]byte, st.Size())
-	}
+	buf = fitted(buf, st.Size())
 	n, err := io.ReadFull(f, buf)
 	if err != nil && err != io.ErrUnexpectedEOF {
 		return nil, err

@@ -7,12 +7,6 @@ import (
 	"syscall"
 )
 
-// Limited reads a file whole in one allocation of its size, or returns limit+1 bytes' worth
-// of length for a file over the limit, so an oversized file is detected without reading it.
-func Limited(name string, limit int64) ([]byte, error) {
-	return LimitedInto(name, limit, nil)
-}
-
 // LimitedInto is Limited reading into buf's memory when the file fits in buf's capacity, so a
 // caller that is done with one file's text before reading the next reuses one buffer instead
 // of allocating (and, in a fresh process, faulting in) memory for every file. The result
@@ -52,11 +46,7 @@ func LimitedInto(name string, limit int64, buf []byte) ([]byte, error) {
 	}
 	// Read exactly the size fstat reported: one read call for the usual file. A file that
 	// grows while it is read is read as it was when opened; one that shrinks is read as it is.
-	if int64(cap(buf)) >= st.Size {
-		buf = buf[:st.Size]
-	} else {
-		buf = make([]byte, st.Size)
-	}
+	buf = fitted(buf, st.Size)
 	n, err := readInto(fd, name, buf)
 	if err != nil {
 		return nil, err

@@ -275,7 +275,7 @@ type fileResult struct {
 	// nodes, when set, is the arena the file's parse trees are built in; nothing of the trees
 	// is kept once the file is read, so it is reset then.
 	nodes *yamldoc.NodeArena
-	// lines builds the objects' line indexes (a fresh builder when nil).
+	// lines builds the objects' line indexes.
 	lines     *inventory.LineIndexBuilder
 	name      string
 	explicit  bool
@@ -327,7 +327,8 @@ func (r *fileResult) mergeInto(inv *inventory.Inventory) {
 // for rendered output, naming the template or resource file it came from. detail goes into each
 // object's Origin.Detail (for example "helm chart shop 0.3.1").
 func Parse(name string, data []byte, detail string, opts Options) *inventory.Inventory {
-	r := &fileResult{name: name, explicit: true, read: true, bytes: int64(len(data)), strs: &yamldoc.StringArena{}}
+	r := &fileResult{name: name, explicit: true, read: true, bytes: int64(len(data)), strs: &yamldoc.StringArena{},
+		lines: &inventory.LineIndexBuilder{}}
 	parseInto(r, data, &opts)
 	for _, o := range r.objects {
 		o.Origin.Detail = detail

@@ -172,9 +172,6 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 	o.Typed, o.Meta = typed, meta
 	o.Name, o.Namespace = meta.Name, meta.Namespace
-	if r.lines == nil {
-		r.lines = &inventory.LineIndexBuilder{}
-	}
 	o.Lines = indexLines(n, r.lines)
 	r.objects = append(r.objects, o)
 }
