@@ -24,7 +24,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		inv := Parse("fuzz.yaml", data, "", Options{})
-		lines := bytes.Count(data, []byte("\n")) + 1
+		lines := yamlLines(data)
 		for _, e := range inv.Errors {
 			if e.Line < 0 || e.Line > lines {
 				t.Fatalf("error at line %d of a %d-line input: %v", e.Line, lines, e)
@@ -57,4 +57,25 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// yamlLines counts the lines of data the way the YAML parser does (like libyaml, which kubectl's
+// decoder is built on): a line ends at LF, at CR LF, at a lone CR, and at NEL, LS or PS, so an
+// input with no LF can still have several lines.
+func yamlLines(data []byte) int {
+	n := 1
+	for i := 0; i < len(data); i++ {
+		switch {
+		case data[i] == '\n':
+			n++
+		case data[i] == '\r':
+			n++
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+		case bytes.HasPrefix(data[i:], []byte("\u0085")), bytes.HasPrefix(data[i:], []byte("\u2028")), bytes.HasPrefix(data[i:], []byte("\u2029")):
+			n++
+		}
+	}
+	return n
 }
