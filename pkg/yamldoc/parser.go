@@ -19,6 +19,7 @@ type tagDirective struct{ handle, prefix string }
 type parser struct {
 	s        scanner
 	opts     Options
+	keep     bool // the caller keeps every tree (ParseString): never recycle the arena
 	anchors  map[string]*Node
 	tagDirs  []tagDirective
 	depth    int
@@ -58,13 +59,53 @@ func Parse(data []byte, opts Options) ([]Document, []error) {
 
 // ParseString is Parse for input held in a string.
 func ParseString(src string, opts Options) ([]Document, []error) {
+	var docs []Document
+	var errs []error
+	// All trees are wanted at once, so an arena is not recycled from document to document:
+	// they stay valid until its Reset, as documented.
+	each(src, opts, true, func(doc Document, err error) bool {
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			docs = append(docs, doc)
+		}
+		return true
+	})
+	return docs, errs
+}
+
+// Each is Parse one document at a time: it calls fn for every document in input order, with
+// the document or, for a document that does not parse, with its error (and a Document that
+// only carries its Index), until fn returns false.
+//
+// A stream of many documents then never holds more than one parse tree. With Options.Nodes
+// set, each tree is built in the memory of the one before, so a document passed to fn is valid
+// only until fn returns; a loader that decodes each document as it comes keeps its memory at
+// the size of the largest document instead of the whole file.
+func Each(data []byte, opts Options, fn func(Document, error) bool) {
+	if len(data) == 0 {
+		EachString("", opts, fn)
+		return
+	}
+	EachString(unsafe.String(&data[0], len(data)), opts, fn)
+}
+
+// EachString is Each for input held in a string.
+func EachString(src string, opts Options, fn func(Document, error) bool) {
+	each(src, opts, false, fn)
+}
+
+// each parses src one document at a time; keep says the caller holds on to every tree, so an
+// arena must not be recycled between documents.
+func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 	opts = opts.withDefaults()
 	if len(src) > math.MaxInt32 {
-		return nil, []error{&Error{Line: 1, Column: 1, Msg: "input larger than 2 GiB"}}
+		fn(Document{}, &Error{Line: 1, Column: 1, Msg: "input larger than 2 GiB"})
+		return
 	}
 	p := parserPool.Get().(*parser)
 	defer p.release()
-	p.opts, p.docStart, p.lastResume = opts, -1, -1
+	p.opts, p.keep, p.docStart, p.lastResume = opts, keep, -1, -1
 	p.depth, p.err, p.dirErr = 0, nil, false
 	p.nodesMade, p.ptrsMade = 0, 0
 	p.s.src = src
@@ -77,8 +118,6 @@ func ParseString(src string, opts Options) ([]Document, []error) {
 	if strings.HasPrefix(p.s.src, "\xef\xbb\xbf") {
 		start = 3
 	}
-	var docs []Document
-	var errs []error
 	p.s.reset(start, 0)
 	p.setLimit(start)
 	first := true
@@ -92,12 +131,18 @@ func ParseString(src string, opts Options) ([]Document, []error) {
 			}
 			doc.Index = index
 			index++
-			docs = append(docs, doc)
+			if !fn(doc, nil) {
+				return
+			}
+			p.recycle()
 			continue
 		}
 		p.err.Index = index
+		if !fn(Document{Index: index}, p.err) {
+			return
+		}
 		index++
-		errs = append(errs, p.err)
+		p.recycle()
 		// Resume at the next document start after the one that failed.
 		resume, line, ok := p.nextDocumentStart()
 		if ok && (p.dirErr || p.s.dirErr) {
@@ -117,7 +162,15 @@ func ParseString(src string, opts Options) ([]Document, []error) {
 		p.s.reset(resume, line)
 		p.setLimit(resume)
 	}
-	return docs, errs
+}
+
+// recycle hands the arena's memory, if there is one and the caller does not keep the trees, to
+// the next document: the parser takes its chunks from the arena's start again.
+func (p *parser) recycle() {
+	if a := p.opts.Nodes; a != nil && !p.keep {
+		a.Reset()
+		p.nodes, p.ptrs = nil, nil
+	}
 }
 
 // parserPool recycles the parser's working buffers (token queue, stacks,
@@ -266,8 +319,9 @@ func (p *parser) estimate(first int, made *int) int {
 // allocating new nodes for every input: a loader that parses thousands of files one after the
 // other, and keeps nothing of a tree once it has decoded it, then touches the same few hundred
 // kilobytes again and again rather than tens of megabytes of fresh memory for the collector to
-// reclaim. Documents parsed with an arena are valid until its Reset. Decode must then copy what
-// it keeps (Options.Strings), which it does anyway for strings; nodes are never kept by Decode.
+// reclaim. Documents that Parse builds in an arena are valid until its Reset; those that Each
+// builds, only until its callback returns. Decode must then copy what it keeps (Options.Strings),
+// which it does anyway for strings; nodes are never kept by Decode.
 // An arena is not safe for concurrent use.
 type NodeArena struct {
 	nodes  [][]Node

@@ -25,20 +25,22 @@ func parseInto(r *fileResult, data []byte, opts *Options) {
 	}
 	po := parseOptions
 	if r.nodes != nil {
+		// Each document's tree is decoded before the next is parsed, in the same memory: a
+		// file of thousands of documents (a rendered chart, an install bundle) holds one tree
+		// at a time, not all of them.
 		po.Nodes = r.nodes
 		defer r.nodes.Reset()
 	}
-	docs, errs := yamldoc.Parse(data, po)
-	for _, err := range errs {
-		r.fail(errorLine(err), errorMessage(err))
-	}
-	for _, d := range docs {
-		if d.Root == nil {
-			continue
+	yamldoc.Each(data, po, func(d yamldoc.Document, err error) bool {
+		switch {
+		case err != nil:
+			r.fail(errorLine(err), errorMessage(err))
+		case d.Root != nil:
+			r.documents++
+			r.document(d, opts)
 		}
-		r.documents++
-		r.document(d, opts)
-	}
+		return true
+	})
 }
 
 func isJSON(name string, data []byte) bool {
