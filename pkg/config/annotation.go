@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
 )
 
 // ExemptAnnotation lets an object's owner accept a control's failure on that object, with a
@@ -16,10 +18,18 @@ type AnnotationExemption struct {
 	Reason   string
 }
 
-// ParseExemptAnnotation parses the annotation's value. Entries without a reason are an error:
-// a bare list of IDs would be a silent suppression.
-func ParseExemptAnnotation(v string) ([]AnnotationExemption, error) {
+// ParseExemptAnnotation parses the annotation's value. It returns the entries that can apply
+// and an error for each that cannot, so that one mistake neither voids the owner's other
+// exemptions nor passes unnoticed:
+//   - an entry without a reason (a bare list of IDs would be a silent suppression);
+//   - a control ID the catalog does not have (a typo, or IDs separated by spaces instead of
+//     commas, would otherwise leave the failure standing with no hint why); "*" is such an ID:
+//     an owner names the controls they accept, only the configuration file may accept all.
+//
+// With a nil catalog, IDs are not checked.
+func ParseExemptAnnotation(v string, cat *catalog.Catalog) ([]AnnotationExemption, []error) {
 	var out []AnnotationExemption
+	var errs []error
 	for _, entry := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '\n' }) {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
@@ -28,18 +38,28 @@ func ParseExemptAnnotation(v string) ([]AnnotationExemption, error) {
 		ids, reason, ok := strings.Cut(entry, ":")
 		reason = strings.TrimSpace(reason)
 		if !ok || reason == "" {
-			return nil, fmt.Errorf("%s: entry %q needs the form \"ID[,ID]: reason\"", ExemptAnnotation, entry)
+			errs = append(errs, fmt.Errorf("%s: entry %q needs the form \"ID[,ID]: reason\"", ExemptAnnotation, entry))
+			continue
 		}
 		var ctls []string
+		named := false
 		for _, id := range strings.Split(ids, ",") {
-			if id = strings.ToUpper(strings.TrimSpace(id)); id != "" {
-				ctls = append(ctls, id)
+			if id = strings.ToUpper(strings.TrimSpace(id)); id == "" {
+				continue
 			}
+			named = true
+			if cat != nil && cat.Get(id) == nil {
+				errs = append(errs, fmt.Errorf("%s: entry %q names %q, which is not a control ID (IDs are separated by commas; see kubeharden controls)", ExemptAnnotation, entry, id))
+				continue
+			}
+			ctls = append(ctls, id)
 		}
-		if len(ctls) == 0 {
-			return nil, fmt.Errorf("%s: entry %q names no control", ExemptAnnotation, entry)
+		if !named {
+			errs = append(errs, fmt.Errorf("%s: entry %q names no control", ExemptAnnotation, entry))
 		}
-		out = append(out, AnnotationExemption{Controls: ctls, Reason: reason})
+		if len(ctls) > 0 {
+			out = append(out, AnnotationExemption{Controls: ctls, Reason: reason})
+		}
 	}
-	return out, nil
+	return out, errs
 }

@@ -83,16 +83,38 @@ func TestFind(t *testing.T) {
 }
 
 func TestParseExemptAnnotation(t *testing.T) {
-	got, err := ParseExemptAnnotation("ps-17, PS-15: node agent; PS-19: reads /var/log\n")
-	if err != nil {
-		t.Fatal(err)
+	got, errs := ParseExemptAnnotation("ps-17, PS-15: node agent; PS-19: reads /var/log\n", nil)
+	if errs != nil {
+		t.Fatal(errs)
 	}
 	if len(got) != 2 || got[0].Controls[0] != "PS-17" || got[0].Controls[1] != "PS-15" || got[0].Reason != "node agent" || got[1].Reason != "reads /var/log" {
 		t.Fatalf("parsed %+v", got)
 	}
-	for _, bad := range []string{"PS-17", "PS-17:", ": reason"} {
-		if _, err := ParseExemptAnnotation(bad); err == nil {
-			t.Errorf("%q accepted", bad)
+	for _, bad := range []string{"PS-17", "PS-17:", ": reason", " , : reason"} {
+		if _, errs := ParseExemptAnnotation(bad, nil); len(errs) != 1 {
+			t.Errorf("%q: errors %v, want one", bad, errs)
 		}
+	}
+	// Checked against the catalog, a wrong ID is an error and the rest still applies.
+	cat := catalog.Default()
+	got, errs = ParseExemptAnnotation("PS-17,PS-99: agent; PS-17 PS-15: spaces; *: all; PS15: no dash; ps-15: ok; PS-19", cat)
+	if len(got) != 2 || len(got[0].Controls) != 1 || got[0].Controls[0] != "PS-17" || got[1].Controls[0] != "PS-15" || got[1].Reason != "ok" {
+		t.Errorf("kept %+v, want PS-17 (agent) and PS-15 (ok)", got)
+	}
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	for _, want := range []string{`"PS-99"`, `"PS-17 PS-15"`, `"*"`, `"PS15"`, `"PS-19" needs the form`} {
+		found := false
+		for _, m := range msgs {
+			found = found || strings.Contains(m, want)
+		}
+		if !found {
+			t.Errorf("no error mentions %s in %q", want, msgs)
+		}
+	}
+	if len(errs) != 5 {
+		t.Errorf("%d errors, want 5: %q", len(errs), msgs)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/config"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Options configure a run. The zero value runs every registered check of the default catalog.
@@ -82,6 +83,15 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 
 	inv.ImplyNamespaces()
 	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}}
+	if opts.Config != nil {
+		// An expired exception is reported even when nothing it names fails any more: it is
+		// stale configuration that someone should renew or remove.
+		for i := range opts.Config.Exceptions {
+			if opts.Config.Exceptions[i].Expired(opts.Now) {
+				r.expiredException(i)
+			}
+		}
+	}
 	r.do()
 
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
@@ -267,14 +277,20 @@ func (r *run) merge(w *worker) {
 		s.failW += o.failW
 	}
 	for idx, n := range w.expired {
-		e := r.expired[idx]
-		if e == nil {
-			ex := &r.opts.Config.Exceptions[idx]
-			e = &ExpiredException{Exception: ex.String(), Expired: *ex.Expires, Source: fmt.Sprintf("%s exceptions[%d]", r.opts.Config.File, idx)}
-			r.expired[idx] = e
-		}
-		e.Findings += n
+		r.expiredException(idx).Findings += n
 	}
+}
+
+// expiredException returns the report entry of the configuration's exception idx, made on
+// first use.
+func (r *run) expiredException(idx int) *ExpiredException {
+	e := r.expired[idx]
+	if e == nil {
+		ex := &r.opts.Config.Exceptions[idx]
+		e = &ExpiredException{Exception: ex.String(), Expired: *ex.Expires, Source: fmt.Sprintf("%s exceptions[%d]", r.opts.Config.File, idx)}
+		r.expired[idx] = e
+	}
+	return e
 }
 
 func (w *worker) object(o *inventory.Object) {
@@ -285,8 +301,7 @@ func (w *worker) object(o *inventory.Object) {
 			w.r.sortObjectFindings(fs)
 		}
 	}()
-	var annot []config.AnnotationExemption
-	annotParsed := false
+	annot := w.annotations(o)
 	for _, ai := range w.r.bySource[catalog.Source(o.Origin.Source)] {
 		c := &w.r.active[ai]
 		if !c.Match(o) {
@@ -318,10 +333,6 @@ func (w *worker) object(o *inventory.Object) {
 					Severity: c.control.Severity, Line: o.Origin.Line})
 			}
 		default:
-			if !annotParsed {
-				annot = w.annotations(o)
-				annotParsed = true
-			}
 			ex := w.exemption(c.control, o, annot, len(w.a.Failures))
 			status := StatusFail
 			if ex != nil {
@@ -360,32 +371,31 @@ func (w *worker) inOrder(fs []Finding) bool {
 	return true
 }
 
-// annotations parses the object's kubeharden.io/exempt annotation, from the object's metadata
-// or, for workloads, from the pod template's.
+// annotations parses the kubeharden.io/exempt annotations of the object's metadata and, for
+// workloads, of its pod template (either place works, and both together), reporting each bad
+// entry as an input error at the annotation's line. It runs for every object, failing or not, so
+// that a mistake shows when it is written rather than only once the object fails a check.
 func (w *worker) annotations(o *inventory.Object) []config.AnnotationExemption {
 	if !w.r.opts.Config.AllowsAnnotations() {
 		return nil
 	}
-	v, path := "", ""
+	var list []config.AnnotationExemption
+	add := func(meta *metav1.ObjectMeta, path string) {
+		v, ok := meta.Annotations[config.ExemptAnnotation]
+		if !ok {
+			return
+		}
+		entries, errs := config.ParseExemptAnnotation(v, w.r.opts.Catalog)
+		for _, err := range errs {
+			w.errors = append(w.errors, inventory.InputError{File: o.Origin.File, Line: o.Line(path), Message: o.Ref().String() + ": " + err.Error()})
+		}
+		list = append(list, entries...)
+	}
 	if o.Meta != nil {
-		if s, ok := o.Meta.Annotations[config.ExemptAnnotation]; ok {
-			v, path = s, inventory.Field("metadata.annotations", config.ExemptAnnotation)
-		}
+		add(o.Meta, inventory.Field("metadata.annotations", config.ExemptAnnotation))
 	}
-	if v == "" {
-		if pt := inventory.PodTemplateOf(o); pt != nil && pt.Meta != o.Meta {
-			if s, ok := pt.Meta.Annotations[config.ExemptAnnotation]; ok {
-				v = s
-				path = inventory.Field(strings.TrimSuffix(pt.SpecPath, ".spec")+".metadata.annotations", config.ExemptAnnotation)
-			}
-		}
-	}
-	if v == "" {
-		return nil
-	}
-	list, err := config.ParseExemptAnnotation(v)
-	if err != nil {
-		w.errors = append(w.errors, inventory.InputError{File: o.Origin.File, Line: o.Line(path), Message: o.Ref().String() + ": " + err.Error()})
+	if pt := inventory.PodTemplateOf(o); pt != nil && pt.Meta != nil && pt.Meta != o.Meta {
+		add(pt.Meta, inventory.Field(strings.TrimSuffix(pt.SpecPath, ".spec")+".metadata.annotations", config.ExemptAnnotation))
 	}
 	return list
 }

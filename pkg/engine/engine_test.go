@@ -10,6 +10,7 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/config"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -163,6 +164,57 @@ func TestExemptions(t *testing.T) {
 	res, _ = Run(inv, Options{Checks: []checks.Check{failIfNamed("PS-14", all, nil)}, Config: cfg, Now: now})
 	if res.Summary.Exempt != 1 {
 		t.Fatalf("annotation honoured although disabled: %+v", res.Summary.Counts)
+	}
+}
+
+// TestAnnotationsAndExpiredExceptions covers what an owner's annotation and a stale exception
+// must not do silently: an annotation on a Deployment and one on its pod template both apply; a
+// wrong ID or a missing reason is an input error even on an object that fails nothing, while
+// the annotation's other entries still apply; an expired exception is reported although it no
+// longer matches any failure.
+func TestAnnotationsAndExpiredExceptions(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	lastYear := &config.Date{Time: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
+	dep := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: "app",
+		Annotations: map[string]string{config.ExemptAnnotation: "PS-17: needs the host network"}}}
+	dep.Spec.Template.Annotations = map[string]string{config.ExemptAnnotation: "PS-15: reads host processes; PS-14,PS-99: typo"}
+	inv := &inventory.Inventory{}
+	inv.Add(
+		&inventory.Object{APIVersion: "apps/v1", Kind: "Deployment", Name: "agent", Namespace: "app", Meta: &dep.ObjectMeta, Typed: dep,
+			Origin: inventory.Origin{Source: inventory.SourceManifest, File: "agent.yaml", Line: 1}},
+		pod("quiet", inventory.SourceManifest, map[string]string{config.ExemptAnnotation: "PS-17"}),
+	)
+	failDeployment := func(id string) checks.Check {
+		return checks.Check{ID: id, Match: func(o *inventory.Object) bool { return o.Kind == "Deployment" },
+			Assess: func(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) { a.Fail("spec", id+" failed") }}
+	}
+	cfg := &config.Config{File: ".kubeharden.yaml", Exceptions: []config.Exception{
+		{Controls: []string{"PS-20"}, Name: "gone", Reason: "was accepted", Expires: lastYear},
+	}}
+	res, err := Run(inv, Options{Checks: []checks.Check{failDeployment("PS-17"), failDeployment("PS-15"), failDeployment("PS-14"), failDeployment("PS-20")},
+		Config: cfg, Now: now, ShowExempt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Status{}
+	for _, f := range res.Findings {
+		got[f.Control.ID] = f.Status
+	}
+	want := map[string]Status{"PS-17": StatusExempt, "PS-15": StatusExempt, "PS-14": StatusExempt, "PS-20": StatusFail}
+	for id, st := range want {
+		if got[id] != st {
+			t.Errorf("%s: %s, want %s", id, got[id], st)
+		}
+	}
+	var msgs []string
+	for _, e := range res.Errors {
+		msgs = append(msgs, e.File+": "+e.Message)
+	}
+	if len(msgs) != 2 || !strings.Contains(strings.Join(msgs, "\n"), `"PS-99"`) || !strings.Contains(strings.Join(msgs, "\n"), "quiet.yaml: Pod app/quiet") {
+		t.Errorf("errors %q, want one for PS-99 on the Deployment and one for the Pod that fails nothing", msgs)
+	}
+	if len(res.Summary.Expired) != 1 || res.Summary.Expired[0].Findings != 0 || res.Summary.Expired[0].Source != ".kubeharden.yaml exceptions[0]" {
+		t.Errorf("expired = %+v, want the stale exception with no findings", res.Summary.Expired)
 	}
 }
 

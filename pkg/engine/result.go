@@ -67,12 +67,13 @@ type SectionScore struct {
 	passW, failW float64
 }
 
-// ExpiredException is an exception that matched failures but no longer applies.
+// ExpiredException is an exception whose last day has passed: it no longer applies, and every
+// run reports it until it is renewed or removed, whether or not it still matches a failure.
 type ExpiredException struct {
 	Exception string      `json:"exception"`
 	Expired   config.Date `json:"expired"`
 	Source    string      `json:"source"`
-	// Findings counts the failures it would still have covered.
+	// Findings counts the failures it would still have covered (0 when it matches none).
 	Findings int `json:"findings"`
 }
 
