@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -68,7 +69,7 @@ func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()
 func (s *Severity) UnmarshalJSON(b []byte) error {
 	var str string
 	if err := json.Unmarshal(b, &str); err != nil {
-		return err
+		return errors.New("want low, medium, high or critical")
 	}
 	return s.UnmarshalText([]byte(str))
 }

@@ -12,11 +12,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
-	"sigs.k8s.io/yaml"
+	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
 
 // FileName is the configuration file looked for next to the scanned files.
@@ -63,7 +65,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return fmt.Errorf("expires: %q is not a date of the form YYYY-MM-DD", s)
+		return errors.New("want a date as YYYY-MM-DD")
 	}
 	d.Time = t
 	return nil
@@ -132,50 +134,198 @@ func (c *Config) Disabled(ctl *catalog.Control) bool {
 	return false
 }
 
-// Validate checks control IDs against the catalog and required fields.
+// Validate checks control IDs against the catalog and required fields. Each problem is a
+// *FieldError naming the field's path, so that Load can say on which line it is.
 func (c *Config) Validate(cat *catalog.Catalog) error {
 	var errs []error
-	for _, id := range c.Disable {
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i, id := range c.Disable {
 		if cat.Get(id) == nil {
-			errs = append(errs, fmt.Errorf("disable: unknown control %q", id))
+			bad(fmt.Sprintf("disable[%d]", i), "unknown control %q", id)
 		}
 	}
 	for i, e := range c.Exceptions {
+		at := fmt.Sprintf("exceptions[%d]", i)
 		if len(e.Controls) == 0 {
-			errs = append(errs, fmt.Errorf("exceptions[%d]: controls is required", i))
+			bad(at, "controls is required")
 		}
-		for _, id := range e.Controls {
+		for j, id := range e.Controls {
 			if id != "*" && cat.Get(id) == nil {
-				errs = append(errs, fmt.Errorf("exceptions[%d]: unknown control %q", i, id))
+				bad(fmt.Sprintf("%s.controls[%d]", at, j), "unknown control %q", id)
 			}
 		}
 		if strings.TrimSpace(e.Reason) == "" {
-			errs = append(errs, fmt.Errorf("exceptions[%d] (%s): reason is required", i, e.String()))
+			bad(at, "(%s) reason is required", e.String())
 		}
-		for _, p := range []string{e.Kind, e.Namespace, e.Name} {
-			if _, err := path.Match(p, ""); err != nil {
-				errs = append(errs, fmt.Errorf("exceptions[%d]: bad pattern %q", i, p))
+		for _, f := range []struct{ name, pattern string }{{"kind", e.Kind}, {"namespace", e.Namespace}, {"name", e.Name}} {
+			if _, err := path.Match(f.pattern, ""); err != nil {
+				bad(at+"."+f.name, "bad pattern %q", f.pattern)
 			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// Load reads and validates a configuration file.
+// FieldError is a problem with one field of a configuration.
+type FieldError struct {
+	Path string // as in exceptions[2].controls[0]
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// Load reads and validates a configuration file. Every problem is reported with the file and
+// the line of the field, as the manifest loader reports manifests: a configuration that is not
+// what its author meant (an unknown key, a second YAML document, a wrong type, an ID that is not
+// a control) is an error, never silently ignored.
 func Load(file string, cat *catalog.Catalog) (*Config, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{}
-	if err := yaml.UnmarshalStrict(data, c); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	return Parse(file, data, cat)
+}
+
+// Parse is Load for a configuration already read; file names it in errors.
+func Parse(file string, data []byte, cat *catalog.Catalog) (*Config, error) {
+	at := func(line int, msg string) error {
+		if line > 0 {
+			return fmt.Errorf("%s:%d: %s", file, line, msg)
+		}
+		return fmt.Errorf("%s: %s", file, msg)
+	}
+	c := &Config{File: file}
+	docs, errs := yamldoc.Parse(data, yamldoc.Options{MaxDepth: 64, MaxAliasNodes: 10_000})
+	if len(errs) > 0 {
+		var ye *yamldoc.Error
+		if errors.As(errs[0], &ye) {
+			return nil, at(ye.Line, ye.Msg)
+		}
+		return nil, at(0, errs[0].Error())
+	}
+	var root *yamldoc.Node
+	for _, d := range docs {
+		if d.Root == nil {
+			continue
+		}
+		if root != nil {
+			return nil, at(d.Root.Line, "a second YAML document; a configuration file holds one")
+		}
+		root = d.Root
+	}
+	if root == nil || root.IsNull() {
+		return c, nil
+	}
+	if root.Kind != yamldoc.MappingNode {
+		return nil, at(root.Line, "the configuration must be a mapping of settings (minSeverity, disable, exceptions, ...)")
+	}
+	if n, path := unknownField(root, reflect.TypeFor[Config](), ""); n != nil {
+		return nil, at(n.Line, fmt.Sprintf("unknown setting %q", path))
+	}
+	if err := yamldoc.Decode(root, c, yamldoc.Options{}); err != nil {
+		var de *yamldoc.DecodeError
+		if errors.As(err, &de) {
+			msg := de.Msg
+			if de.Path != "" {
+				msg = de.Path + ": " + msg
+			}
+			return nil, at(de.Line, msg)
+		}
+		return nil, at(0, err.Error())
 	}
 	c.File = file
 	if err := c.Validate(cat); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		var out []error
+		for _, e := range unjoin(err) {
+			line := 0
+			var fe *FieldError
+			if errors.As(e, &fe) {
+				if n := nodeAt(root, fe.Path); n != nil {
+					line = n.Line
+				}
+			}
+			out = append(out, at(line, e.Error()))
+		}
+		return nil, errors.Join(out...)
 	}
 	return c, nil
+}
+
+// unjoin returns the errors joined by errors.Join, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// unknownField returns the first mapping key under n that the JSON names of t's fields do not
+// have (t a struct, or a slice of structs for a sequence), with its path.
+func unknownField(n *yamldoc.Node, t reflect.Type, path string) (*yamldoc.Node, string) {
+	n = n.Resolve()
+	if n == nil {
+		return nil, ""
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Slice && n.Kind == yamldoc.SequenceNode:
+		for i, item := range n.Content {
+			if bad, p := unknownField(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); bad != nil {
+				return bad, p
+			}
+		}
+	case t.Kind() == reflect.Struct && n.Kind == yamldoc.MappingNode && t != reflect.TypeFor[Date]():
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.IsExported() && name != "-" && name != "" {
+				fields[name] = f.Type
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			p := key.Value
+			if path != "" {
+				p = path + "." + key.Value
+			}
+			ft, ok := fields[key.Value]
+			if !ok {
+				return key, p
+			}
+			if bad, bp := unknownField(val, ft, p); bad != nil {
+				return bad, bp
+			}
+		}
+	}
+	return nil, ""
+}
+
+// nodeAt finds the node at a path such as exceptions[2].controls[0].
+func nodeAt(root *yamldoc.Node, path string) *yamldoc.Node {
+	n := root
+	for part := range strings.SplitSeq(path, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if n = n.Get(name); n == nil {
+			return nil
+		}
+		for rest != "" {
+			idx, after, _ := strings.Cut(rest, "]")
+			i, err := strconv.Atoi(idx)
+			if err != nil {
+				return nil
+			}
+			if n = n.Index(i); n == nil {
+				return nil
+			}
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return n
 }
 
 // Find looks for FileName next to each scanned path and in their parent folders, up to a folder

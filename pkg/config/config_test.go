@@ -50,15 +50,31 @@ exceptions:
 		t.Error("an exception applies through its expiry day and not after")
 	}
 
-	for name, body := range map[string]string{
-		"no-reason.yaml":   "exceptions:\n- controls: [PS-19]\n",
-		"bad-id.yaml":      "disable: [PS-999]\n",
-		"bad-date.yaml":    "exceptions:\n- controls: [PS-19]\n  reason: r\n  expires: next week\n",
-		"unknown-key.yaml": "disabled: [PS-09]\n",
-		"bad-glob.yaml":    "exceptions:\n- controls: [PS-19]\n  reason: r\n  name: \"[\"\n",
+	// Every mistake names the file and the line of the field, so that it can be fixed there.
+	for name, tc := range map[string]struct{ body, want string }{
+		"no-reason.yaml":      {"exceptions:\n- controls: [PS-19]\n", ":2: exceptions[0]: (PS-19 on * */*) reason is required"},
+		"bad-id.yaml":         {"minSeverity: low\ndisable: [PS-09, PS-999]\n", `:2: disable[1]: unknown control "PS-999"`},
+		"bad-control.yaml":    {"exceptions:\n- reason: r\n  controls:\n  - PS-19\n  - PS-X\n", `:5: exceptions[0].controls[1]: unknown control "PS-X"`},
+		"bad-date.yaml":       {"exceptions:\n- controls: [PS-19]\n  reason: r\n  expires: next week\n", ":4: exceptions[0].expires: cannot use string"},
+		"unknown-key.yaml":    {"minSeverity: low\ndisabled: [PS-09]\n", `:2: unknown setting "disabled"`},
+		"unknown-nested.yaml": {"exceptions:\n- controls: [PS-19]\n  reason: r\n  tikcet: 1\n", `:4: unknown setting "exceptions[0].tikcet"`},
+		"wrong-type.yaml":     {"\ndisable: PS-09\n", ":2: disable: cannot use string"},
+		"bad-severity.yaml":   {"failOn: 3\n", ":1: failOn: cannot use int 3 as catalog.Severity: want low, medium, high or critical"},
+		"bad-glob.yaml":       {"exceptions:\n- controls: [PS-19]\n  reason: r\n  name: \"[\"\n", `:4: exceptions[0].name: bad pattern "["`},
+		"two-documents.yaml":  {"minSeverity: high\n---\nminSeverity: low\n", ":3: a second YAML document"},
+		"not-a-mapping.yaml":  {"- PS-09\n", ":1: the configuration must be a mapping"},
+		"syntax.yaml":         {"disable: [PS-09\n", ":1: flow sequence is not closed"},
+		"duplicate.yaml":      {"disable: [PS-09]\ndisable: [PS-14]\n", ":2:"},
 	} {
-		if _, err := Load(write(t, dir, name, body), catalog.Default()); err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: error %v should name the file", name, err)
+		_, err := Load(write(t, dir, name, tc.body), catalog.Default())
+		if err == nil || !strings.Contains(err.Error(), name+tc.want) {
+			t.Errorf("%s: error %v, want %q", name, err, name+tc.want)
+		}
+	}
+	// An empty file, or one of comments, is the default configuration.
+	for _, body := range []string{"", "# nothing yet\n", "---\n"} {
+		if c, err := Load(write(t, dir, "empty.yaml", body), catalog.Default()); err != nil || len(c.Exceptions) != 0 {
+			t.Errorf("%q: %+v, %v", body, c, err)
 		}
 	}
 }
