@@ -228,6 +228,12 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 		}
 		s.raw("\n        ")
 		fill(&r, f, index[f.Control], uri, baseID)
+		if i > 0 && sameSubject(&res.Findings[i-1], f) || i+1 < len(res.Findings) && sameSubject(&res.Findings[i+1], f) {
+			// A check that reports two things about one field (NS-06: no default-deny ingress
+			// policy, and none for egress) would give both the same fingerprint, and code scanning
+			// would merge them into one alert; the message tells them apart.
+			r.PartialFingerprints.V1 = fingerprint(f.Control.ID, f.Object.Ref(), f.Path, uri, r.Message.Text)
+		}
 		s.put("        ", &r)
 		n++
 	}
@@ -464,7 +470,13 @@ func fill(r *result, f *engine.Finding, ruleIndex int, uri, baseID string) {
 			loc.PhysicalLocation.Region = &region{StartLine: f.Line}
 		}
 	}
-	r.PartialFingerprints.V1 = fingerprint(f.Control.ID, ref, f.Path, uri)
+	r.PartialFingerprints.V1 = fingerprint(f.Control.ID, ref, f.Path, uri, "")
+}
+
+// sameSubject says whether two findings are about the same field of the same object under the
+// same control. Findings come sorted by object and control, so such findings are neighbours.
+func sameSubject(a, b *engine.Finding) bool {
+	return a.Object == b.Object && a.Control == b.Control && a.Path == b.Path && a.Status == b.Status
 }
 
 func suppressionOf(e *engine.Exemption) suppression {
@@ -487,10 +499,15 @@ func qualifiedName(ref inventory.Ref) string {
 	return ref.Kind + "/" + ref.Namespace + "/" + ref.Name
 }
 
-// fingerprint identifies a finding across runs by what it is about, not where it is printed.
-func fingerprint(control string, ref inventory.Ref, path, uri string) string {
+// fingerprint identifies a finding across runs by what it is about, not where it is printed:
+// control, object, field and file, and the message only where those are shared (see Write).
+func fingerprint(control string, ref inventory.Ref, path, uri, message string) string {
 	h := sha256.New()
-	for _, s := range []string{control, ref.Kind, ref.Namespace, ref.Name, path, uri} {
+	parts := []string{control, ref.Kind, ref.Namespace, ref.Name, path, uri}
+	if message != "" {
+		parts = append(parts, message)
+	}
+	for _, s := range parts {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -505,6 +522,12 @@ func artifactURI(file, base string) (uri, baseID string) {
 		return "", ""
 	}
 	rel := report.RelPath(file, base)
+	if !filepath.IsAbs(rel) && !strings.HasPrefix(rel, "/") && !filepath.IsLocal(filepath.FromSlash(rel)) {
+		// Outside the base folder ("../x"): a relative URI would climb out of %SRCROOT%.
+		if abs, err := filepath.Abs(file); err == nil {
+			rel = abs
+		}
+	}
 	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") {
 		p := filepath.ToSlash(rel)
 		if !strings.HasPrefix(p, "/") {

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -230,8 +233,42 @@ func TestFingerprintIgnoresLines(t *testing.T) {
 	}
 }
 
+// TestFingerprintSeparatesSiblings: two findings of one control on one field that say different
+// things (no default-deny ingress policy, none for egress) are two alerts, not one; a finding
+// without such a sibling keeps the fingerprint it always had.
+func TestFingerprintSeparatesSiblings(t *testing.T) {
+	res := reporttest.Result(false)
+	var lone []string
+	for _, r := range decode(t, render(t, res)).Runs[0].Results {
+		lone = append(lone, r.PartialFingerprints[FingerprintKey])
+	}
+	i := slices.IndexFunc(res.Findings, func(f engine.Finding) bool { return f.Status == engine.StatusFail })
+	twin := res.Findings[i]
+	twin.Message = "the same field, another problem"
+	res.Findings = slices.Insert(res.Findings, i+1, twin)
+	var got []string
+	for _, r := range decode(t, render(t, res)).Runs[0].Results {
+		got = append(got, r.PartialFingerprints[FingerprintKey])
+	}
+	if len(got) != len(lone)+1 {
+		t.Fatalf("%d results, want %d", len(got), len(lone)+1)
+	}
+	if got[0] == got[1] || got[0] == lone[0] || got[1] == lone[0] {
+		t.Errorf("siblings share or keep the lone fingerprint: %s %s (lone %s)", got[0], got[1], lone[0])
+	}
+	if strings.Join(got[2:], ",") != strings.Join(lone[1:], ",") {
+		t.Error("the other findings' fingerprints changed")
+	}
+}
+
 func TestArtifactURI(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := "file://" + filepath.ToSlash(filepath.Join(filepath.Dir(wd), "x.yaml"))
 	for _, tc := range []struct{ file, base, uri, baseID string }{
+		{"../x.yaml", ".", up, ""}, // outside the base folder: never a relative URI that climbs out
 		{"/repo/deploy/a b.yaml", "/repo", "deploy/a%20b.yaml", SrcRoot},
 		{"deploy/x.yaml", "", "deploy/x.yaml", SrcRoot},
 		{"/other/x.yaml", "/repo", "file:///other/x.yaml", ""},
