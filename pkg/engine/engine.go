@@ -447,6 +447,7 @@ func (r *run) summary() Summary {
 			s.BySeverity[f.Severity.String()]++
 		}
 	}
+	s.Expired = []ExpiredException{} // always in the report, as documented: [] when none
 	for _, idx := range sortedKeys(r.expired) {
 		s.Expired = append(s.Expired, *r.expired[idx])
 	}

@@ -84,7 +84,7 @@ type Summary struct {
 	BySeverity map[string]int     `json:"bySeverity"`
 	Score      *float64           `json:"score"`
 	Sections   []SectionScore     `json:"sections"`
-	Expired    []ExpiredException `json:"expiredExceptions,omitempty"`
+	Expired    []ExpiredException `json:"expiredExceptions"`
 	// Controls is the number of controls that ran.
 	Controls int `json:"controls"`
 	// Complete says the inventory was treated as a whole cluster.
