@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -62,7 +63,10 @@ func (f *auditFlags) loadConfig(cat *catalog.Catalog, paths []string) (*config.C
 	if !f.noConfig {
 		file := f.configFile
 		if file == "" {
-			file = config.Find(paths)
+			var err error
+			if file, err = config.Find(paths); err != nil {
+				return nil, usageError("%v", err)
+			}
 		}
 		if file != "" {
 			c, err := config.Load(file, cat)
@@ -132,6 +136,7 @@ func (f *auditFlags) run(s Streams, inv *inventory.Inventory, paths []string, ba
 	if err != nil {
 		return err
 	}
+	warnUnusedConfigs(s, inv, cfg)
 	if failOn == 0 {
 		failOn = cfg.FailOn
 	}
@@ -242,4 +247,27 @@ func exitStatus(s Streams, res *engine.Result, failOn catalog.Severity, note boo
 		}
 	}
 	return nil
+}
+
+// warnUnusedConfigs names the configuration files found inside the scanned folders that this run
+// does not apply (a run reads one, from the scanned paths' folders or their parents): an
+// exception written there would otherwise be ignored without a word.
+func warnUnusedConfigs(s Streams, inv *inventory.Inventory, cfg *config.Config) {
+	used := ""
+	if cfg != nil && cfg.File != "" {
+		used, _ = filepath.Abs(cfg.File)
+	}
+	for _, sf := range inv.Stats.SkippedFiles {
+		if sf.Reason != configFileReason {
+			continue
+		}
+		if abs, _ := filepath.Abs(sf.File); abs == used {
+			continue
+		}
+		which := "none was found next to the scanned paths or above them"
+		if cfg != nil && cfg.File != "" {
+			which = "this run reads " + cfg.File
+		}
+		fmt.Fprintf(s.Err, "kubeharden: warning: %s is not applied: a run reads one configuration, and %s; scan its folder on its own, or choose it with --config\n", sf.File, which)
+	}
 }

@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubeharden/kubeharden/pkg/config"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/source/helm"
 	"github.com/kubeharden/kubeharden/pkg/source/kustomize"
@@ -120,6 +122,7 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 		MaxFileSize:      f.maxFileSize,
 		DefaultNamespace: f.namespace,
 		Stdin:            s.In,
+		Skip:             skipConfigFile,
 		Dir: func(dir string, has func(string) bool) bool {
 			switch {
 			case has(helm.ChartFile):
@@ -144,3 +147,15 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 	}
 	return inv, nil
 }
+
+// skipConfigFile keeps kubeharden's own configuration files, met while walking a folder, out of
+// the manifests: they are YAML, but not Kubernetes objects. run warns about those it does not
+// apply.
+func skipConfigFile(path string) string {
+	if filepath.Base(path) == config.FileName {
+		return configFileReason
+	}
+	return ""
+}
+
+const configFileReason = "kubeharden configuration, not a manifest"

@@ -189,3 +189,55 @@ func TestSmallFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestScanConfigPerRun covers the rule that a run reads one configuration: two scanned folders
+// with different .kubeharden.yaml files are refused (one folder's exceptions would silently
+// govern the other's files), and a configuration inside a scanned folder that the run does not
+// apply is named in a warning and listed as skipped, not read as a manifest.
+func TestScanConfigPerRun(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n"
+	for _, dir := range []string{"a", "b"} {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, dir, "pod.yaml"), []byte(pod), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		body := "exceptions:\n- controls: [PS-17]\n  reason: folder " + dir + "\n"
+		if err := os.WriteFile(filepath.Join(root, dir, ".kubeharden.yaml"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	_, errOut, code := runCLI(t, "", "scan", a, b, "-o", "json")
+	if code != ExitError || !strings.Contains(errOut, filepath.Join(a, ".kubeharden.yaml")) || !strings.Contains(errOut, filepath.Join(b, ".kubeharden.yaml")) {
+		t.Errorf("two configurations: exit %d, stderr %q; want exit 2 naming both", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "", "scan", root, "-o", "json")
+	if code != ExitOK || strings.Count(errOut, "is not applied") != 2 {
+		t.Errorf("configurations inside the scanned folder: exit %d, stderr %q; want two warnings", code, errOut)
+	}
+	var rep struct {
+		Summary struct {
+			Inputs struct {
+				Files        int
+				SkippedFiles []struct{ File, Reason string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if in := rep.Summary.Inputs; in.Files != 2 || len(in.SkippedFiles) != 2 || in.SkippedFiles[0].Reason != configFileReason {
+		t.Errorf("inputs %+v: want the two manifests read and the two configurations skipped", in)
+	}
+	// Scanning one folder applies its own configuration, without a warning about it.
+	_, errOut, code = runCLI(t, "", "scan", a, "-o", "json", "--controls", "PS-17", "--fail-on", "high")
+	if code != ExitOK || errOut != "" {
+		t.Errorf("one folder: exit %d, stderr %q", code, errOut)
+	}
+}

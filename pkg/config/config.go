@@ -331,28 +331,29 @@ func nodeAt(root *yamldoc.Node, path string) *yamldoc.Node {
 // Find looks for FileName next to each scanned path and in their parent folders, up to a folder
 // holding .git (the repository root) or the filesystem root; then in the working directory. It
 // returns "" when there is none.
-func Find(paths []string) string {
-	seen := map[string]bool{}
-	try := func(dir string) string {
-		for {
-			if seen[dir] {
-				return ""
-			}
-			seen[dir] = true
-			f := filepath.Join(dir, FileName)
-			if st, err := os.Stat(f); err == nil && !st.IsDir() {
-				return f
-			}
-			if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-				return ""
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				return ""
-			}
-			dir = parent
+//
+// A run has one configuration. When the scanned paths have different nearest files, Find
+// returns an error naming them rather than choosing one: applying one folder's exceptions to
+// another folder's files, and ignoring the other folder's, would both happen without a word.
+func Find(paths []string) (string, error) {
+	memo := map[string]string{}
+	var nearest func(dir string) string
+	nearest = func(dir string) string {
+		if f, ok := memo[dir]; ok {
+			return f
 		}
+		f := filepath.Join(dir, FileName)
+		if st, err := os.Stat(f); err != nil || st.IsDir() {
+			f = ""
+			_, gitErr := os.Stat(filepath.Join(dir, ".git"))
+			if parent := filepath.Dir(dir); gitErr != nil && parent != dir {
+				f = nearest(parent)
+			}
+		}
+		memo[dir] = f
+		return f
 	}
+	found, foundFor := "", ""
 	for _, p := range paths {
 		if p == "-" || strings.Contains(p, "://") {
 			continue
@@ -364,14 +365,19 @@ func Find(paths []string) string {
 		if st, err := os.Stat(abs); err == nil && !st.IsDir() {
 			abs = filepath.Dir(abs)
 		}
-		if f := try(abs); f != "" {
-			return f
+		switch f := nearest(abs); {
+		case f == "":
+		case found == "":
+			found, foundFor = f, p
+		case f != found:
+			return "", fmt.Errorf("%s (for %s) and %s (for %s) would both configure this scan, and a run reads one configuration: scan them separately, or choose one with --config", found, foundFor, f, p)
 		}
+	}
+	if found != "" {
+		return found, nil
 	}
 	if wd, err := os.Getwd(); err == nil {
-		if f := try(wd); f != "" {
-			return f
-		}
+		return nearest(wd), nil
 	}
-	return ""
+	return "", nil
 }

@@ -84,17 +84,34 @@ func TestFind(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	find := func(paths ...string) string {
+		t.Helper()
+		f, err := Find(paths)
+		if err != nil {
+			t.Fatalf("Find(%q): %v", paths, err)
+		}
+		return f
+	}
 	cfg := write(t, root, FileName, "disable: []\n")
 	manifest := write(t, root, "deploy/app/deploy.yaml", "kind: Pod\n")
-	if got := Find([]string{manifest}); got != cfg {
+	other := write(t, root, "other/x.yaml", "kind: Pod\n")
+	if got := find(manifest); got != cfg {
 		t.Errorf("Find from a file = %q, want %q", got, cfg)
 	}
-	if got := Find([]string{filepath.Join(root, "deploy")}); got != cfg {
+	if got := find(filepath.Join(root, "deploy")); got != cfg {
 		t.Errorf("Find from a folder = %q, want %q", got, cfg)
 	}
 	nearer := write(t, root, "deploy/"+FileName, "disable: []\n")
-	if got := Find([]string{manifest}); got != nearer {
+	if got := find(manifest); got != nearer {
 		t.Errorf("the nearest file should win: got %q", got)
+	}
+	// Two paths whose nearest files differ: one configuration would silently govern both.
+	if f, err := Find([]string{manifest, other}); err == nil || !strings.Contains(err.Error(), nearer) || !strings.Contains(err.Error(), cfg) {
+		t.Errorf("Find over two configurations = %q, %v; want an error naming both", f, err)
+	}
+	// Paths that share their nearest file, and stdin, are fine together.
+	if got := find(manifest, filepath.Join(root, "deploy"), "-"); got != nearer {
+		t.Errorf("Find over one configuration = %q, want %q", got, nearer)
 	}
 }
 

@@ -46,6 +46,10 @@ type Options struct {
 	// asking costs no system call); if it returns true the folder is handled elsewhere (a Helm
 	// chart, a kustomization) and not descended into.
 	Dir func(dir string, has func(name string) bool) bool
+	// Skip, when set, is asked about every file found in a folder; a file it gives a reason for
+	// is not read but listed among the skipped files with that reason (kubeharden's own
+	// configuration files, which are YAML but not manifests).
+	Skip func(path string) string
 }
 
 // Load reads every path: a file, a folder (recursively, .yaml/.yml/.json files, skipping hidden
@@ -104,7 +108,15 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			send(job{name: p, explicit: true})
 			continue
 		}
-		errs := walk(p, opts.Dir, func(f string) { send(job{name: f}) })
+		errs := walk(p, opts.Dir, func(f string) {
+			if opts.Skip != nil {
+				if reason := opts.Skip(f); reason != "" {
+					send(job{name: f, skip: reason})
+					return
+				}
+			}
+			send(job{name: f})
+		})
 		inv.Errors = append(inv.Errors, errs...)
 	}
 	close(jobs)
@@ -123,7 +135,8 @@ type indexedJob struct {
 type job struct {
 	name     string
 	stdin    bool
-	explicit bool // named by the user rather than found in a folder
+	explicit bool   // named by the user rather than found in a folder
+	skip     string // why the file is listed as skipped rather than read
 }
 
 // walk calls found for each manifest file under root, in lexical order, and returns the
@@ -235,6 +248,10 @@ func newReader() *reader {
 
 func (w *reader) read(j job, opts *Options) *fileResult {
 	r := &fileResult{name: j.name, explicit: j.explicit, strs: w.strs, nodes: w.nodes, lines: w.lines}
+	if j.skip != "" {
+		r.skipped = j.skip
+		return r
+	}
 	var data []byte
 	var err error
 	if j.stdin {
@@ -288,6 +305,8 @@ type fileResult struct {
 	// nonObjects counts documents without apiVersion/kind; see mergeInto.
 	nonObjects    []inventory.InputError
 	sawKubeObject bool
+	// skipped, when set, is why the file was not read (Options.Skip).
+	skipped string
 }
 
 func (r *fileResult) fail(line int, msg string) {
@@ -296,6 +315,10 @@ func (r *fileResult) fail(line int, msg string) {
 
 func (r *fileResult) mergeInto(inv *inventory.Inventory) {
 	s := &inv.Stats
+	if r.skipped != "" {
+		s.SkippedFiles = append(s.SkippedFiles, inventory.SkippedFile{File: r.name, Reason: r.skipped})
+		return
+	}
 	if r.read {
 		s.Files++
 		s.Bytes += r.bytes
