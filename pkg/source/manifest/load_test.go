@@ -222,3 +222,20 @@ func TestOrderIsTheWalksWhateverFinishesFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownKindAPIVersionLine: an object of a kind the loader does not decode still has its
+// apiVersion's line, which checks of any object report on, also when another key comes first;
+// it costs an index only then.
+func TestUnknownKindAPIVersionLine(t *testing.T) {
+	inv := Parse("crd.yaml", []byte("kind: Widget\napiVersion: example.com/v1beta1\nmetadata: {name: w}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: v}\n"), "", Options{})
+	if len(inv.Objects) != 2 {
+		t.Fatalf("%d objects", len(inv.Objects))
+	}
+	first, second := inv.Objects[0], inv.Objects[1]
+	if got := first.Line("apiVersion"); got != 2 || first.Origin.Line != 1 {
+		t.Errorf("apiVersion after kind: line %d (object at %d), want 2", got, first.Origin.Line)
+	}
+	if got := second.Line("apiVersion"); got != 5 || second.Lines != nil {
+		t.Errorf("apiVersion first: line %d, index %v; want 5 and no index", got, second.Lines)
+	}
+}

@@ -144,6 +144,12 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 			r.unknown = map[string]int{}
 		}
 		r.unknown[kind]++
+		// Checks that read any object (deprecated APIs) report on apiVersion. Its line is the
+		// object's unless another key comes first; only then does it cost an index.
+		if k := apiVersionKey(n); k != nil && k.Line != n.Line {
+			r.lines.Add(inventory.RootHash.Field("apiVersion", true), k.Line)
+			o.Lines = r.lines.Index()
+		}
 		r.objects = append(r.objects, o)
 		return
 	}
@@ -176,6 +182,16 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	o.Name, o.Namespace = meta.Name, meta.Namespace
 	o.Lines = indexLines(n, r.lines)
 	r.objects = append(r.objects, o)
+}
+
+// apiVersionKey returns the key node of a mapping's apiVersion, or nil.
+func apiVersionKey(n *yamldoc.Node) *yamldoc.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yamldoc.ScalarNode && k.Value == "apiVersion" {
+			return k
+		}
+	}
+	return nil
 }
 
 // IndexLines records the line of every node of a parsed document by path hash, so findings on
