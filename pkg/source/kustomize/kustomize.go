@@ -88,12 +88,12 @@ func Build(dir string, opts Options) *inventory.Inventory {
 	}
 	fsys, err := newOriginFS(kf)
 	if err != nil {
-		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: err.Error()})
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactTagValues(err.Error())})
 		return inv
 	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, dir)
 	if err != nil {
-		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: "kustomize build: " + err.Error() + " (nothing in this kustomization is assessed)"})
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: "kustomize build: " + manifest.RedactTagValues(err.Error()) + " (nothing in this kustomization is assessed)"})
 		return inv
 	}
 	detail := "kustomize build " + dir
@@ -103,12 +103,12 @@ func Build(dir string, opts Options) *inventory.Inventory {
 		origin, _ := res.GetOrigin()
 		if fsys.injected {
 			if err := res.SetOrigin(nil); err != nil {
-				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: err.Error()})
+				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactTagValues(err.Error())})
 			}
 		}
 		data, err := res.AsYAML()
 		if err != nil {
-			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %v", res.GetKind(), res.GetName(), err)})
+			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), manifest.RedactTagValues(err.Error()))})
 			continue
 		}
 		file, srcObj, srcNode, line := src.locate(dir, kf, origin, res)

@@ -239,3 +239,27 @@ func TestUnknownKindAPIVersionLine(t *testing.T) {
 		t.Errorf("apiVersion first: line %d, index %v; want 5 and no index", got, second.Lines)
 	}
 }
+
+// TestTagErrorsDoNotQuoteValues: a scalar that does not fit its explicit tag is a parse error,
+// met before the document's kind is known, so its value is never quoted: in a Secret it is the
+// secret. The same holds for go-yaml's form of the message, which kustomize passes on.
+func TestTagErrorsDoNotQuoteValues(t *testing.T) {
+	for _, doc := range []string{
+		"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  p: !!int SUPERSECRET1\n",
+		"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: s}\n  stringData: {p: !!float \"SUPER\\\"SECRET2\"}\n",
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    command: \"--db-password=SUPERSECRET3\"\n",
+	} {
+		inv := Parse("s.yaml", []byte(doc), "", Options{})
+		if len(inv.Errors) == 0 {
+			t.Fatalf("no error for %q", doc)
+		}
+		for _, e := range inv.Errors {
+			if strings.Contains(e.Message, "SUPER") || strings.Contains(e.Message, "SECRET") {
+				t.Errorf("error quotes the value: %s", e.Message)
+			}
+		}
+	}
+	if got := RedactTagValues("Secret s: yaml: cannot decode !!str `SUPERSECRET` as a !!int"); got != "Secret s: yaml: cannot decode !!str value as a !!int" {
+		t.Errorf("go-yaml form: %q", got)
+	}
+}

@@ -66,9 +66,9 @@ func errorLine(err error) int {
 func errorMessage(err error) string {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
-		return ye.Msg
+		return RedactTagValues(ye.Msg)
 	}
-	return err.Error()
+	return RedactTagValues(err.Error())
 }
 
 func scalar(n *yamldoc.Node, key string) string {
@@ -234,18 +234,29 @@ func indexLines(root *yamldoc.Node, x *inventory.LineIndexBuilder) *inventory.Li
 }
 
 // sensitive reports whether a field may hold a credential, so that a decode error about it must
-// not quote its value: anything in a Secret, and data, env values and annotations elsewhere.
+// not quote its value: anything in a Secret, and data, env values, annotations and container
+// command lines elsewhere.
 func sensitive(kind, path string) bool {
 	if kind == "Secret" {
 		return true
 	}
-	for _, p := range []string{"data", "stringData", "binaryData", "env", "annotations", "value"} {
+	for _, p := range []string{"data", "stringData", "binaryData", "env", "annotations", "value", "command", "args"} {
 		if strings.Contains(path, p) {
 			return true
 		}
 	}
 	return false
 }
+
+// RedactTagValues removes the value from a YAML parser's complaint that a scalar does not fit
+// its explicit tag ("cannot decode !!str "s3cr3t" as a !!int", or go-yaml's backquoted form
+// that kustomize passes on). The parser meets it before anyone knows the document's kind, so it
+// is removed from every such message: the document may be a Secret.
+func RedactTagValues(msg string) string {
+	return tagValue.ReplaceAllString(msg, "$1 value")
+}
+
+var tagValue = regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|` + "`[^`]*`" + `)`)
 
 var (
 	quotedValue = regexp.MustCompile(`string "(?:[^"\\]|\\.)*"(?:\.\.\.)?`)
