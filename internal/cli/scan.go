@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -107,6 +108,13 @@ func splitArgs(args []string) (files, charts []string, small bool) {
 // rendered, kustomizations built and everything else read as manifests, the same for folders
 // met while walking.
 func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error) {
+	if f.maxFileSize <= 0 {
+		return nil, usageError("--max-file-size must be a positive number of bytes, not %d", f.maxFileSize)
+	}
+	// Standard input can be read once; two readers would split the stream between them.
+	if n := slices.Index(args, "-"); n >= 0 && slices.Contains(args[n+1:], "-") {
+		return nil, usageError("- (standard input) is named twice; it can be read once")
+	}
 	files, charts, small := splitArgs(args)
 	warmUp(!small)
 	values, err := helm.ReadValues(f.values, f.set, f.setString)

@@ -241,3 +241,14 @@ func TestScanConfigPerRun(t *testing.T) {
 		t.Errorf("one folder: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestScanUsageErrors: standard input named twice (two readers would split the stream) and a
+// size limit that is not positive (it used to fall back to the default in silence) are usage
+// errors.
+func TestScanUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"scan", "-", "-"}, {"scan", "-", examplesDir, "-"}, {"scan", "--max-file-size", "0", examplesDir}, {"scan", "--max-file-size", "-5", examplesDir}} {
+		if _, errOut, code := runCLI(t, "", args...); code != ExitError || errOut == "" {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error", args, code, errOut)
+		}
+	}
+}

@@ -87,6 +87,34 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			}
 		}()
 	}
+	// A file named twice, or named and also met in a folder that is named too, is read once:
+	// its findings would otherwise be reported, and counted, twice. Only a scan of several paths
+	// can meet a file twice (the walk does not follow links to folders).
+	var seen map[string]bool
+	var roots []string
+	if len(paths) > 1 {
+		seen = map[string]bool{}
+		roots = make([]string, len(paths))
+		for i, p := range paths {
+			if abs, err := filepath.Abs(p); err == nil && p != "-" {
+				roots[i] = abs
+			}
+		}
+	}
+	first := func(root int, p string) bool {
+		if seen == nil || roots[root] == "" {
+			return true
+		}
+		key := roots[root]
+		if rel, err := filepath.Rel(paths[root], p); err == nil && rel != "." {
+			key = filepath.Join(key, rel)
+		}
+		if seen[key] {
+			return false
+		}
+		seen[key] = true
+		return true
+	}
 	send := func(j job) {
 		mu.Lock()
 		i := len(results)
@@ -94,7 +122,7 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		mu.Unlock()
 		jobs <- indexedJob{i, j}
 	}
-	for _, p := range paths {
+	for pi, p := range paths {
 		if p == "-" {
 			send(job{name: StdinName, stdin: true, explicit: true})
 			continue
@@ -105,10 +133,15 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			continue
 		}
 		if !st.IsDir() {
-			send(job{name: p, explicit: true})
+			if first(pi, p) {
+				send(job{name: p, explicit: true})
+			}
 			continue
 		}
 		errs := walk(p, opts.Dir, func(f string) {
+			if !first(pi, f) {
+				return
+			}
 			if opts.Skip != nil {
 				if reason := opts.Skip(f); reason != "" {
 					send(job{name: f, skip: reason})

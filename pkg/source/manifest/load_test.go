@@ -263,3 +263,16 @@ func TestTagErrorsDoNotQuoteValues(t *testing.T) {
 		t.Errorf("go-yaml form: %q", got)
 	}
 }
+
+// TestEachFileReadOnce: a file named twice, in different spellings, or named and met again in
+// a named folder, is read once, so its findings are not reported and counted twice.
+func TestEachFileReadOnce(t *testing.T) {
+	abs, err := filepath.Abs("testdata/mixed/sub/pod.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := Load([]string{"testdata/mixed/sub/pod.yml", "./testdata/mixed/sub/pod.yml", abs, "testdata/mixed", "testdata/mixed/"}, Options{})
+	if got := strings.Join(names(inv), " "); got != "Pod/nested ServiceAccount/app" || inv.Stats.Files != 3 || len(inv.Stats.SkippedFiles) != 1 {
+		t.Errorf("objects %s from %d files (%d skipped), want Pod/nested ServiceAccount/app from 3 (values.yaml skipped once)", got, inv.Stats.Files, len(inv.Stats.SkippedFiles))
+	}
+}
