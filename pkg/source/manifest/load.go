@@ -138,8 +138,12 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			}
 			continue
 		}
-		errs := walk(p, opts.Dir, func(f string) {
+		errs := walk(p, opts.Dir, func(f, skip string) {
 			if !first(pi, f) {
+				return
+			}
+			if skip != "" {
+				send(job{name: f, skip: skip})
 				return
 			}
 			if opts.Skip != nil {
@@ -172,12 +176,12 @@ type job struct {
 	skip     string // why the file is listed as skipped rather than read
 }
 
-// walk calls found for each manifest file under root, in lexical order, and returns the
-// problems met. It reads each folder once and hands its listing to the Dir hook, because every
+// walk calls found for each manifest file under root, in lexical order, and for each link to a
+// folder with the reason it is skipped, and returns the problems met. It reads each folder once and hands its listing to the Dir hook, because every
 // system call counts when a scan opens thousands of small files: filepath.WalkDir would call
 // the hook before reading the folder, leaving the hook to stat for Chart.yaml and kustomization
 // files itself.
-func walk(root string, dirHook func(string, func(string) bool) bool, found func(string)) []inventory.InputError {
+func walk(root string, dirHook func(string, func(string) bool) bool, found func(path, skip string)) []inventory.InputError {
 	var errs []inventory.InputError
 	var visit func(dir string, isRoot bool)
 	visit = func(dir string, isRoot bool) {
@@ -205,19 +209,26 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 				if !strings.HasPrefix(name, ".") {
 					visit(p, false)
 				}
-			case !isManifestName(name):
 			case d.Type()&fs.ModeSymlink != 0:
 				st, err := os.Stat(p)
 				switch {
+				case err == nil && st.IsDir():
+					// Not followed (a link can lead out of the tree, or round in a loop), but not
+					// passed over in silence either.
+					if !strings.HasPrefix(name, ".") {
+						found(p, "a link to a folder, not followed; name it to scan it")
+					}
+				case !isManifestName(name):
 				case err != nil:
 					errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
 				case st.Mode().IsRegular():
-					found(p)
-				case !st.IsDir():
+					found(p, "")
+				default:
 					errs = append(errs, notRegular(p))
 				}
+			case !isManifestName(name):
 			case d.Type().IsRegular():
-				found(p)
+				found(p, "")
 			default:
 				// A pipe or a device met while walking is not read (it could block the scan
 				// forever), but it is not passed over in silence either.

@@ -276,3 +276,79 @@ func TestEachFileReadOnce(t *testing.T) {
 		t.Errorf("objects %s from %d files (%d skipped), want Pod/nested ServiceAccount/app from 3 (values.yaml skipped once)", got, inv.Stats.Files, len(inv.Stats.SkippedFiles))
 	}
 }
+
+// TestLinkedFolderIsListed: a link to a folder met while walking is not followed, and it is
+// listed among the skipped files rather than passed over; a link to a manifest is read.
+func TestLinkedFolderIsListed(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	pod := []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")
+	if err := os.WriteFile(filepath.Join(outside, "pod.yaml"), pod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{outside, "linked"}, {outside, "linked.yaml"}, {filepath.Join(outside, "pod.yaml"), "file.yaml"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	inv := Load([]string{dir}, Options{})
+	var skipped []string
+	for _, sf := range inv.Stats.SkippedFiles {
+		skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
+	}
+	if len(inv.Objects) != 1 || len(skipped) != 2 || !strings.Contains(skipped[0], "linked: a link to a folder") || !strings.HasPrefix(skipped[1], "linked.yaml:") {
+		t.Errorf("%d objects, skipped %q; want the linked file read and both folder links listed", len(inv.Objects), skipped)
+	}
+}
+
+// TestHalfAnObjectIsAnError: a document with a kind but no apiVersion (or the reverse) is a
+// manifest with a mistake, so even in a file found in a folder it is an error, not a file
+// skipped as holding no Kubernetes objects.
+func TestHalfAnObjectIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"list.yaml":   "kind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: inlist}\n",
+		"pod.yaml":    "kind: Pod\nmetadata: {name: p}\n",
+		"api.yaml":    "apiVersion: v1\nmetadata: {name: p}\n",
+		"listy.yaml":  "apiVersion: v1\nkind: [Pod]\n",
+		"values.yaml": "replicas: 2\nimage: {tag: latest}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv := Load([]string{dir}, Options{})
+	var errs []string
+	for _, e := range inv.Errors {
+		errs = append(errs, fmt.Sprintf("%s:%d %s", filepath.Base(e.File), e.Line, e.Message))
+	}
+	sort.Strings(errs)
+	want := []string{"api.yaml:1 document 1 has no kind", "list.yaml:1 document 1 has no apiVersion", "listy.yaml:1 document 1 has no kind", "pod.yaml:1 document 1 has no apiVersion"}
+	if len(errs) != len(want) {
+		t.Fatalf("errors %q, want %d", errs, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(errs[i], want[i]) {
+			t.Errorf("error %q, want it to start with %q", errs[i], want[i])
+		}
+	}
+	if len(inv.Stats.SkippedFiles) != 1 || filepath.Base(inv.Stats.SkippedFiles[0].File) != "values.yaml" {
+		t.Errorf("skipped %+v, want values.yaml alone", inv.Stats.SkippedFiles)
+	}
+}
+
+// TestNestedList: a List among a List's items is read like the outer one (kubectl flattens it);
+// its objects used to be dropped as one object of an unknown kind.
+func TestNestedList(t *testing.T) {
+	inv := Parse("n.yaml", []byte("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: nested}\n  - 7\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: sa}\n"), "", Options{})
+	if got := strings.Join(names(inv), " "); got != "Pod/nested ServiceAccount/sa" {
+		t.Errorf("objects %s, want Pod/nested ServiceAccount/sa", got)
+	}
+	if len(inv.Errors) != 1 || inv.Errors[0].Line != 10 || !strings.Contains(inv.Errors[0].Message, "List item 0 item 1 is a") {
+		t.Errorf("errors %v, want the scalar at line 10", inv.Errors)
+	}
+	if inv.Stats.UnknownKinds != 0 {
+		t.Errorf("unknown kinds %v", inv.Stats.Unknown)
+	}
+}

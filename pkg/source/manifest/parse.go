@@ -85,6 +85,16 @@ func (r *fileResult) document(d yamldoc.Document, opts *Options) {
 		return
 	}
 	apiVersion, kind := scalar(root, "apiVersion"), scalar(root, "kind")
+	if (apiVersion == "" || kind == "") && (root.Get("apiVersion") != nil || root.Get("kind") != nil) {
+		// Half an object is a manifest with a mistake, not some other YAML file: an error, even
+		// in a file found in a folder (which is skipped when it holds no objects at all).
+		missing := "apiVersion"
+		if apiVersion != "" || root.Get("kind") == nil {
+			missing = "kind"
+		}
+		r.fail(root.Line, fmt.Sprintf("document %d has no %s (or not as a string), so it cannot be read as a Kubernetes object", d.Index+1, missing))
+		return
+	}
 	if apiVersion == "" || kind == "" {
 		r.nonObjects = append(r.nonObjects, inventory.InputError{File: r.name, Line: root.Line,
 			Message: fmt.Sprintf("document %d has no apiVersion and kind, so it is not a Kubernetes object", d.Index+1)})
@@ -92,22 +102,33 @@ func (r *fileResult) document(d yamldoc.Document, opts *Options) {
 	}
 	r.sawKubeObject = true
 	if items := root.Get("items"); items != nil && strings.HasSuffix(kind, "List") {
-		if items.Kind != yamldoc.SequenceNode {
-			if items.Tag != yamldoc.NullTag {
-				r.fail(items.Line, kind+": items must be a list")
-			}
-			return
-		}
-		for i, item := range items.Content {
-			if item.Kind != yamldoc.MappingNode {
-				r.fail(item.Line, fmt.Sprintf("%s item %d is a %s, not a Kubernetes object", kind, i, kindName(item)))
-				continue
-			}
-			r.object(item, d.Index, opts, fmt.Sprintf("%s item %d", kind, i))
-		}
+		r.items(items, kind, d.Index, opts, kind, 0)
 		return
 	}
 	r.object(root, d.Index, opts, "")
+}
+
+// items reads the items of a List (kind names the list in messages; where says where it sits in
+// the document). A List among the items is read the same way, as kubectl flattens it.
+func (r *fileResult) items(items *yamldoc.Node, kind string, doc int, opts *Options, where string, depth int) {
+	if items.Kind != yamldoc.SequenceNode {
+		if items.Tag != yamldoc.NullTag {
+			r.fail(items.Line, where+": items must be a list")
+		}
+		return
+	}
+	for i, item := range items.Content {
+		at := fmt.Sprintf("%s item %d", where, i)
+		if item.Kind != yamldoc.MappingNode {
+			r.fail(item.Line, fmt.Sprintf("%s is a %s, not a Kubernetes object", at, kindName(item)))
+			continue
+		}
+		if k := scalar(item, "kind"); strings.HasSuffix(k, "List") && item.Get("items") != nil && depth < 16 {
+			r.items(item.Get("items"), k, doc, opts, at, depth+1)
+			continue
+		}
+		r.object(item, doc, opts, at)
+	}
 }
 
 func kindName(n *yamldoc.Node) string {
