@@ -100,11 +100,12 @@ func TestResumeAfterError(t *testing.T) {
 	for _, d := range docs {
 		got = append(got, toJSON(t, d.Root))
 	}
-	want := []string{`{"a":1}`, `{"c":3}`, `{"h":9}`}
+	// The document after bad directives is read without them, as kubectl reads it.
+	want := []string{`{"a":1}`, `{"c":3}`, `{"g":8}`, `{"h":9}`}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("documents %v, want %v", got, want)
 	}
-	wantIdx := []int{0, 2, 6}
+	wantIdx := []int{0, 2, 6, 7}
 	for i, d := range docs {
 		if i < len(wantIdx) && d.Index != wantIdx[i] {
 			t.Errorf("doc %d has Index %d, want %d", i, d.Index, wantIdx[i])

@@ -24,8 +24,7 @@ type parser struct {
 	tagDirs  []tagDirective
 	depth    int
 	err      *Error
-	docStart int  // offset of the last "---" consumed, or -1
-	dirErr   bool // the error is in a directive
+	docStart int // offset of the last "---" consumed, or -1
 	// lastResume is where parsing last resumed after an error.
 	lastResume int
 
@@ -106,7 +105,7 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 	p := parserPool.Get().(*parser)
 	defer p.release()
 	p.opts, p.keep, p.docStart, p.lastResume = opts, keep, -1, -1
-	p.depth, p.err, p.dirErr = 0, nil, false
+	p.depth, p.err = 0, nil
 	p.nodesMade, p.ptrsMade = 0, 0
 	p.s.src = src
 	p.s.maxDepth = opts.MaxDepth
@@ -143,18 +142,13 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 		}
 		index++
 		p.recycle()
-		// Resume at the next document start after the one that failed.
+		// Resume at the next document start after the one that failed. After bad directives
+		// that is the "---" they head: the document is read without them, as kubectl (which
+		// splits a stream at its "---" lines) reads it, rather than lost without a word.
 		resume, line, ok := p.nextDocumentStart()
-		if ok && (p.dirErr || p.s.dirErr) {
-			// The "---" after bad directives belongs to the failed
-			// document: skip it.
-			p.docStart = resume
-			resume, line, ok = p.nextDocumentStart()
-		}
 		if !ok {
 			break
 		}
-		p.dirErr = false
 		p.err = nil
 		p.depth = 0
 		p.stackHigh = max(p.stackHigh, len(p.stack))
@@ -492,12 +486,10 @@ func (p *parser) processDirectives() bool {
 		}
 		if t.kind == tVersionDirective {
 			if version {
-				p.dirErr = true
 				p.fail(t.m, "found duplicate %YAML directive")
 				return false
 			}
 			if t.major != 1 {
-				p.dirErr = true
 				p.fail(t.m, "found incompatible YAML document (version "+itoa(int(t.major))+"."+itoa(int(t.minor))+")")
 				return false
 			}
@@ -505,7 +497,6 @@ func (p *parser) processDirectives() bool {
 		} else if t.kind == tTagDirective {
 			for _, d := range p.tagDirs {
 				if d.handle == p.s.str(t.value) {
-					p.dirErr = true
 					p.fail(t.m, "found duplicate %TAG directive")
 					return false
 				}

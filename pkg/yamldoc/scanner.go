@@ -150,7 +150,6 @@ type scanner struct {
 
 	maxDepth int
 	err      *Error
-	dirErr   bool // the error is in a directive
 	errPos   int
 	buf      []byte
 	buf2     []byte
@@ -178,7 +177,6 @@ func (s *scanner) reset(pos, line int) {
 	s.tokensParsed = 0
 	s.tokenAvailable = false
 	s.err = nil
-	s.dirErr = false
 }
 
 func (s *scanner) at(i int) byte {
@@ -711,7 +709,6 @@ func (s *scanner) fetchDirective() bool {
 	s.simpleKeyAllowed = false
 	var t token
 	if !s.scanDirective(&t) {
-		s.dirErr = true
 		return false
 	}
 	s.insertToken(-1, t)
