@@ -252,3 +252,35 @@ func TestScanUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableObjectIsNotAbsent: a NetworkPolicy that does not decode is an input error and
+// is reported not assessed; the namespace it sits in is not assessed for the controls that look
+// for such policies (it may well have one), rather than failed for lacking it. Another namespace
+// is judged as usual.
+func TestUnreadableObjectIsNotAbsent(t *testing.T) {
+	out, _, code := runCLI(t, "", "scan", filepath.Join("testdata", "unreadable-policy.yaml"), "--section", "network", "-o", "json")
+	if code != ExitError {
+		t.Fatalf("exit %d, want 2 for the input error", code)
+	}
+	var rep struct {
+		Findings []struct {
+			Control, Status string
+			Object          struct{ Kind, Name string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range rep.Findings {
+		got[f.Control+" "+f.Object.Kind+"/"+f.Object.Name] = f.Status
+	}
+	for key, want := range map[string]string{
+		"NS-05 Namespace/shop": "not-assessed", "NS-06 Namespace/shop": "not-assessed", "NS-07 Pod/p": "not-assessed",
+		"NS-05 Namespace/other": "fail", "NS-06 Namespace/other": "fail", "NS-07 Pod/q": "fail",
+	} {
+		if got[key] != want {
+			t.Errorf("%s: %q, want %q", key, got[key], want)
+		}
+	}
+}

@@ -242,13 +242,28 @@ func (r *run) sortObjectFindings(fs []Finding) {
 
 // unavailable returns why a check cannot be run on this inventory: a kind it needs could not be
 // read. The reason is computed once per check.
-func (r *run) unavailable(c *activeCheck) string {
-	if len(r.inv.Unavailable) == 0 {
+// unavailable says why c cannot judge o: a kind c needs could not be read at all, or an object
+// of that kind in o's namespace (a Namespace's own, for a Namespace) could not be read, so the
+// namespace may well have what c looks for.
+func (r *run) unavailable(c *activeCheck, o *inventory.Object) string {
+	if len(r.inv.Unavailable) == 0 && len(r.inv.Unreadable) == 0 {
 		return ""
 	}
 	for _, k := range c.Needs {
 		if why, ok := r.inv.Unavailable[k]; ok {
 			return k + " objects could not be read: " + why
+		}
+	}
+	if len(r.inv.Unreadable) == 0 || len(c.Needs) == 0 {
+		return ""
+	}
+	ns := o.EffectiveNamespace()
+	if o.Kind == "Namespace" {
+		ns = o.Name
+	}
+	for _, k := range c.Needs {
+		if why := r.inv.UnreadableIn(k, ns); why != "" {
+			return "a " + k + " in namespace " + ns + " " + why
 		}
 	}
 	return ""
@@ -310,7 +325,7 @@ func (w *worker) object(o *inventory.Object) {
 		w.a.Reset()
 		if o.Unreadable != "" {
 			w.a.NotAssessed(o.Unreadable)
-		} else if reason := w.r.unavailable(c); reason != "" {
+		} else if reason := w.r.unavailable(c, o); reason != "" {
 			w.a.NotAssessed(reason)
 		} else {
 			c.Assess(&w.a, o, w.r.inv)

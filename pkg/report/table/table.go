@@ -103,8 +103,14 @@ func (p *printer) findings(w io.Writer, res *engine.Result) error {
 			if lo > 0 {
 				wp.obj = fs[lo-1].Object
 			}
-			for i := lo; i < hi; i++ {
+			for i := lo; i < hi; {
+				if j := notAssessedRun(fs, i, hi); j-i >= 3 {
+					wp.printNotAssessed(fs[i:j])
+					i = j
+					continue
+				}
 				wp.printFinding(&fs[i])
+				i++
 			}
 			if hi == len(fs) {
 				wp.w.addByte('\n')
@@ -181,7 +187,46 @@ func (p *printer) spaces(n int) {
 }
 
 // printFinding prints f, after its object's header when f is the object's first finding.
+// notAssessedRun returns the end of the run of findings from i (before hi) that are not assessed
+// for one reason on one object: an object that could not be read, a kind that could not be
+// listed. Chunks end where objects do, so a run never spans two.
+func notAssessedRun(fs []engine.Finding, i, hi int) int {
+	f := &fs[i]
+	if f.Status != engine.StatusNotAssessed || f.Path != "" {
+		return i + 1
+	}
+	j := i + 1
+	for j < hi && fs[j].Object == f.Object && fs[j].Status == engine.StatusNotAssessed && fs[j].Path == "" && fs[j].Message == f.Message {
+		j++
+	}
+	return j
+}
+
+// printNotAssessed prints a run from notAssessedRun as one row naming its controls, instead of
+// one row per control repeating the same reason (forty of them for a Deployment that did not
+// decode).
+func (p *printer) printNotAssessed(run []engine.Finding) {
+	p.begin(&run[0])
+	ids := make([]string, len(run))
+	for i := range run {
+		ids[i] = run[i].Control.ID
+	}
+	f := run[0]
+	f.Message = f.Message + " (" + strconv.Itoa(len(run)) + " controls: " + strings.Join(ids, ", ") + ")"
+	p.finding(&f)
+}
+
 func (p *printer) printFinding(f *engine.Finding) {
+	p.begin(f)
+	if f.Status == engine.StatusFail && !p.objFailed {
+		p.failObjects++
+		p.objFailed = true
+	}
+	p.finding(f)
+}
+
+// begin prints the object's header when f is the first finding of its object.
+func (p *printer) begin(f *engine.Finding) {
 	if f.Object != p.obj {
 		if p.obj != nil {
 			p.w.addByte('\n')
@@ -191,11 +236,6 @@ func (p *printer) printFinding(f *engine.Finding) {
 		p.file = report.RelPath(f.Object.Origin.File, p.base)
 		p.header(f.Object)
 	}
-	if f.Status == engine.StatusFail && !p.objFailed {
-		p.failObjects++
-		p.objFailed = true
-	}
-	p.finding(f)
 }
 
 // header prints "Deployment shop/web  (deploy/web.yaml:3)", with the origin's detail for objects

@@ -210,3 +210,29 @@ func TestRuneCount(t *testing.T) {
 		check(string(b))
 	}
 }
+
+// TestNotAssessedRunsAreOneRow: an object not assessed for one reason under many controls (it
+// did not decode) gets one row naming the controls; other reasons keep their own rows.
+func TestNotAssessedRunsAreOneRow(t *testing.T) {
+	res := reporttest.Result(false)
+	o := res.Findings[0].Object
+	ctls := res.Catalog.All()
+	if len(ctls) < 5 {
+		t.Fatalf("the test catalog has %d controls", len(ctls))
+	}
+	var run []engine.Finding
+	var ids []string
+	for _, c := range ctls[:4] {
+		run = append(run, engine.Finding{Control: c, Object: o, Status: engine.StatusNotAssessed, Message: "could not be read: bad port"})
+		ids = append(ids, c.ID)
+	}
+	run = append(run, engine.Finding{Control: ctls[4], Object: o, Status: engine.StatusNotAssessed, Message: "another reason"})
+	res.Findings = append(run, res.Findings...)
+	out := string(render(t, res, false))
+	if n := strings.Count(out, "could not be read: bad port"); n != 1 {
+		t.Errorf("the shared reason is printed %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "(4 controls: "+strings.Join(ids, ", ")+")") || !strings.Contains(out, ctls[4].ID) || !strings.Contains(out, "another reason") {
+		t.Errorf("want one row for the four controls and one for PS-09:\n%s", out)
+	}
+}

@@ -351,6 +351,8 @@ type fileResult struct {
 	sawKubeObject bool
 	// skipped, when set, is why the file was not read (Options.Skip).
 	skipped string
+	// unreadables are placeholders for objects that did not decode.
+	unreadables []*inventory.Object
 }
 
 func (r *fileResult) fail(line int, msg string) {
@@ -388,6 +390,7 @@ func (r *fileResult) mergeInto(inv *inventory.Inventory) {
 		s.UnknownKinds += n
 	}
 	inv.Add(r.objects...)
+	inv.Unreadable = append(inv.Unreadable, r.unreadables...)
 }
 
 // Parse reads objects from data as if it were the file name: Helm and Kustomize sources use it

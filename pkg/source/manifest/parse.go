@@ -108,6 +108,20 @@ func (r *fileResult) document(d yamldoc.Document, opts *Options) {
 	r.object(root, d.Index, opts, "")
 }
 
+// unreadable keeps a placeholder for an object that did not decode (see
+// inventory.AddUnreadable): every control that applies to its kind reports it not assessed, and
+// the controls that look for such objects in its namespace (a NetworkPolicy, a LimitRange)
+// report the namespace not assessed instead of failing it for lacking what could not be read.
+func (r *fileResult) unreadable(o *inventory.Object, why string) {
+	ph := &inventory.Object{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
+		DefaultNamespace: o.DefaultNamespace, Origin: o.Origin, Unreadable: "could not be read: " + why}
+	if typed, meta, ok := inventory.NewTyped(o.APIVersion, o.Kind); ok {
+		meta.Name, meta.Namespace = o.Name, o.Namespace
+		ph.Typed, ph.Meta = typed, meta
+	}
+	r.unreadables = append(r.unreadables, ph)
+}
+
 // items reads the items of a List (kind names the list in messages; where says where it sits in
 // the document). A List among the items is read the same way, as kubectl flattens it.
 func (r *fileResult) items(items *yamldoc.Node, kind string, doc int, opts *Options, where string, depth int) {
@@ -191,8 +205,10 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 				msg = de.Path + ": " + msg
 			}
 			r.fail(de.Line, label+": "+msg+" (object not assessed)")
+			r.unreadable(o, msg)
 		} else {
 			r.fail(n.Line, label+": "+err.Error()+" (object not assessed)")
+			r.unreadable(o, err.Error())
 		}
 		return
 	}
