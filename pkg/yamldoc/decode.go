@@ -957,7 +957,13 @@ func decodeStruct(d *decoder, n *Node, v reflect.Value, p *plan) {
 func (d *decoder) structField(p *plan, v reflect.Value, key string, val *Node, alias bool) {
 	i, ok := p.byName[key]
 	if !ok {
-		return // unknown fields are ignored
+		// Ignored, as encoding/json does; reported to a caller that asks.
+		if report := d.opts.UnknownField; report != nil {
+			d.path = append(d.path, pathElem{key: key, idx: -1})
+			report(d.pathString(), val.Line)
+			d.path = d.path[:len(d.path)-1]
+		}
+		return
 	}
 	f := &p.fields[i]
 	fv := v

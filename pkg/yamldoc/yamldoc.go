@@ -229,6 +229,10 @@ type Options struct {
 	// Nodes, when set, is where Parse builds its trees, reusing the memory of the trees of
 	// earlier calls (see NodeArena).
 	Nodes *NodeArena
+	// UnknownField, when set, is told the path and line of every mapping key that Decode
+	// ignores because the struct it decodes into has no such field (encoding/json ignores
+	// them; kubectl's strict validation refuses them).
+	UnknownField func(path string, line int)
 }
 
 // StringArena packs copied strings into shared chunks, so that copying the

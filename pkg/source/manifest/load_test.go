@@ -352,3 +352,16 @@ func TestNestedList(t *testing.T) {
 		t.Errorf("unknown kinds %v", inv.Stats.Unknown)
 	}
 }
+
+// TestUnknownFieldIsAnError: a field the kind does not have (a typo, a field of an older API
+// version) is an error at its line, as kubectl's strict validation refuses it, and the object is
+// still assessed as decoded without it.
+func TestUnknownFieldIsAnError(t *testing.T) {
+	inv := Parse("pod.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securitycontext: {privileged: true}\n"), "", Options{})
+	if len(inv.Objects) != 1 {
+		t.Fatalf("%d objects, want the pod", len(inv.Objects))
+	}
+	if len(inv.Errors) != 1 || inv.Errors[0].Line != 8 || inv.Errors[0].Message != "Pod p: spec.containers[0].securitycontext: unknown field, ignored (kubectl refuses it)" {
+		t.Errorf("errors %+v", inv.Errors)
+	}
+}

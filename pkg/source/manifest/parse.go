@@ -190,6 +190,16 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 	decodeOptions := parseOptions
 	decodeOptions.Strings = r.strs
+	// A field the kind does not have is a mistake that kubectl's strict validation (its default)
+	// refuses: a typo (protectionDoamin) or a field of an older version (an Ingress's
+	// spec.backend). The object is still assessed, as decoded without it.
+	decodeOptions.UnknownField = func(path string, line int) {
+		label := kind
+		if o.Name != "" {
+			label += " " + o.Name
+		}
+		r.fail(line, label+": "+path+": unknown field, ignored (kubectl refuses it)")
+	}
 	if err := yamldoc.Decode(n, typed, decodeOptions); err != nil {
 		label := kind
 		if o.Name != "" {
