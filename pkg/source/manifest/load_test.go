@@ -365,3 +365,11 @@ func TestUnknownFieldIsAnError(t *testing.T) {
 		t.Errorf("errors %+v", inv.Errors)
 	}
 }
+
+// TestNullDocumentIsEmpty: a document of "null" or "~" alone is empty, as kubectl takes it.
+func TestNullDocumentIsEmpty(t *testing.T) {
+	inv := Parse("n.yaml", []byte("null\n---\n~\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\n7\n"), "", Options{})
+	if len(inv.Objects) != 1 || len(inv.Errors) != 1 || inv.Errors[0].Line != 9 {
+		t.Errorf("objects %d, errors %+v; want the ServiceAccount and one error, for the 7 on line 9", len(inv.Objects), inv.Errors)
+	}
+}

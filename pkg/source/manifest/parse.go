@@ -80,6 +80,9 @@ func scalar(n *yamldoc.Node, key string) string {
 
 func (r *fileResult) document(d yamldoc.Document, opts *Options) {
 	root := d.Root
+	if root.IsNull() {
+		return // "null" or "~" alone: an empty document, as kubectl takes it
+	}
 	if root.Kind != yamldoc.MappingNode {
 		r.fail(root.Line, fmt.Sprintf("document %d is a %s, not a Kubernetes object", d.Index+1, kindName(root)))
 		return
