@@ -82,7 +82,7 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 	}
 
 	inv.ImplyNamespaces()
-	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}}
+	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{}}
 	if opts.Config != nil {
 		// An expired exception is reported even when nothing it names fails any more: it is
 		// stale configuration that someone should renew or remove.
@@ -119,6 +119,7 @@ type run struct {
 	errors   []inventory.InputError
 	sections [numSections + 1]SectionScore
 	expired  map[int]*ExpiredException
+	used     map[int]bool // exceptions that accepted a failure
 }
 
 // worker state is private to one goroutine and merged at the end, so checks run without locks.
@@ -131,6 +132,7 @@ type worker struct {
 	errors   []inventory.InputError
 	sections [numSections + 1]SectionScore
 	expired  map[int]int // exception index -> failures it would have covered
+	used     map[int]bool
 }
 
 func (r *run) do() {
@@ -151,7 +153,7 @@ func (r *run) do() {
 	var nextMu sync.Mutex
 	var wg sync.WaitGroup
 	for range n {
-		w := &worker{r: r, expired: map[int]int{}}
+		w := &worker{r: r, expired: map[int]int{}, used: map[int]bool{}}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -294,6 +296,9 @@ func (r *run) merge(w *worker) {
 	for idx, n := range w.expired {
 		r.expiredException(idx).Findings += n
 	}
+	for idx := range w.used {
+		r.used[idx] = true
+	}
 }
 
 // expiredException returns the report entry of the configuration's exception idx, made on
@@ -435,6 +440,7 @@ func (w *worker) exemption(ctl *catalog.Control, o *inventory.Object, annot []co
 			w.expired[i] += failures
 			continue
 		}
+		w.used[i] = true
 		return &Exemption{Reason: e.Reason, Source: fmt.Sprintf("%s exceptions[%d]", cfg.File, i),
 			Expires: e.Expires, Owner: e.Owner, Ticket: e.Ticket}
 	}
@@ -465,6 +471,15 @@ func (r *run) summary() Summary {
 	s.Expired = []ExpiredException{} // always in the report, as documented: [] when none
 	for _, idx := range sortedKeys(r.expired) {
 		s.Expired = append(s.Expired, *r.expired[idx])
+	}
+	if cfg := r.opts.Config; cfg != nil {
+		// An exception that accepted nothing in this run may be stale (the object is gone or
+		// fixed, a glob no longer matches), or cover files this run did not scan.
+		for i := range cfg.Exceptions {
+			if _, expired := r.expired[i]; !expired && !r.used[i] {
+				s.Unused = append(s.Unused, UnusedException{Exception: cfg.Exceptions[i].String(), Source: fmt.Sprintf("%s exceptions[%d]", cfg.File, i)})
+			}
+		}
 	}
 	return s
 }

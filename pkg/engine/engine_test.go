@@ -190,6 +190,7 @@ func TestAnnotationsAndExpiredExceptions(t *testing.T) {
 	}
 	cfg := &config.Config{File: ".kubeharden.yaml", Exceptions: []config.Exception{
 		{Controls: []string{"PS-20"}, Name: "gone", Reason: "was accepted", Expires: lastYear},
+		{Controls: []string{"PS-17"}, Name: "nothing-by-this-name", Reason: "matches nothing"},
 	}}
 	res, err := Run(inv, Options{Checks: []checks.Check{failDeployment("PS-17"), failDeployment("PS-15"), failDeployment("PS-14"), failDeployment("PS-20")},
 		Config: cfg, Now: now, ShowExempt: true})
@@ -215,6 +216,10 @@ func TestAnnotationsAndExpiredExceptions(t *testing.T) {
 	}
 	if len(res.Summary.Expired) != 1 || res.Summary.Expired[0].Findings != 0 || res.Summary.Expired[0].Source != ".kubeharden.yaml exceptions[0]" {
 		t.Errorf("expired = %+v, want the stale exception with no findings", res.Summary.Expired)
+	}
+	// The exception that accepted nothing is listed as unused; the expired one is not listed twice.
+	if len(res.Summary.Unused) != 1 || res.Summary.Unused[0].Source != ".kubeharden.yaml exceptions[1]" {
+		t.Errorf("unused = %+v, want exceptions[1] alone", res.Summary.Unused)
 	}
 }
 

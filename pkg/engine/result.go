@@ -77,6 +77,13 @@ type ExpiredException struct {
 	Findings int `json:"findings"`
 }
 
+// UnusedException is an exception of the configuration that accepted no failure in a run: stale,
+// or about objects the run did not scan.
+type UnusedException struct {
+	Exception string `json:"exception"`
+	Source    string `json:"source"`
+}
+
 // Summary aggregates a run.
 type Summary struct {
 	Counts
@@ -85,6 +92,8 @@ type Summary struct {
 	Score      *float64           `json:"score"`
 	Sections   []SectionScore     `json:"sections"`
 	Expired    []ExpiredException `json:"expiredExceptions"`
+	// Unused lists the configuration's exceptions that accepted no failure in this run.
+	Unused []UnusedException `json:"unusedExceptions,omitempty"`
 	// Controls is the number of controls that ran.
 	Controls int `json:"controls"`
 	// Complete says the inventory was treated as a whole cluster.

@@ -90,6 +90,14 @@ func Header(res *engine.Result, opts Options) *Document {
 		}
 		d.Summary.Expired = expired
 	}
+	if len(d.Summary.Unused) > 0 {
+		unused := make([]engine.UnusedException, len(d.Summary.Unused))
+		for i, e := range d.Summary.Unused {
+			e.Source = RelSource(e.Source, opts.BaseDir)
+			unused[i] = e
+		}
+		d.Summary.Unused = unused
+	}
 	for _, e := range res.Errors {
 		e.File = RelPath(e.File, opts.BaseDir)
 		d.Errors = append(d.Errors, e)

@@ -567,7 +567,7 @@ func (p *printer) inputs(res *engine.Result) {
 	}
 	extra := false
 	if n := len(res.Summary.Inputs.SkippedFiles); n > 0 {
-		p.w.add(plural(n, "file was", "files were") + " skipped: they hold no Kubernetes object (the JSON report lists them).\n")
+		p.w.add(plural(n, "file was", "files were") + " skipped, not read (the JSON report lists them with the reason).\n")
 		extra = true
 	}
 	for _, e := range res.Summary.Expired {
@@ -581,6 +581,17 @@ func (p *printer) inputs(res *engine.Result) {
 			if i == 0 {
 				p.paint(yellow, "Warning:")
 				l = strings.TrimPrefix(l, "Warning:")
+			}
+			p.w.add(l)
+			p.w.addByte('\n')
+		}
+		extra = true
+	}
+	for _, e := range res.Summary.Unused {
+		msg := clean("Note: exception " + e.Exception + " (" + report.RelSource(e.Source, p.base) + ") accepted no failure in this run: it may be stale, or cover files not scanned.")
+		for j, l := range wrap(msg, Width-2, nil) {
+			if j > 0 {
+				p.w.add("  ")
 			}
 			p.w.add(l)
 			p.w.addByte('\n')
