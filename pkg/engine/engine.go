@@ -431,6 +431,11 @@ func (w *worker) exemption(ctl *catalog.Control, o *inventory.Object, annot []co
 		return nil
 	}
 	ns := o.EffectiveNamespace()
+	if o.Kind == "Namespace" {
+		// An exception for a namespace covers the Namespace object's own findings too (its
+		// NetworkPolicies, quotas, Pod Security labels), not only the objects in it.
+		ns = o.Name
+	}
 	for i := range cfg.Exceptions {
 		e := &cfg.Exceptions[i]
 		if !e.Matches(ctl.ID, o.Kind, ns, o.Name) {

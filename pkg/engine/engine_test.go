@@ -223,6 +223,26 @@ func TestAnnotationsAndExpiredExceptions(t *testing.T) {
 	}
 }
 
+// TestNamespaceExceptionCoversTheNamespace: an exception for namespace legacy also covers the
+// Namespace object legacy, which is cluster-scoped and so has no namespace of its own.
+func TestNamespaceExceptionCoversTheNamespace(t *testing.T) {
+	inv := &inventory.Inventory{}
+	inv.Add(&inventory.Object{APIVersion: "v1", Kind: "Namespace", Name: "legacy", Meta: &metav1.ObjectMeta{Name: "legacy"}, Typed: struct{}{},
+		Origin: inventory.Origin{Source: inventory.SourceManifest, File: "ns.yaml", Line: 1}})
+	failAll := checks.Check{ID: "NS-05", Match: func(o *inventory.Object) bool { return true },
+		Assess: func(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
+			a.Fail("", "no NetworkPolicy")
+		}}
+	cfg := &config.Config{Exceptions: []config.Exception{{Controls: []string{"*"}, Namespace: "legacy", Reason: "being retired"}}}
+	res, err := Run(inv, Options{Checks: []checks.Check{failAll}, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Exempt != 1 || res.Summary.Fail != 0 {
+		t.Errorf("counts %+v, want the Namespace's failure exempt", res.Summary.Counts)
+	}
+}
+
 func TestUnknownControlIsAnError(t *testing.T) {
 	_, err := Run(&inventory.Inventory{}, Options{Checks: []checks.Check{failIfNamed("NOPE-1", nil, nil)}})
 	if err == nil {
