@@ -36,6 +36,11 @@ func LimitedInto(name string, limit int64, buf []byte) ([]byte, error) {
 	case syscall.S_IFDIR:
 		return nil, &os.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
 	case syscall.S_IFREG:
+		if st.Size == 0 {
+			// Empty, or a file whose size the system does not know (/proc, /sys): read to the end
+			// rather than trust the 0.
+			return readStream(fd, name, limit)
+		}
 	default:
 		// A pipe or a device named on the command line (`scan <(helm template ...)`) has no
 		// size to go by: read it to the end, or to one byte past the limit.
