@@ -82,7 +82,8 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 	}
 
 	inv.ImplyNamespaces()
-	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{}}
+	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{},
+		unreadableIn: indexUnreadable(inv)}
 	if opts.Config != nil {
 		// An expired exception is reported even when nothing it names fails any more: it is
 		// stale configuration that someone should renew or remove.
@@ -120,6 +121,8 @@ type run struct {
 	sections [numSections + 1]SectionScore
 	expired  map[int]*ExpiredException
 	used     map[int]bool // exceptions that accepted a failure
+	// unreadableIn: kind -> namespace -> why one did not decode; see indexUnreadable.
+	unreadableIn map[string]map[string]string
 }
 
 // worker state is private to one goroutine and merged at the end, so checks run without locks.
@@ -244,11 +247,11 @@ func (r *run) sortObjectFindings(fs []Finding) {
 
 // unavailable returns why a check cannot be run on this inventory: a kind it needs could not be
 // read. The reason is computed once per check.
-// unavailable says why c cannot judge o: a kind c needs could not be read at all, or an object
-// of that kind in o's namespace (a Namespace's own, for a Namespace) could not be read, so the
-// namespace may well have what c looks for.
+// unavailable says why c cannot judge o: a kind c needs could not be read at all, or, for the
+// kinds a namespace is judged by (see namespaceKinds), one in o's namespace (a Namespace's own,
+// for a Namespace) did not decode, so the namespace may well have what c looks for.
 func (r *run) unavailable(c *activeCheck, o *inventory.Object) string {
-	if len(r.inv.Unavailable) == 0 && len(r.inv.Unreadable) == 0 {
+	if len(r.inv.Unavailable) == 0 && len(r.unreadableIn) == 0 {
 		return ""
 	}
 	for _, k := range c.Needs {
@@ -256,19 +259,54 @@ func (r *run) unavailable(c *activeCheck, o *inventory.Object) string {
 			return k + " objects could not be read: " + why
 		}
 	}
-	if len(r.inv.Unreadable) == 0 || len(c.Needs) == 0 {
+	if len(r.unreadableIn) == 0 {
 		return ""
 	}
-	ns := o.EffectiveNamespace()
-	if o.Kind == "Namespace" {
-		ns = o.Name
-	}
 	for _, k := range c.Needs {
-		if why := r.inv.UnreadableIn(k, ns); why != "" {
+		byNS := r.unreadableIn[k]
+		if byNS == nil {
+			continue
+		}
+		ns := o.EffectiveNamespace()
+		if o.Kind == "Namespace" {
+			ns = o.Name
+		}
+		if why, ok := byNS[ns]; ok {
 			return "a " + k + " in namespace " + ns + " " + why
 		}
 	}
 	return ""
+}
+
+// namespaceKinds are the kinds whose absence from a namespace is a finding (no NetworkPolicy,
+// no LimitRange, no ResourceQuota), so one of them that did not decode leaves the namespace not
+// assessed rather than failed. Other kinds are not spread this way: an unreadable Role says
+// nothing about the bindings of other roles.
+var namespaceKinds = []string{"NetworkPolicy", "LimitRange", "ResourceQuota"}
+
+// indexUnreadable maps each of namespaceKinds to the namespaces where one did not decode, once
+// per run rather than searching the placeholders for every object.
+func indexUnreadable(inv *inventory.Inventory) map[string]map[string]string {
+	var m map[string]map[string]string
+	for _, o := range inv.Unreadable {
+		if !slices.Contains(namespaceKinds, o.Kind) || o.Origin.Source != inventory.SourceManifest {
+			continue // a kind that could not be listed at all is in inv.Unavailable
+		}
+		ns := o.EffectiveNamespace()
+		if ns == "" || ns == "*" {
+			continue
+		}
+		if m == nil {
+			m = map[string]map[string]string{}
+		}
+		if m[o.Kind] == nil {
+			m[o.Kind] = map[string]string{}
+		}
+		if _, ok := m[o.Kind][ns]; !ok {
+			m[o.Kind][ns] = o.Unreadable
+		}
+	}
+	return m
 }
 
 func (r *run) controlOrder(c *catalog.Control) int {

@@ -243,6 +243,40 @@ func TestNamespaceExceptionCoversTheNamespace(t *testing.T) {
 	}
 }
 
+// TestUndecodedObjectsSpreadOnlyToTheirNamespace: a NetworkPolicy that did not decode leaves its
+// own namespace not assessed by the controls that need NetworkPolicies, and no other; a Role that
+// did not decode leaves nothing else not assessed (other roles' bindings are judged as usual).
+func TestUndecodedObjectsSpreadOnlyToTheirNamespace(t *testing.T) {
+	inv := &inventory.Inventory{}
+	inv.Add(pod("a", inventory.SourceManifest, nil), pod("b", inventory.SourceManifest, nil))
+	inv.Objects[1].Namespace, inv.Objects[1].Meta.Namespace = "other", "other"
+	for _, kind := range []string{"NetworkPolicy", "Role"} {
+		inv.Unreadable = append(inv.Unreadable, &inventory.Object{APIVersion: "v1", Kind: kind, Namespace: "app", Name: "broken",
+			Unreadable: "could not be read: bad field", Origin: inventory.Origin{Source: inventory.SourceManifest, File: "x.yaml", Line: 1}})
+	}
+	needs := func(id, kind string) checks.Check {
+		c := failIfNamed(id, map[string]string{"a": "spec", "b": "spec"}, nil)
+		c.Needs = []string{kind}
+		return c
+	}
+	res, err := Run(inv, Options{Checks: []checks.Check{needs("NS-05", "NetworkPolicy"), needs("AA-05", "Role")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Status{}
+	for _, f := range res.Findings {
+		if f.Object.Kind == "Pod" {
+			got[f.Control.ID+" "+f.Object.Name] = f.Status
+		}
+	}
+	want := map[string]Status{"NS-05 a": StatusNotAssessed, "NS-05 b": StatusFail, "AA-05 a": StatusFail, "AA-05 b": StatusFail}
+	for k, st := range want {
+		if got[k] != st {
+			t.Errorf("%s: %s, want %s", k, got[k], st)
+		}
+	}
+}
+
 func TestUnknownControlIsAnError(t *testing.T) {
 	_, err := Run(&inventory.Inventory{}, Options{Checks: []checks.Check{failIfNamed("NOPE-1", nil, nil)}})
 	if err == nil {

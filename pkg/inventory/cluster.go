@@ -72,18 +72,3 @@ func (inv *Inventory) AddUnreadable(apiVersion, kind, namespace, name, reason st
 	inv.Unreadable = append(inv.Unreadable, o)
 	inv.MarkUnavailable(kind, reason)
 }
-
-// UnreadableIn returns why an object of kind in namespace could not be read, or "" when every
-// such object was read: a placeholder from AddUnreadable for that namespace or for all of them,
-// or one for an object that did not decode.
-func (inv *Inventory) UnreadableIn(kind, namespace string) string {
-	for _, o := range inv.Unreadable {
-		if o.Kind != kind {
-			continue
-		}
-		if ns := o.EffectiveNamespace(); ns == namespace || ns == "*" || o.DefaultNamespace == "*" && o.Namespace == "" {
-			return o.Unreadable
-		}
-	}
-	return ""
-}
