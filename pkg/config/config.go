@@ -253,6 +253,13 @@ func Parse(file string, data []byte, cat *catalog.Catalog) (*Config, error) {
 	return c, nil
 }
 
+func describeConfig(file string) string {
+	if file == "" {
+		return "no " + FileName
+	}
+	return file
+}
+
 // unjoin returns the errors joined by errors.Join, or err alone.
 func unjoin(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -289,6 +296,9 @@ func unknownField(n *yamldoc.Node, t reflect.Type, path string) (*yamldoc.Node, 
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]
+			if key.IsMergeKey() {
+				continue // "<<: *base" merges a mapping; its keys are checked where it is written
+			}
 			p := key.Value
 			if path != "" {
 				p = path + "." + key.Value
@@ -353,7 +363,7 @@ func Find(paths []string) (string, error) {
 		memo[dir] = f
 		return f
 	}
-	found, foundFor := "", ""
+	found, foundFor, first := "", "", true
 	for _, p := range paths {
 		if p == "-" || strings.Contains(p, "://") {
 			continue
@@ -365,12 +375,16 @@ func Find(paths []string) (string, error) {
 		if st, err := os.Stat(abs); err == nil && !st.IsDir() {
 			abs = filepath.Dir(abs)
 		}
-		switch f := nearest(abs); {
-		case f == "":
-		case found == "":
-			found, foundFor = f, p
-		case f != found:
-			return "", fmt.Errorf("%s (for %s) and %s (for %s) would both configure this scan, and a run reads one configuration: scan them separately, or choose one with --config", found, foundFor, f, p)
+		f := nearest(abs)
+		if first {
+			found, foundFor, first = f, p, false
+			continue
+		}
+		if f != found {
+			// A path without a configuration is as different as one with another: the other
+			// path's exceptions would silently cover its files.
+			return "", fmt.Errorf("%s (for %s) and %s (for %s) differ, and a run reads one configuration: scan them separately, or choose one with --config",
+				describeConfig(found), foundFor, describeConfig(f), p)
 		}
 	}
 	if found != "" {

@@ -71,6 +71,11 @@ exceptions:
 			t.Errorf("%s: error %v, want %q", name, err, name+tc.want)
 		}
 	}
+	// Merge keys are YAML, not settings.
+	merged := write(t, dir, "merge.yaml", "exceptions:\n- &base {controls: [PS-19], reason: shared, kind: DaemonSet}\n- <<: *base\n  kind: Pod\n")
+	if c, err := Load(merged, catalog.Default()); err != nil || len(c.Exceptions) != 2 || c.Exceptions[1].Kind != "Pod" || c.Exceptions[1].Reason != "shared" {
+		t.Errorf("merge key: %+v, %v", c, err)
+	}
 	// An empty file, or one of comments, is the default configuration.
 	for _, body := range []string{"", "# nothing yet\n", "---\n"} {
 		if c, err := Load(write(t, dir, "empty.yaml", body), catalog.Default()); err != nil || len(c.Exceptions) != 0 {
@@ -108,6 +113,13 @@ func TestFind(t *testing.T) {
 	// Two paths whose nearest files differ: one configuration would silently govern both.
 	if f, err := Find([]string{manifest, other}); err == nil || !strings.Contains(err.Error(), nearer) || !strings.Contains(err.Error(), cfg) {
 		t.Errorf("Find over two configurations = %q, %v; want an error naming both", f, err)
+	}
+	// A path without a configuration is refused next to one with a configuration too.
+	if err := os.Remove(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Find([]string{manifest, other}); err == nil || !strings.Contains(err.Error(), "no "+FileName) {
+		t.Errorf("Find over a configuration and none = %q, %v; want an error", f, err)
 	}
 	// Paths that share their nearest file, and stdin, are fine together.
 	if got := find(manifest, filepath.Join(root, "deploy"), "-"); got != nearer {
