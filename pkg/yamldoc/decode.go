@@ -674,7 +674,7 @@ func (d *decoder) entries(n *Node) bool {
 	for i := 0; i+1 < len(c); i += 2 {
 		k := c[i]
 		if k.Kind == ScalarNode && k.Tag == StrTag {
-			d.ents = append(d.ents, jsonEntry{key: k.Value, val: c[i+1]})
+			d.ents = append(d.ents, jsonEntry{key: k.Value, val: c[i+1], line: int32(k.Line)})
 			continue
 		}
 		if err := d.keyVisit(k); err != nil {
@@ -686,7 +686,7 @@ func (d *decoder) entries(n *Node) bool {
 			d.failFatal(&DecodeError{Line: k.Line, Column: k.Column, Msg: msg})
 			return false
 		}
-		d.ents = append(d.ents, jsonEntry{key: validString(ks), val: c[i+1]})
+		d.ents = append(d.ents, jsonEntry{key: validString(ks), val: c[i+1], line: int32(k.Line)})
 	}
 	return true
 }
@@ -933,7 +933,7 @@ func decodeStruct(d *decoder, n *Node, v reflect.Value, p *plan) {
 					return
 				}
 			}
-			d.structField(p, v, key, c[i+1], false)
+			d.structField(p, v, key, c[i].Line, c[i+1], false)
 			if d.fatal {
 				return
 			}
@@ -946,7 +946,11 @@ func decodeStruct(d *decoder, n *Node, v reflect.Value, p *plan) {
 	}
 	for i := base; i < len(d.ents); i++ {
 		ent := d.ents[i]
-		d.structField(p, v, ent.key, ent.val, ent.alias)
+		line := int(ent.line)
+		if line == 0 {
+			line = ent.val.Line
+		}
+		d.structField(p, v, ent.key, line, ent.val, ent.alias)
 		if d.fatal {
 			break
 		}
@@ -954,13 +958,13 @@ func decodeStruct(d *decoder, n *Node, v reflect.Value, p *plan) {
 	d.ents = d.ents[:base]
 }
 
-func (d *decoder) structField(p *plan, v reflect.Value, key string, val *Node, alias bool) {
+func (d *decoder) structField(p *plan, v reflect.Value, key string, keyLine int, val *Node, alias bool) {
 	i, ok := p.byName[key]
 	if !ok {
 		// Ignored, as encoding/json does; reported to a caller that asks.
 		if report := d.opts.UnknownField; report != nil {
 			d.path = append(d.path, pathElem{key: key, idx: -1})
-			report(d.pathString(), val.Line)
+			report(d.pathString(), keyLine)
 			d.path = d.path[:len(d.path)-1]
 		}
 		return

@@ -27,7 +27,8 @@ func (n *Node) AppendJSON(dst []byte, opts Options) ([]byte, error) {
 type jsonEntry struct {
 	key   string
 	val   *Node
-	alias bool // reached through an alias (merge of *x)
+	alias bool  // reached through an alias (merge of *x)
+	line  int32 // the key's line, where known (0 for merged entries)
 }
 
 // expansion tracks the bounds shared by AppendJSON and Decode.

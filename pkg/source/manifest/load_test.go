@@ -357,11 +357,13 @@ func TestNestedList(t *testing.T) {
 // version) is an error at its line, as kubectl's strict validation refuses it, and the object is
 // still assessed as decoded without it.
 func TestUnknownFieldIsAnError(t *testing.T) {
-	inv := Parse("pod.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securitycontext: {privileged: true}\n"), "", Options{})
+	// The second unknown field's value is a block on the lines below: the error names the key's line.
+	inv := Parse("pod.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securitycontext: {privileged: true}\n  tolerationz:\n  - key: a\n"), "", Options{})
 	if len(inv.Objects) != 1 {
 		t.Fatalf("%d objects, want the pod", len(inv.Objects))
 	}
-	if len(inv.Errors) != 1 || inv.Errors[0].Line != 8 || inv.Errors[0].Message != "Pod p: spec.containers[0].securitycontext: unknown field, ignored (kubectl refuses it)" {
+	if len(inv.Errors) != 2 || inv.Errors[0].Line != 8 || inv.Errors[0].Message != "Pod p: spec.containers[0].securitycontext: unknown field, ignored (kubectl refuses it)" ||
+		inv.Errors[1].Line != 9 || !strings.Contains(inv.Errors[1].Message, "spec.tolerationz: unknown field") {
 		t.Errorf("errors %+v", inv.Errors)
 	}
 }
