@@ -183,6 +183,10 @@ func RelPath(file, base string) string {
 // working directory was half of the report's time.
 var workDir = sync.OnceValues(os.Getwd)
 
+// AbsPath is filepath.Abs with the working directory asked for once per process, for writers
+// that resolve many paths.
+func AbsPath(p string) (string, error) { return absPath(p) }
+
 // absPath is filepath.Abs with the working directory asked for once.
 func absPath(p string) (string, error) {
 	if runtime.GOOS == "windows" || filepath.IsAbs(p) {

@@ -13,8 +13,11 @@
 //     passes (--show-passed), as kind "pass" and kind "open" with level "none": that is their
 //     meaning in the SARIF specification, but GitHub ignores kind and would raise every result as
 //     an alert, so a default log holds only what needs fixing.
-//   - partialFingerprints hash the control, the object's identity, the field path and the file,
-//     never the line, so that editing a manifest above a finding keeps its alert.
+//   - partialFingerprints hash the control, the object's identity, the field path, the file and
+//     the shape of the message (its text without quoted names and numbers), never the line, so
+//     that editing a manifest above a finding keeps its alert, and two findings of one control on
+//     one field that say different things (NS-06: no default-deny ingress policy, none for
+//     egress) stay two alerts.
 //   - Objects read from a live cluster have no file: their results carry a logical location only.
 //     That is valid SARIF, but GitHub code scanning rejects results without a file, so logs of
 //     cluster scans are for other consumers.
@@ -60,7 +63,7 @@ const (
 	SrcRoot = "%SRCROOT%"
 	// FingerprintKey names kubeharden's fingerprint in partialFingerprints; the version suffix
 	// changes only if the hashed fields change.
-	FingerprintKey = "kubeharden/v1"
+	FingerprintKey = "kubeharden/v2"
 )
 
 // The SARIF objects kubeharden writes, restricted to the properties it fills.
@@ -134,7 +137,7 @@ type result struct {
 }
 
 type fingerprints struct {
-	V1 string `json:"kubeharden/v1"`
+	V1 string `json:"kubeharden/v2"`
 }
 
 type location struct {
@@ -228,12 +231,6 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 		}
 		s.raw("\n        ")
 		fill(&r, f, index[f.Control], uri, baseID)
-		if i > 0 && sameSubject(&res.Findings[i-1], f) || i+1 < len(res.Findings) && sameSubject(&res.Findings[i+1], f) {
-			// A check that reports two things about one field (NS-06: no default-deny ingress
-			// policy, and none for egress) would give both the same fingerprint, and code scanning
-			// would merge them into one alert; the message tells them apart.
-			r.PartialFingerprints.V1 = fingerprint(f.Control.ID, f.Object.Ref(), f.Path, uri, r.Message.Text)
-		}
 		s.put("        ", &r)
 		n++
 	}
@@ -470,13 +467,34 @@ func fill(r *result, f *engine.Finding, ruleIndex int, uri, baseID string) {
 			loc.PhysicalLocation.Region = &region{StartLine: f.Line}
 		}
 	}
-	r.PartialFingerprints.V1 = fingerprint(f.Control.ID, ref, f.Path, uri, "")
+	r.PartialFingerprints.V1 = fingerprint(f.Control.ID, ref, f.Path, uri, messageShape(f.Message))
 }
 
-// sameSubject says whether two findings are about the same field of the same object under the
-// same control. Findings come sorted by object and control, so such findings are neighbours.
-func sameSubject(a, b *engine.Finding) bool {
-	return a.Object == b.Object && a.Control == b.Control && a.Path == b.Path && a.Status == b.Status
+// messageShape is a finding's message without what varies from run to run while the problem
+// stays the same: quoted names and values, and numbers ("namespace "shop" has 2 workloads and no
+// NetworkPolicy" and the same with 3 workloads have one shape).
+func messageShape(msg string) string {
+	var b strings.Builder
+	quoted, space := false, false
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+			continue
+		case quoted, c >= '0' && c <= '9':
+			continue
+		case c == ' ':
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func suppressionOf(e *engine.Exemption) suppression {
@@ -500,14 +518,10 @@ func qualifiedName(ref inventory.Ref) string {
 }
 
 // fingerprint identifies a finding across runs by what it is about, not where it is printed:
-// control, object, field and file, and the message only where those are shared (see Write).
-func fingerprint(control string, ref inventory.Ref, path, uri, message string) string {
+// control, object, field, file and the message's shape.
+func fingerprint(control string, ref inventory.Ref, path, uri, shape string) string {
 	h := sha256.New()
-	parts := []string{control, ref.Kind, ref.Namespace, ref.Name, path, uri}
-	if message != "" {
-		parts = append(parts, message)
-	}
-	for _, s := range parts {
+	for _, s := range []string{control, ref.Kind, ref.Namespace, ref.Name, path, uri, shape} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -524,7 +538,7 @@ func artifactURI(file, base string) (uri, baseID string) {
 	rel := report.RelPath(file, base)
 	if !filepath.IsAbs(rel) && !strings.HasPrefix(rel, "/") && !filepath.IsLocal(filepath.FromSlash(rel)) {
 		// Outside the base folder ("../x"): a relative URI would climb out of %SRCROOT%.
-		if abs, err := filepath.Abs(file); err == nil {
+		if abs, err := report.AbsPath(file); err == nil {
 			rel = abs
 		}
 	}
