@@ -144,7 +144,15 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 		},
 	})
 	hopts := helm.Options{Values: values, ReleaseName: f.releaseName, Namespace: f.namespace}
+	rendered := map[string]bool{}
 	for _, c := range charts {
+		// A chart named twice, or named and also met in a named folder, is rendered once.
+		if abs, err := filepath.Abs(c); err == nil {
+			if rendered[abs] {
+				continue
+			}
+			rendered[abs] = true
+		}
 		inv.Merge(helm.Render(c, hopts))
 	}
 	for _, k := range kustomize.Select(kusts, func(dir string) bool { return named[dir] }) {

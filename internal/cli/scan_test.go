@@ -284,3 +284,27 @@ func TestUnreadableObjectIsNotAbsent(t *testing.T) {
 		}
 	}
 }
+
+// TestChartRenderedOnce: a chart named twice, or named and met again in a named folder, is
+// rendered once, so its findings are not doubled.
+func TestChartRenderedOnce(t *testing.T) {
+	chart := filepath.Join("..", "..", "pkg", "source", "helm", "testdata", "shop")
+	count := func(args ...string) int {
+		t.Helper()
+		out, _, _ := runCLI(t, "", append([]string{"scan", "-o", "json"}, args...)...)
+		var rep struct {
+			Summary struct{ Inputs struct{ Objects int } }
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep.Summary.Inputs.Objects
+	}
+	once := count(chart)
+	if once == 0 {
+		t.Fatal("the chart rendered no objects")
+	}
+	if twice := count(chart, chart+string(filepath.Separator), filepath.Dir(chart)); twice != once {
+		t.Errorf("%d objects when named three ways, want %d", twice, once)
+	}
+}

@@ -529,7 +529,7 @@ func plural(n int, one, many string) string {
 func (p *printer) inputs(res *engine.Result) {
 	if n := len(res.Errors); n > 0 {
 		p.paint(boldRd, "Input errors")
-		p.w.add(" (" + strconv.Itoa(n) + "): these inputs were not scanned\n")
+		p.w.add(" (" + strconv.Itoa(n) + "): problems in the input, each with what it left out\n")
 		for i, e := range res.Errors {
 			if i == maxErrors {
 				p.w.add("  ... and " + strconv.Itoa(n-maxErrors) + " more (the JSON report lists them all)\n")
