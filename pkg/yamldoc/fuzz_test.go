@@ -62,6 +62,13 @@ func ourResults(data []byte, opts Options) []docResult {
 	var out []docResult
 	di, ei := 0, 0
 	for idx := 0; di < len(docs) || ei < len(errs); idx++ {
+		// Bad directives and the document they head share a number: the error comes first.
+		if ei < len(errs) && di < len(docs) && docs[di].Index == idx {
+			if e, ok := errs[ei].(*Error); ok && e.Index == idx {
+				out = append(out, docResult{err: errs[ei]})
+				ei++
+			}
+		}
 		if di < len(docs) && docs[di].Index == idx {
 			j, err := docs[di].Root.AppendJSON(nil, opts)
 			if err != nil {
@@ -82,7 +89,9 @@ func ourResults(data []byte, opts Options) []docResult {
 // YAMLToJSON: duplicate keys, expansion and depth bounds.
 func deliberate(err error) bool {
 	s := err.Error()
-	return strings.Contains(s, "already defined at line") ||
+	// After bad directives we read the document they head, as kubectl does; the oracle stops.
+	return strings.Contains(s, "directive") || strings.Contains(s, "incompatible YAML document") ||
+		strings.Contains(s, "already defined at line") ||
 		strings.Contains(s, "alias expansion exceeds") ||
 		strings.Contains(s, "maximum depth")
 }

@@ -24,7 +24,8 @@ type parser struct {
 	tagDirs  []tagDirective
 	depth    int
 	err      *Error
-	docStart int // offset of the last "---" consumed, or -1
+	docStart int  // offset of the last "---" consumed, or -1
+	dirErr   bool // the error is in a directive
 	// lastResume is where parsing last resumed after an error.
 	lastResume int
 
@@ -105,7 +106,7 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 	p := parserPool.Get().(*parser)
 	defer p.release()
 	p.opts, p.keep, p.docStart, p.lastResume = opts, keep, -1, -1
-	p.depth, p.err = 0, nil
+	p.depth, p.err, p.dirErr = 0, nil, false
 	p.nodesMade, p.ptrsMade = 0, 0
 	p.s.src = src
 	p.s.maxDepth = opts.MaxDepth
@@ -140,7 +141,10 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 		if !fn(Document{Index: index}, p.err) {
 			return
 		}
-		index++
+		// Bad directives head the document that follows them: it keeps their number.
+		if !p.dirErr && !p.s.dirErr {
+			index++
+		}
 		p.recycle()
 		// Resume at the next document start after the one that failed. After bad directives
 		// that is the "---" they head: the document is read without them, as kubectl (which
@@ -149,6 +153,7 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 		if !ok {
 			break
 		}
+		p.dirErr = false
 		p.err = nil
 		p.depth = 0
 		p.stackHigh = max(p.stackHigh, len(p.stack))
@@ -486,10 +491,12 @@ func (p *parser) processDirectives() bool {
 		}
 		if t.kind == tVersionDirective {
 			if version {
+				p.dirErr = true
 				p.fail(t.m, "found duplicate %YAML directive")
 				return false
 			}
 			if t.major != 1 {
+				p.dirErr = true
 				p.fail(t.m, "found incompatible YAML document (version "+itoa(int(t.major))+"."+itoa(int(t.minor))+")")
 				return false
 			}
@@ -497,6 +504,7 @@ func (p *parser) processDirectives() bool {
 		} else if t.kind == tTagDirective {
 			for _, d := range p.tagDirs {
 				if d.handle == p.s.str(t.value) {
+					p.dirErr = true
 					p.fail(t.m, "found duplicate %TAG directive")
 					return false
 				}

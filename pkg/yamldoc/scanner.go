@@ -150,6 +150,7 @@ type scanner struct {
 
 	maxDepth int
 	err      *Error
+	dirErr   bool // the error is in a directive
 	errPos   int
 	buf      []byte
 	buf2     []byte
@@ -175,6 +176,7 @@ func (s *scanner) reset(pos, line int) {
 	s.built = s.built[:0]
 	s.head = 0
 	s.tokensParsed = 0
+	s.dirErr = false
 	s.tokenAvailable = false
 	s.err = nil
 }
@@ -709,6 +711,7 @@ func (s *scanner) fetchDirective() bool {
 	s.simpleKeyAllowed = false
 	var t token
 	if !s.scanDirective(&t) {
+		s.dirErr = true
 		return false
 	}
 	s.insertToken(-1, t)
