@@ -519,12 +519,28 @@ func (r *run) summary() Summary {
 		// An exception that accepted nothing in this run may be stale (the object is gone or
 		// fixed, a glob no longer matches), or cover files this run did not scan.
 		for i := range cfg.Exceptions {
-			if _, expired := r.expired[i]; !expired && !r.used[i] {
+			if _, expired := r.expired[i]; !expired && !r.used[i] && r.runsAny(cfg.Exceptions[i].Controls) {
 				s.Unused = append(s.Unused, UnusedException{Exception: cfg.Exceptions[i].String(), Source: fmt.Sprintf("%s exceptions[%d]", cfg.File, i)})
 			}
 		}
 	}
 	return s
+}
+
+// runsAny says whether this run ran any of the controls ("*": any at all): an exception for
+// controls left out of the run (--controls, --section) had nothing to accept.
+func (r *run) runsAny(ids []string) bool {
+	for _, id := range ids {
+		if id == "*" && len(r.active) > 0 {
+			return true
+		}
+		for i := range r.active {
+			if strings.EqualFold(r.active[i].control.ID, id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func score(pass, fail float64) *float64 {

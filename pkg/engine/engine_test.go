@@ -221,6 +221,14 @@ func TestAnnotationsAndExpiredExceptions(t *testing.T) {
 	if len(res.Summary.Unused) != 1 || res.Summary.Unused[0].Source != ".kubeharden.yaml exceptions[1]" {
 		t.Errorf("unused = %+v, want exceptions[1] alone", res.Summary.Unused)
 	}
+	// An exception for a control the run left out had nothing to accept: not listed.
+	res, err = Run(inv, Options{Checks: []checks.Check{failDeployment("PS-15")}, Config: cfg, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Summary.Unused) != 0 {
+		t.Errorf("unused = %+v for a run without PS-17", res.Summary.Unused)
+	}
 }
 
 // TestNamespaceExceptionCoversTheNamespace: an exception for namespace legacy also covers the

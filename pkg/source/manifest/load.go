@@ -90,18 +90,23 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 	// A file named twice, or named and also met in a folder that is named too, is read once:
 	// its findings would otherwise be reported, and counted, twice. Only a scan of several paths
 	// can meet a file twice (the walk does not follow links to folders).
-	var seen map[string]bool
+	// A file both named and met in a folder is read as named (an error, rather than a skip, when
+	// it holds no object), wherever the folder comes among the arguments.
+	var seen, named map[string]bool
 	var roots []string
 	if len(paths) > 1 {
-		seen = map[string]bool{}
+		seen, named = map[string]bool{}, map[string]bool{}
 		roots = make([]string, len(paths))
 		for i, p := range paths {
 			if abs, err := filepath.Abs(p); err == nil && p != "-" {
 				roots[i] = abs
+				if st, err := os.Stat(p); err == nil && !st.IsDir() {
+					named[abs] = true
+				}
 			}
 		}
 	}
-	first := func(root int, p string) bool {
+	first := func(root int, p string, walked bool) bool {
 		if seen == nil || roots[root] == "" {
 			return true
 		}
@@ -109,7 +114,7 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		if rel, err := filepath.Rel(paths[root], p); err == nil && rel != "." {
 			key = filepath.Join(key, rel)
 		}
-		if seen[key] {
+		if seen[key] || walked && named[key] {
 			return false
 		}
 		seen[key] = true
@@ -133,13 +138,13 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			continue
 		}
 		if !st.IsDir() {
-			if first(pi, p) {
+			if first(pi, p, false) {
 				send(job{name: p, explicit: true})
 			}
 			continue
 		}
 		errs := walk(p, opts.Dir, func(f, skip string) {
-			if !first(pi, f) {
+			if !first(pi, f, true) {
 				return
 			}
 			if skip != "" {

@@ -275,6 +275,14 @@ func TestEachFileReadOnce(t *testing.T) {
 	if got := strings.Join(names(inv), " "); got != "Pod/nested ServiceAccount/app" || inv.Stats.Files != 3 || len(inv.Stats.SkippedFiles) != 1 {
 		t.Errorf("objects %s from %d files (%d skipped), want Pod/nested ServiceAccount/app from 3 (values.yaml skipped once)", got, inv.Stats.Files, len(inv.Stats.SkippedFiles))
 	}
+	// Named after its folder, a file is still read as named: values.yaml is then an error, not
+	// a skipped file, in either order.
+	for _, args := range [][]string{{"testdata/mixed", "testdata/mixed/values.yaml"}, {"testdata/mixed/values.yaml", "testdata/mixed"}} {
+		inv := Load(args, Options{})
+		if len(inv.Errors) != 1 || len(inv.Stats.SkippedFiles) != 0 || inv.Stats.Files != 3 {
+			t.Errorf("%q: %d errors, %d skipped, %d files; want values.yaml as an error", args, len(inv.Errors), len(inv.Stats.SkippedFiles), inv.Stats.Files)
+		}
+	}
 }
 
 // TestLinkedFolderIsListed: a link to a folder met while walking is not followed, and it is
