@@ -143,7 +143,14 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 	}
 	ch, err := loader.Load(chartPath)
 	if err != nil {
-		fail(chartFile, 0, "loading the Helm chart: %v", err)
+		file, line, msg := chartFile, 0, err.Error()
+		// Helm names the chart file it could not parse and sigs.k8s.io/yaml the line; in a chart
+		// folder that is a place to point at (in an archive the line is inside the archive).
+		if m := loadError().FindStringSubmatch(msg); m != nil && !archive {
+			file, msg = filepath.Join(chartPath, m[1]), m[1]+": "+m[3]
+			line, _ = strconv.Atoi(m[2])
+		}
+		fail(file, line, "loading the Helm chart: %s", msg)
 		return inv
 	}
 	if isLibrary(ch) {
@@ -406,6 +413,9 @@ var (
 	})
 	fileError = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?s)^(?:parse|execution) error in \(([^)]*)\): (.*)$`)
+	})
+	loadError = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)cannot load ([^:/\s]+\.ya?ml): .*?yaml: line (\d+): (.*)$`)
 	})
 	goTplError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)^template: ([^:\s]+):(\d+)(?::\d+)?: (.*)$`) })
 )

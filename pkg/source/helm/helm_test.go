@@ -412,3 +412,29 @@ func TestRenderErrorInNamedTemplate(t *testing.T) {
 	find(t, inv, "ConfigMap", "uses-extra")
 	find(t, inv, "Deployment", "shop")
 }
+
+// TestBrokenChartFileHasItsLine: a Chart.yaml or values.yaml that does not parse is an error at
+// that file and line, not at the chart with the line only in the message.
+func TestBrokenChartFileHasItsLine(t *testing.T) {
+	for file, body := range map[string]string{
+		"Chart.yaml":  "apiVersion: v2\nname: x\nversion: [1\n",
+		"values.yaml": "a: 1\nb: [\n",
+	} {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if file != "Chart.yaml" {
+			if err := os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: x\nversion: 0.1.0\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inv := Render(dir, Options{})
+		if len(inv.Errors) != 1 || inv.Errors[0].File != filepath.Join(dir, file) || inv.Errors[0].Line < 2 || !strings.HasPrefix(inv.Errors[0].Message, "loading the Helm chart: "+file+": ") {
+			t.Errorf("%s: errors %+v", file, inv.Errors)
+		}
+	}
+}
