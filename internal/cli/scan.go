@@ -154,6 +154,13 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 			rendered[abs] = true
 		}
 		inv.Merge(helm.Render(c, hopts))
+		if st, err := os.Stat(c); err == nil && st.IsDir() {
+			for _, sf := range helm.Unrendered(c) {
+				if !sameFile(sf.File, f.values) { // a values file given with --values is read
+					inv.Stats.SkippedFiles = append(inv.Stats.SkippedFiles, sf)
+				}
+			}
+		}
 	}
 	for _, k := range kustomize.Select(kusts, func(dir string) bool { return named[dir] }) {
 		inv.Merge(kustomize.Build(k, kustomize.Options{DefaultNamespace: f.namespace}))
@@ -175,3 +182,15 @@ func skipConfigFile(path string) string {
 }
 
 const configFileReason = "kubeharden configuration, not a manifest"
+
+// sameFile says whether file is one of files, whatever the spelling of the paths.
+func sameFile(file string, files []string) bool {
+	for _, f := range files {
+		if a, err := os.Stat(f); err == nil {
+			if b, err := os.Stat(file); err == nil && os.SameFile(a, b) {
+				return true
+			}
+		}
+	}
+	return false
+}

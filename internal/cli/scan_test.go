@@ -308,3 +308,43 @@ func TestChartRenderedOnce(t *testing.T) {
 		t.Errorf("%d objects when named three ways, want %d", twice, once)
 	}
 }
+
+// TestChartFolderStrayFiles: a manifest kept in a chart folder beside its templates (examples/,
+// ci/) is not rendered, so it is listed as skipped rather than passed over; a values file given
+// with --values is read, so it is not listed.
+func TestChartFolderStrayFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	src := filepath.Join("..", "..", "pkg", "source", "helm", "testdata", "shop")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "examples"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "examples", "pod.yaml"), []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	skipped := func(args ...string) []string {
+		t.Helper()
+		out, _, _ := runCLI(t, "", append([]string{"scan", "-o", "json", filepath.Dir(dir)}, args...)...)
+		var rep struct {
+			Summary struct {
+				Inputs struct{ SkippedFiles []struct{ File string } }
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, sf := range rep.Summary.Inputs.SkippedFiles {
+			names = append(names, filepath.Base(sf.File))
+		}
+		return names
+	}
+	if got := strings.Join(skipped(), " "); got != "pod.yaml values-prod.yaml" {
+		t.Errorf("skipped %q, want the example and the unused values file", got)
+	}
+	if got := strings.Join(skipped("--values", filepath.Join(dir, "values-prod.yaml")), " "); got != "pod.yaml" {
+		t.Errorf("with --values: skipped %q, want the example alone", got)
+	}
+}

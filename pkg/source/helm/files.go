@@ -2,10 +2,13 @@ package helm
 
 import (
 	"encoding/base64"
+	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
 
 	pathglob "github.com/gobwas/glob"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"helm.sh/helm/v3/pkg/chart"
 )
 
@@ -81,4 +84,34 @@ func (f files) Lines(name string) []string {
 	}
 	s := strings.TrimSuffix(string(b), "\n")
 	return strings.Split(s, "\n")
+}
+
+// chartOwnFiles are the files at a chart's top that Helm reads as the chart itself rather than
+// as manifests.
+var chartOwnFiles = map[string]bool{ChartFile: true, "values.yaml": true, "values.yml": true, "values.schema.json": true, "requirements.yaml": true}
+
+// Unrendered lists the manifest-named files in the chart folder dir that rendering the chart does
+// not read: only templates/, crds/ and the subcharts in charts/ become objects, so a manifest
+// kept beside them (examples/, ci/ values, a stray deploy.yaml) would otherwise be passed over
+// without a word when the folder is scanned.
+func Unrendered(dir string) []inventory.SkippedFile {
+	var out []inventory.SkippedFile
+	reason := "in the Helm chart " + dir + ", which renders only its templates: not read (name the file to scan it)"
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") || rel == "templates" || rel == "charts" || rel == "crds" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() && isManifestName(d.Name()) && !(filepath.Dir(rel) == "." && chartOwnFiles[d.Name()]) {
+			out = append(out, inventory.SkippedFile{File: p, Reason: reason})
+		}
+		return nil
+	})
+	return out
 }
