@@ -278,11 +278,12 @@ func (r *run) unavailable(c *activeCheck, o *inventory.Object) string {
 	return ""
 }
 
-// namespaceKinds are the kinds whose absence from a namespace is a finding (no NetworkPolicy,
-// no LimitRange, no ResourceQuota), so one of them that did not decode leaves the namespace not
-// assessed rather than failed. Other kinds are not spread this way: an unreadable Role says
-// nothing about the bindings of other roles.
-var namespaceKinds = []string{"NetworkPolicy", "LimitRange", "ResourceQuota"}
+// namespaceKinds are the kinds whose absence a control reads as a finding (no NetworkPolicy,
+// LimitRange or ResourceQuota in a namespace; a pod's ServiceAccount missing, so its token
+// setting unknown), so one of them that did not decode leaves the namespace's objects not
+// assessed by those controls rather than failed. RBAC kinds are not spread this way: a binding
+// to a role that did not decode is already not assessed, and other roles' bindings are judged.
+var namespaceKinds = []string{"NetworkPolicy", "LimitRange", "ResourceQuota", "ServiceAccount"}
 
 // indexUnreadable maps each of namespaceKinds to the namespaces where one did not decode, once
 // per run rather than searching the placeholders for every object.
