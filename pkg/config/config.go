@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
@@ -363,6 +364,13 @@ func Find(paths []string) (string, error) {
 		memo[dir] = f
 		return f
 	}
+	// A path with no file of its own gets the working directory's, as a run of it alone would.
+	inWD := sync.OnceValue(func() string {
+		if wd, err := os.Getwd(); err == nil {
+			return nearest(wd)
+		}
+		return ""
+	})
 	found, foundFor, first := "", "", true
 	for _, p := range paths {
 		if p == "-" || strings.Contains(p, "://") {
@@ -376,22 +384,21 @@ func Find(paths []string) (string, error) {
 			abs = filepath.Dir(abs)
 		}
 		f := nearest(abs)
+		if f == "" {
+			f = inWD()
+		}
 		if first {
 			found, foundFor, first = f, p, false
 			continue
 		}
 		if f != found {
-			// A path without a configuration is as different as one with another: the other
-			// path's exceptions would silently cover its files.
+			// A path whose configuration differs (none counts) would be governed by the other's.
 			return "", fmt.Errorf("%s (for %s) and %s (for %s) differ, and a run reads one configuration: scan them separately, or choose one with --config",
 				describeConfig(found), foundFor, describeConfig(f), p)
 		}
 	}
-	if found != "" {
-		return found, nil
+	if first { // only stdin or URLs: the working directory's
+		return inWD(), nil
 	}
-	if wd, err := os.Getwd(); err == nil {
-		return nearest(wd), nil
-	}
-	return "", nil
+	return found, nil
 }
