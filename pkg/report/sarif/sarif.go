@@ -471,9 +471,17 @@ func fill(r *result, f *engine.Finding, ruleIndex int, uri, baseID string) {
 }
 
 // messageShape is a finding's message without what varies from run to run while the problem
-// stays the same: quoted names and values, and numbers ("namespace "shop" has 2 workloads and no
-// NetworkPolicy" and the same with 3 workloads have one shape).
+// stays the same: quoted names and values, numbers, and the plural ending a count brings ("namespace
+// "shop" has 1 workload and no NetworkPolicy" and the same with 3 workloads have one shape).
 func messageShape(msg string) string {
+	words := strings.Fields(messageShapeRaw(msg))
+	for i, w := range words {
+		words[i] = strings.TrimSuffix(w, "s")
+	}
+	return strings.Join(words, " ")
+}
+
+func messageShapeRaw(msg string) string {
 	var b strings.Builder
 	quoted, space := false, false
 	for i := 0; i < len(msg); i++ {

@@ -261,8 +261,8 @@ func TestFingerprintSeparatesSiblings(t *testing.T) {
 	if after := fps(res); after[0] != before[0] {
 		t.Error("a quoted name or a number changed the fingerprint")
 	}
-	if s := messageShape(`namespace "shop" has 12 workloads  and no "x"`); s != "namespace has workloads and no" {
-		t.Errorf("shape %q", s)
+	if a, b := messageShape(`namespace "shop" has 12 workloads  and no "x"`), messageShape(`namespace "web" has 1 workload and no "y"`); a != b || a != "namespace ha workload and no" {
+		t.Errorf("shapes %q and %q, want one", a, b)
 	}
 }
 
