@@ -156,7 +156,9 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 		inv.Merge(helm.Render(c, hopts))
 		if st, err := os.Stat(c); err == nil && st.IsDir() {
 			for _, sf := range helm.Unrendered(c) {
-				if !sameFile(sf.File, f.values) { // a values file given with --values is read
+				// A file named on the command line, or given with --values, is read; the
+				// configuration is listed as such by the walk's rule.
+				if skipConfigFile(sf.File) == "" && !sameFile(sf.File, f.values) && !sameFile(sf.File, args) {
 					inv.Stats.SkippedFiles = append(inv.Stats.SkippedFiles, sf)
 				}
 			}

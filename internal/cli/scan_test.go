@@ -309,9 +309,9 @@ func TestChartRenderedOnce(t *testing.T) {
 	}
 }
 
-// TestChartFolderStrayFiles: a manifest kept in a chart folder beside its templates (examples/,
-// ci/) is not rendered, so it is listed as skipped rather than passed over; a values file given
-// with --values is read, so it is not listed.
+// TestChartFolderStrayFiles: a manifest kept in a chart folder beside its templates (examples/)
+// is not rendered, so it is listed as skipped rather than passed over; values files are not
+// manifests, and a file named on the command line is read, so neither is listed.
 func TestChartFolderStrayFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "shop")
 	src := filepath.Join("..", "..", "pkg", "source", "helm", "testdata", "shop")
@@ -341,10 +341,10 @@ func TestChartFolderStrayFiles(t *testing.T) {
 		}
 		return names
 	}
-	if got := strings.Join(skipped(), " "); got != "pod.yaml values-prod.yaml" {
-		t.Errorf("skipped %q, want the example and the unused values file", got)
+	if got := strings.Join(skipped(), " "); got != "pod.yaml" {
+		t.Errorf("skipped %q, want the example alone", got)
 	}
-	if got := strings.Join(skipped("--values", filepath.Join(dir, "values-prod.yaml")), " "); got != "pod.yaml" {
-		t.Errorf("with --values: skipped %q, want the example alone", got)
+	if got := strings.Join(skipped(filepath.Join(dir, "examples", "pod.yaml")), " "); got != "" {
+		t.Errorf("with the example named: skipped %q, want nothing", got)
 	}
 }

@@ -3,9 +3,12 @@ package helm
 import (
 	"encoding/base64"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 
 	pathglob "github.com/gobwas/glob"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -88,7 +91,19 @@ func (f files) Lines(name string) []string {
 
 // chartOwnFiles are the files at a chart's top that Helm reads as the chart itself rather than
 // as manifests.
-var chartOwnFiles = map[string]bool{ChartFile: true, "values.yaml": true, "values.yml": true, "values.schema.json": true, "requirements.yaml": true}
+var chartOwnFiles = map[string]bool{ChartFile: true, "values.yaml": true, "values.schema.json": true, "requirements.yaml": true}
+
+// looksLikeObject says whether a file names an apiVersion and a kind: a manifest, rather than
+// values or data the chart reads through .Files.
+func looksLikeObject(p string) bool {
+	b, err := os.ReadFile(p)
+	return err == nil && apiVersionKey().Match(b) && kindKey().Match(b)
+}
+
+var (
+	apiVersionKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bapiVersion"?\s*:`) })
+	kindKey       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bkind"?\s*:`) })
+)
 
 // Unrendered lists the manifest-named files in the chart folder dir that rendering the chart does
 // not read: only templates/, crds/ and the subcharts in charts/ become objects, so a manifest
@@ -108,7 +123,7 @@ func Unrendered(dir string) []inventory.SkippedFile {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && isManifestName(d.Name()) && !(filepath.Dir(rel) == "." && chartOwnFiles[d.Name()]) {
+		if d.Type().IsRegular() && isManifestName(d.Name()) && !(filepath.Dir(rel) == "." && chartOwnFiles[d.Name()]) && looksLikeObject(p) {
 			out = append(out, inventory.SkippedFile{File: p, Reason: reason})
 		}
 		return nil

@@ -415,7 +415,7 @@ var (
 		return regexp.MustCompile(`(?s)^(?:parse|execution) error in \(([^)]*)\): (.*)$`)
 	})
 	loadError = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?s)cannot load ([^:/\s]+\.ya?ml): .*?yaml: line (\d+): (.*)$`)
+		return regexp.MustCompile(`(?s)^cannot load ([^:/\s]+\.ya?ml): .*?yaml: line (\d+): (.*)$`)
 	})
 	goTplError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)^template: ([^:\s]+):(\d+)(?::\d+)?: (.*)$`) })
 )
