@@ -89,9 +89,7 @@ func ourResults(data []byte, opts Options) []docResult {
 // YAMLToJSON: duplicate keys, expansion and depth bounds.
 func deliberate(err error) bool {
 	s := err.Error()
-	// After bad directives we read the document they head, as kubectl does; the oracle stops.
-	return strings.Contains(s, "directive") || strings.Contains(s, "incompatible YAML document") ||
-		strings.Contains(s, "already defined at line") ||
+	return strings.Contains(s, "already defined at line") ||
 		strings.Contains(s, "alias expansion exceeds") ||
 		strings.Contains(s, "maximum depth")
 }

@@ -141,8 +141,9 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 		if !fn(Document{Index: index}, p.err) {
 			return
 		}
-		// Bad directives head the document that follows them: it keeps their number.
-		if !p.dirErr && !p.s.dirErr {
+		// Bad directives met where a document starts head the document that follows them: it
+		// keeps their number. A bad directive line inside a document ends that document.
+		if !p.dirErr {
 			index++
 		}
 		p.recycle()
@@ -487,6 +488,9 @@ func (p *parser) processDirectives() bool {
 	for {
 		t := p.peek()
 		if t == nil {
+			// A directive the scanner could not read, met where a document starts: it heads
+			// the next document (see each).
+			p.dirErr = p.s.dirErr
 			return false
 		}
 		if t.kind == tVersionDirective {
