@@ -121,6 +121,12 @@ func TestFind(t *testing.T) {
 	if f, err := Find([]string{manifest, other}); err == nil || !strings.Contains(err.Error(), "no "+FileName) {
 		t.Errorf("Find over a configuration and none = %q, %v; want an error", f, err)
 	}
+	// A path with no file of its own gets the working directory's: next to a path whose
+	// nearest file is that one, it is not refused.
+	t.Chdir(filepath.Join(root, "deploy"))
+	if f, err := Find([]string{manifest, other}); err != nil || f != nearer {
+		t.Errorf("Find with the working directory's configuration = %q, %v; want %q", f, err, nearer)
+	}
 	// Paths that share their nearest file, and stdin, are fine together.
 	if got := find(manifest, filepath.Join(root, "deploy"), "-"); got != nearer {
 		t.Errorf("Find over one configuration = %q, want %q", got, nearer)

@@ -258,7 +258,7 @@ func TestUndecodedObjectsSpreadOnlyToTheirNamespace(t *testing.T) {
 	inv := &inventory.Inventory{}
 	inv.Add(pod("a", inventory.SourceManifest, nil), pod("b", inventory.SourceManifest, nil))
 	inv.Objects[1].Namespace, inv.Objects[1].Meta.Namespace = "other", "other"
-	for _, kind := range []string{"NetworkPolicy", "Role"} {
+	for _, kind := range []string{"NetworkPolicy", "Role", "ServiceAccount"} {
 		inv.Unreadable = append(inv.Unreadable, &inventory.Object{APIVersion: "v1", Kind: kind, Namespace: "app", Name: "broken",
 			Unreadable: "could not be read: bad field", Origin: inventory.Origin{Source: inventory.SourceManifest, File: "x.yaml", Line: 1}})
 	}
@@ -267,7 +267,7 @@ func TestUndecodedObjectsSpreadOnlyToTheirNamespace(t *testing.T) {
 		c.Needs = []string{kind}
 		return c
 	}
-	res, err := Run(inv, Options{Checks: []checks.Check{needs("NS-05", "NetworkPolicy"), needs("AA-05", "Role")}})
+	res, err := Run(inv, Options{Checks: []checks.Check{needs("NS-05", "NetworkPolicy"), needs("AA-05", "Role"), needs("PS-28", "ServiceAccount")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,8 @@ func TestUndecodedObjectsSpreadOnlyToTheirNamespace(t *testing.T) {
 			got[f.Control.ID+" "+f.Object.Name] = f.Status
 		}
 	}
-	want := map[string]Status{"NS-05 a": StatusNotAssessed, "NS-05 b": StatusFail, "AA-05 a": StatusFail, "AA-05 b": StatusFail}
+	want := map[string]Status{"NS-05 a": StatusNotAssessed, "NS-05 b": StatusFail, "AA-05 a": StatusFail, "AA-05 b": StatusFail,
+		"PS-28 a": StatusNotAssessed, "PS-28 b": StatusFail}
 	for k, st := range want {
 		if got[k] != st {
 			t.Errorf("%s: %s, want %s", k, got[k], st)

@@ -93,6 +93,25 @@ func TestOracleAgreesOnErrors(t *testing.T) {
 	}
 }
 
+// TestDirectiveNumbers: bad directives where a document starts head the next document, which
+// keeps their number; a bad directive line inside a document ends that document, and the next
+// one takes the next number.
+func TestDirectiveNumbers(t *testing.T) {
+	for in, want := range map[string][2]int{
+		"%YAML 2.0\n---\na: 1\n":       {0, 0},
+		"a: 1\n%foo\n---\nb: 2\n":      {0, 1},
+		"a: 1\n---\n%FOO\n---\nb: 2\n": {1, 2},
+	} {
+		docs, errs := Parse([]byte(in), Options{})
+		if len(errs) != 1 || len(docs) == 0 {
+			t.Fatalf("%q: %d docs, errors %v", in, len(docs), errs)
+		}
+		if got := [2]int{errs[0].(*Error).Index, docs[len(docs)-1].Index}; got != want {
+			t.Errorf("%q: error in document %d, last document %d; want %v", in, got[0], got[1], want)
+		}
+	}
+}
+
 func TestResumeAfterError(t *testing.T) {
 	in := "a: 1\n---\nb: [\n---\nc: 3\n---\nd: \"\n---\ne: 5\nf: 6\ne: 7\n...\n%YAML 9.9\n---\ng: 8\n---\nh: 9\n"
 	docs, errs := Parse([]byte(in), Options{})
