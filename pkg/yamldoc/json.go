@@ -200,17 +200,18 @@ type mergedMap struct {
 	index map[string]int
 }
 
-func (m *mergedMap) set(key string, val *Node, alias bool) {
+func (m *mergedMap) set(key string, val *Node, alias bool, line int) {
 	if m.index == nil {
 		m.index = make(map[string]int)
 	}
 	if i, ok := m.index[key]; ok {
 		(*m.ents)[i].val = val
 		(*m.ents)[i].alias = alias
+		(*m.ents)[i].line = int32(line)
 		return
 	}
 	m.index[key] = len(*m.ents)
-	*m.ents = append(*m.ents, jsonEntry{key: key, val: val, alias: alias})
+	*m.ents = append(*m.ents, jsonEntry{key: key, val: val, alias: alias, line: int32(line)})
 }
 
 func (m *mergedMap) collect(x *expansion, n *Node, alias bool) *DecodeError {
@@ -230,7 +231,7 @@ func (m *mergedMap) collect(x *expansion, n *Node, alias bool) *DecodeError {
 		if msg != "" {
 			return &DecodeError{Line: k.Line, Column: k.Column, Msg: msg}
 		}
-		m.set(ks, v, alias)
+		m.set(ks, v, alias, k.Line)
 	}
 	return nil
 }

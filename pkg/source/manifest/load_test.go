@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -381,5 +382,19 @@ func TestNullDocumentIsEmpty(t *testing.T) {
 	inv := Parse("n.yaml", []byte("null\n---\n~\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\n7\n"), "", Options{})
 	if len(inv.Objects) != 1 || len(inv.Errors) != 1 || inv.Errors[0].Line != 9 {
 		t.Errorf("objects %d, errors %+v; want the ServiceAccount and one error, for the 7 on line 9", len(inv.Objects), inv.Errors)
+	}
+}
+
+// TestUnknownFieldLineWithMergeKey: in a mapping that also merges another (<<:), an unknown
+// field is still reported at its key's line.
+func TestUnknownFieldLineWithMergeKey(t *testing.T) {
+	inv := Parse("pod.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nbase: &base {restartPolicy: Always}\nspec:\n  <<: *base\n  tolerationz:\n  - key: a\n  containers: [{name: c, image: nginx}]\n"), "", Options{})
+	var got []string
+	for _, e := range inv.Errors {
+		got = append(got, fmt.Sprintf("%d %s", e.Line, e.Message))
+	}
+	want := "7 Pod p: spec.tolerationz: unknown field, ignored (kubectl refuses it)"
+	if !slices.Contains(got, want) {
+		t.Errorf("errors %q, want %q among them", got, want)
 	}
 }
