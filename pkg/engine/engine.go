@@ -123,6 +123,8 @@ type run struct {
 	used     map[int]bool // exceptions that accepted a failure
 	// unreadableIn: kind -> namespace -> why one did not decode; see indexUnreadable.
 	unreadableIn map[string]map[string]string
+	// sources are the sources the input's objects come from (see readsPresent), made on first use.
+	sources map[catalog.Source]bool
 }
 
 // worker state is private to one goroutine and merged at the end, so checks run without locks.
@@ -531,14 +533,32 @@ func (r *run) summary() Summary {
 // runsAny says whether this run ran any of the controls ("*": any at all): an exception for
 // controls left out of the run (--controls, --section) had nothing to accept.
 func (r *run) runsAny(ids []string) bool {
-	for _, id := range ids {
-		if id == "*" && len(r.active) > 0 {
-			return true
-		}
-		for i := range r.active {
-			if strings.EqualFold(r.active[i].control.ID, id) {
+	for i := range r.active {
+		ctl := r.active[i].control
+		for _, id := range ids {
+			if (id == "*" || strings.EqualFold(ctl.ID, id)) && r.readsPresent(ctl) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// readsPresent says whether the run's input holds objects of a source ctl reads: a cluster-only
+// control in a scan of files judged nothing, so its exceptions are not unused.
+func (r *run) readsPresent(ctl *catalog.Control) bool {
+	if r.sources == nil {
+		r.sources = map[catalog.Source]bool{}
+		for _, o := range r.inv.Objects {
+			r.sources[catalog.Source(o.Origin.Source)] = true
+		}
+		for _, o := range r.inv.Unreadable {
+			r.sources[catalog.Source(o.Origin.Source)] = true
+		}
+	}
+	for _, src := range ctl.Sources {
+		if r.sources[src] {
+			return true
 		}
 	}
 	return false

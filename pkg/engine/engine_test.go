@@ -221,6 +221,18 @@ func TestAnnotationsAndExpiredExceptions(t *testing.T) {
 	if len(res.Summary.Unused) != 1 || res.Summary.Unused[0].Source != ".kubeharden.yaml exceptions[1]" {
 		t.Errorf("unused = %+v, want exceptions[1] alone", res.Summary.Unused)
 	}
+	// An exception for a control that reads only live clusters, in a run over files, had nothing
+	// to accept either: not listed.
+	clusterOnly := checks.Check{ID: "AL-11", Match: func(*inventory.Object) bool { return false },
+		Assess: func(*checks.Assessment, *inventory.Object, *inventory.Inventory) {}}
+	cfgLive := &config.Config{File: ".kubeharden.yaml", Exceptions: []config.Exception{{Controls: []string{"AL-11"}, Reason: "no log shipper yet"}}}
+	res, err = Run(inv, Options{Checks: []checks.Check{failDeployment("PS-15"), clusterOnly}, Config: cfgLive, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Summary.Unused) != 0 {
+		t.Errorf("unused = %+v for a cluster-only control in a run over files", res.Summary.Unused)
+	}
 	// An exception for a control the run left out had nothing to accept: not listed.
 	res, err = Run(inv, Options{Checks: []checks.Check{failDeployment("PS-15")}, Config: cfg, Now: now})
 	if err != nil {
