@@ -253,9 +253,10 @@ func exitStatus(s Streams, res *engine.Result, failOn catalog.Severity, note boo
 // does not apply (a run reads one, from the scanned paths' folders or their parents): an
 // exception written there would otherwise be ignored without a word.
 func warnUnusedConfigs(s Streams, inv *inventory.Inventory, cfg *config.Config) {
-	used := ""
+	used, which := "", "none was found next to the scanned paths or above them"
 	if cfg != nil && cfg.File != "" {
 		used, _ = filepath.Abs(cfg.File)
+		which = "this run reads " + cfg.File
 	}
 	for _, sf := range inv.Stats.SkippedFiles {
 		if sf.Reason != configFileReason {
@@ -263,10 +264,6 @@ func warnUnusedConfigs(s Streams, inv *inventory.Inventory, cfg *config.Config) 
 		}
 		if abs, _ := filepath.Abs(sf.File); abs == used {
 			continue
-		}
-		which := "none was found next to the scanned paths or above them"
-		if cfg != nil && cfg.File != "" {
-			which = "this run reads " + cfg.File
 		}
 		fmt.Fprintf(s.Err, "kubeharden: warning: %s is not applied: a run reads one configuration, and %s; scan its folder on its own, or choose it with --config\n", sf.File, which)
 	}

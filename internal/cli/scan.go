@@ -187,11 +187,16 @@ const configFileReason = "kubeharden configuration, not a manifest"
 
 // sameFile says whether file is one of files, whatever the spelling of the paths.
 func sameFile(file string, files []string) bool {
+	if len(files) == 0 {
+		return false
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return false
+	}
 	for _, f := range files {
-		if a, err := os.Stat(f); err == nil {
-			if b, err := os.Stat(file); err == nil && os.SameFile(a, b) {
-				return true
-			}
+		if other, err := os.Stat(f); err == nil && os.SameFile(st, other) {
+			return true
 		}
 	}
 	return false

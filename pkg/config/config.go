@@ -236,7 +236,6 @@ func Parse(file string, data []byte, cat *catalog.Catalog) (*Config, error) {
 		}
 		return nil, at(0, err.Error())
 	}
-	c.File = file
 	if err := c.Validate(cat); err != nil {
 		var out []error
 		for _, e := range unjoin(err) {
@@ -254,6 +253,7 @@ func Parse(file string, data []byte, cat *catalog.Catalog) (*Config, error) {
 	return c, nil
 }
 
+// describeConfig names a configuration file in Find's error, or its absence.
 func describeConfig(file string) string {
 	if file == "" {
 		return "no " + FileName

@@ -247,8 +247,6 @@ func (r *run) sortObjectFindings(fs []Finding) {
 	})
 }
 
-// unavailable returns why a check cannot be run on this inventory: a kind it needs could not be
-// read. The reason is computed once per check.
 // unavailable says why c cannot judge o: a kind c needs could not be read at all, or, for the
 // kinds a namespace is judged by (see namespaceKinds), one in o's namespace (a Namespace's own,
 // for a Namespace) did not decode, so the namespace may well have what c looks for.
@@ -342,13 +340,18 @@ func (r *run) merge(w *worker) {
 	}
 }
 
+// exceptionSource names the configuration's exception i in reports: "FILE exceptions[i]".
+func exceptionSource(cfg *config.Config, i int) string {
+	return fmt.Sprintf("%s exceptions[%d]", cfg.File, i)
+}
+
 // expiredException returns the report entry of the configuration's exception idx, made on
 // first use.
 func (r *run) expiredException(idx int) *ExpiredException {
 	e := r.expired[idx]
 	if e == nil {
 		ex := &r.opts.Config.Exceptions[idx]
-		e = &ExpiredException{Exception: ex.String(), Expired: *ex.Expires, Source: fmt.Sprintf("%s exceptions[%d]", r.opts.Config.File, idx)}
+		e = &ExpiredException{Exception: ex.String(), Expired: *ex.Expires, Source: exceptionSource(r.opts.Config, idx)}
 		r.expired[idx] = e
 	}
 	return e
@@ -441,22 +444,25 @@ func (w *worker) annotations(o *inventory.Object) []config.AnnotationExemption {
 		return nil
 	}
 	var list []config.AnnotationExemption
-	add := func(meta *metav1.ObjectMeta, path string) {
+	// metaPath is where meta sits in the object ("metadata", "spec.template.metadata"); the
+	// annotation's path is built only for an annotation with errors: this runs for every object.
+	add := func(meta *metav1.ObjectMeta, metaPath string) {
 		v, ok := meta.Annotations[config.ExemptAnnotation]
 		if !ok {
 			return
 		}
 		entries, errs := config.ParseExemptAnnotation(v, w.r.opts.Catalog)
 		for _, err := range errs {
-			w.errors = append(w.errors, inventory.InputError{File: o.Origin.File, Line: o.Line(path), Message: o.Ref().String() + ": " + err.Error()})
+			line := o.Line(inventory.Field(metaPath+".annotations", config.ExemptAnnotation))
+			w.errors = append(w.errors, inventory.InputError{File: o.Origin.File, Line: line, Message: o.Ref().String() + ": " + err.Error()})
 		}
 		list = append(list, entries...)
 	}
 	if o.Meta != nil {
-		add(o.Meta, inventory.Field("metadata.annotations", config.ExemptAnnotation))
+		add(o.Meta, "metadata")
 	}
-	if pt := inventory.PodTemplateOf(o); pt != nil && pt.Meta != nil && pt.Meta != o.Meta {
-		add(pt.Meta, inventory.Field(strings.TrimSuffix(pt.SpecPath, ".spec")+".metadata.annotations", config.ExemptAnnotation))
+	if pt := inventory.PodTemplateOf(o); pt != nil && pt.Meta != nil && pt.Meta != o.Meta && len(pt.Meta.Annotations) > 0 {
+		add(pt.Meta, strings.TrimSuffix(pt.SpecPath, ".spec")+".metadata")
 	}
 	return list
 }
@@ -487,7 +493,7 @@ func (w *worker) exemption(ctl *catalog.Control, o *inventory.Object, annot []co
 			continue
 		}
 		w.used[i] = true
-		return &Exemption{Reason: e.Reason, Source: fmt.Sprintf("%s exceptions[%d]", cfg.File, i),
+		return &Exemption{Reason: e.Reason, Source: exceptionSource(cfg, i),
 			Expires: e.Expires, Owner: e.Owner, Ticket: e.Ticket}
 	}
 	return nil
@@ -523,7 +529,7 @@ func (r *run) summary() Summary {
 		// fixed, a glob no longer matches), or cover files this run did not scan.
 		for i := range cfg.Exceptions {
 			if _, expired := r.expired[i]; !expired && !r.used[i] && r.runsAny(cfg.Exceptions[i].Controls) {
-				s.Unused = append(s.Unused, UnusedException{Exception: cfg.Exceptions[i].String(), Source: fmt.Sprintf("%s exceptions[%d]", cfg.File, i)})
+				s.Unused = append(s.Unused, UnusedException{Exception: cfg.Exceptions[i].String(), Source: exceptionSource(cfg, i)})
 			}
 		}
 	}

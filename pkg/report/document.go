@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,22 +83,8 @@ func Header(res *engine.Result, opts Options) *Document {
 		}
 		d.Summary.Inputs.SkippedFiles = skipped
 	}
-	if len(d.Summary.Expired) > 0 {
-		expired := make([]engine.ExpiredException, len(d.Summary.Expired))
-		for i, e := range d.Summary.Expired {
-			e.Source = RelSource(e.Source, opts.BaseDir)
-			expired[i] = e
-		}
-		d.Summary.Expired = expired
-	}
-	if len(d.Summary.Unused) > 0 {
-		unused := make([]engine.UnusedException, len(d.Summary.Unused))
-		for i, e := range d.Summary.Unused {
-			e.Source = RelSource(e.Source, opts.BaseDir)
-			unused[i] = e
-		}
-		d.Summary.Unused = unused
-	}
+	d.Summary.Expired = withRelSources(d.Summary.Expired, func(e *engine.ExpiredException) *string { return &e.Source }, opts.BaseDir)
+	d.Summary.Unused = withRelSources(d.Summary.Unused, func(e *engine.UnusedException) *string { return &e.Source }, opts.BaseDir)
 	for _, e := range res.Errors {
 		e.File = RelPath(e.File, opts.BaseDir)
 		d.Errors = append(d.Errors, e)
@@ -182,6 +169,20 @@ func RelPath(file, base string) string {
 // (a getcwd and two stats), which for a report naming the 1,600 files of a folder outside the
 // working directory was half of the report's time.
 var workDir = sync.OnceValues(os.Getwd)
+
+// withRelSources returns a copy of list (the result's own is left as the engine made it) with
+// each entry's source relative to base; an empty list comes back as it is.
+func withRelSources[T any](list []T, source func(*T) *string, base string) []T {
+	if len(list) == 0 {
+		return list
+	}
+	out := slices.Clone(list)
+	for i := range out {
+		src := source(&out[i])
+		*src = RelSource(*src, base)
+	}
+	return out
+}
 
 // AbsPath is filepath.Abs with the working directory asked for once per process, for writers
 // that resolve many paths.

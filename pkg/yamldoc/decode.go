@@ -946,11 +946,7 @@ func decodeStruct(d *decoder, n *Node, v reflect.Value, p *plan) {
 	}
 	for i := base; i < len(d.ents); i++ {
 		ent := d.ents[i]
-		line := int(ent.line)
-		if line == 0 {
-			line = ent.val.Line
-		}
-		d.structField(p, v, ent.key, line, ent.val, ent.alias)
+		d.structField(p, v, ent.key, int(ent.line), ent.val, ent.alias)
 		if d.fatal {
 			break
 		}

@@ -28,7 +28,7 @@ type jsonEntry struct {
 	key   string
 	val   *Node
 	alias bool  // reached through an alias (merge of *x)
-	line  int32 // the key's line, where known (0 for merged entries)
+	line  int32 // the key's line (Decode reports unknown fields there)
 }
 
 // expansion tracks the bounds shared by AppendJSON and Decode.

@@ -176,9 +176,9 @@ func (s *scanner) reset(pos, line int) {
 	s.built = s.built[:0]
 	s.head = 0
 	s.tokensParsed = 0
-	s.dirErr = false
 	s.tokenAvailable = false
 	s.err = nil
+	s.dirErr = false
 }
 
 func (s *scanner) at(i int) byte {

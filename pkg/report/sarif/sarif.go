@@ -474,35 +474,21 @@ func fill(r *result, f *engine.Finding, ruleIndex int, uri, baseID string) {
 // stays the same: quoted names and values, numbers, and the plural ending a count brings ("namespace
 // "shop" has 1 workload and no NetworkPolicy" and the same with 3 workloads have one shape).
 func messageShape(msg string) string {
-	words := strings.Fields(messageShapeRaw(msg))
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(msg); i++ {
+		switch c := msg[i]; {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c < '0' || c > '9'):
+			b.WriteByte(c)
+		}
+	}
+	words := strings.Fields(b.String())
 	for i, w := range words {
 		words[i] = strings.TrimSuffix(w, "s")
 	}
 	return strings.Join(words, " ")
-}
-
-func messageShapeRaw(msg string) string {
-	var b strings.Builder
-	quoted, space := false, false
-	for i := 0; i < len(msg); i++ {
-		c := msg[i]
-		switch {
-		case c == '"':
-			quoted = !quoted
-			continue
-		case quoted, c >= '0' && c <= '9':
-			continue
-		case c == ' ':
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 func suppressionOf(e *engine.Exemption) suppression {

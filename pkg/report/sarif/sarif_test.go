@@ -206,21 +206,24 @@ func TestLocations(t *testing.T) {
 	}
 }
 
+// fingerprintsOf renders res as SARIF and returns its results' fingerprints in order.
+func fingerprintsOf(t *testing.T, res *engine.Result) []string {
+	t.Helper()
+	var out []string
+	for _, r := range decode(t, render(t, res)).Runs[0].Results {
+		out = append(out, r.PartialFingerprints[FingerprintKey])
+	}
+	return out
+}
+
 // TestFingerprintIgnoresLines: moving a finding within its file must keep its alert.
 func TestFingerprintIgnoresLines(t *testing.T) {
-	fps := func(res *engine.Result) []string {
-		var out []string
-		for _, r := range decode(t, render(t, res)).Runs[0].Results {
-			out = append(out, r.PartialFingerprints[FingerprintKey])
-		}
-		return out
-	}
 	a := reporttest.Result(false)
 	b := reporttest.Result(false)
 	for i := range b.Findings {
 		b.Findings[i].Line += 40
 	}
-	fa, fb := fps(a), fps(b)
+	fa, fb := fingerprintsOf(t, a), fingerprintsOf(t, b)
 	if strings.Join(fa, ",") != strings.Join(fb, ",") {
 		t.Fatal("fingerprints changed with line numbers")
 	}
@@ -238,27 +241,20 @@ func TestFingerprintIgnoresLines(t *testing.T) {
 // its fingerprint whether or not the other is there; quoted names and numbers in a message do
 // not change it.
 func TestFingerprintSeparatesSiblings(t *testing.T) {
-	fps := func(res *engine.Result) []string {
-		var out []string
-		for _, r := range decode(t, render(t, res)).Runs[0].Results {
-			out = append(out, r.PartialFingerprints[FingerprintKey])
-		}
-		return out
-	}
 	res := reporttest.Result(false)
-	lone := fps(res)
+	lone := fingerprintsOf(t, res)
 	i := slices.IndexFunc(res.Findings, func(f engine.Finding) bool { return f.Status == engine.StatusFail })
 	twin := res.Findings[i]
 	twin.Message = "the same field, another problem"
 	res.Findings = slices.Insert(res.Findings, i+1, twin)
-	got := fps(res)
+	got := fingerprintsOf(t, res)
 	if len(got) != len(lone)+1 || got[0] == got[1] || got[0] != lone[0] || strings.Join(got[2:], ",") != strings.Join(lone[1:], ",") {
 		t.Errorf("with a sibling: %v; alone: %v", got, lone)
 	}
 	res.Findings[i].Message = `container "web" has 2 problems`
-	before := fps(res)
+	before := fingerprintsOf(t, res)
 	res.Findings[i].Message = `container "api-v2" has 17 problems`
-	if after := fps(res); after[0] != before[0] {
+	if after := fingerprintsOf(t, res); after[0] != before[0] {
 		t.Error("a quoted name or a number changed the fingerprint")
 	}
 	if a, b := messageShape(`namespace "shop" has 12 workloads  and no "x"`), messageShape(`namespace "web" has 1 workload and no "y"`); a != b || a != "namespace ha workload and no" {

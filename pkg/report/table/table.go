@@ -186,7 +186,6 @@ func (p *printer) spaces(n int) {
 	}
 }
 
-// printFinding prints f, after its object's header when f is the object's first finding.
 // notAssessedRun returns the end of the run of findings from i (before hi) that are not assessed
 // for one reason on one object: an object that could not be read, a kind that could not be
 // listed. Chunks end where objects do, so a run never spans two.
@@ -200,6 +199,21 @@ func notAssessedRun(fs []engine.Finding, i, hi int) int {
 		j++
 	}
 	return j
+}
+
+// note prints "label msg" wrapped to the width, continuation lines indented, the label painted
+// in color.
+func (p *printer) note(color, label, msg string) {
+	for i, l := range wrap(label+" "+msg, Width-2, nil) {
+		if i > 0 {
+			p.w.add("  ")
+		} else {
+			p.paint(color, label)
+			l = strings.TrimPrefix(l, label)
+		}
+		p.w.add(l)
+		p.w.addByte('\n')
+	}
 }
 
 // printNotAssessed prints a run from notAssessedRun as one row naming its controls, instead of
@@ -216,6 +230,7 @@ func (p *printer) printNotAssessed(run []engine.Finding) {
 	p.finding(&f)
 }
 
+// printFinding prints f, after its object's header when f is the object's first finding.
 func (p *printer) printFinding(f *engine.Finding) {
 	p.begin(f)
 	if f.Status == engine.StatusFail && !p.objFailed {
@@ -571,31 +586,13 @@ func (p *printer) inputs(res *engine.Result) {
 		extra = true
 	}
 	for _, e := range res.Summary.Expired {
-		msg := clean("Warning: exception " + e.Exception + " expired on " + e.Expired.Format("2006-01-02") +
-			" and no longer applies (" + report.RelSource(e.Source, p.base) + "); " +
-			plural(e.Findings, "failure it covered is", "failures it covered are") + " reported again.")
-		for i, l := range wrap(msg, Width-2, nil) {
-			if i > 0 {
-				p.w.add("  ")
-			}
-			if i == 0 {
-				p.paint(yellow, "Warning:")
-				l = strings.TrimPrefix(l, "Warning:")
-			}
-			p.w.add(l)
-			p.w.addByte('\n')
-		}
+		p.note(yellow, "Warning:", clean("exception "+e.Exception+" expired on "+e.Expired.Format("2006-01-02")+
+			" and no longer applies ("+report.RelSource(e.Source, p.base)+"); "+
+			plural(e.Findings, "failure it covered is", "failures it covered are")+" reported again."))
 		extra = true
 	}
 	for _, e := range res.Summary.Unused {
-		msg := clean("Note: exception " + e.Exception + " (" + report.RelSource(e.Source, p.base) + ") accepted no failure in this run: it may be stale, or cover files not scanned.")
-		for j, l := range wrap(msg, Width-2, nil) {
-			if j > 0 {
-				p.w.add("  ")
-			}
-			p.w.add(l)
-			p.w.addByte('\n')
-		}
+		p.note("", "Note:", clean("exception "+e.Exception+" ("+report.RelSource(e.Source, p.base)+") accepted no failure in this run: it may be stale, or cover files not scanned."))
 		extra = true
 	}
 	if extra {

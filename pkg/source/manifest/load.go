@@ -89,9 +89,9 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 	}
 	// A file named twice, or named and also met in a folder that is named too, is read once:
 	// its findings would otherwise be reported, and counted, twice. Only a scan of several paths
-	// can meet a file twice (the walk does not follow links to folders).
-	// A file both named and met in a folder is read as named (an error, rather than a skip, when
-	// it holds no object), wherever the folder comes among the arguments.
+	// can meet a file twice (the walk does not follow links to folders). A file both named and
+	// met in a folder is read as named (an error, rather than a skip, when it holds no object),
+	// wherever the folder comes among the arguments.
 	var seen, named map[string]bool
 	var roots []string
 	if len(paths) > 1 {
@@ -182,10 +182,10 @@ type job struct {
 }
 
 // walk calls found for each manifest file under root, in lexical order, and for each link to a
-// folder with the reason it is skipped, and returns the problems met. It reads each folder once and hands its listing to the Dir hook, because every
-// system call counts when a scan opens thousands of small files: filepath.WalkDir would call
-// the hook before reading the folder, leaving the hook to stat for Chart.yaml and kustomization
-// files itself.
+// folder with the reason it is skipped, and returns the problems met. It reads each folder once
+// and hands its listing to the Dir hook, because every system call counts when a scan opens
+// thousands of small files: filepath.WalkDir would call the hook before reading the folder,
+// leaving the hook to stat for Chart.yaml and kustomization files itself.
 func walk(root string, dirHook func(string, func(string) bool) bool, found func(path, skip string)) []inventory.InputError {
 	var errs []inventory.InputError
 	var visit func(dir string, isRoot bool)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/yamldoc"
@@ -197,17 +198,10 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	// refuses: a typo (protectionDoamin) or a field of an older version (an Ingress's
 	// spec.backend). The object is still assessed, as decoded without it.
 	decodeOptions.UnknownField = func(path string, line int) {
-		label := kind
-		if o.Name != "" {
-			label += " " + o.Name
-		}
-		r.fail(line, label+": "+path+": unknown field, ignored (kubectl refuses it)")
+		r.fail(line, objectLabel(kind, o.Name)+": "+path+": unknown field, ignored (kubectl refuses it)")
 	}
 	if err := yamldoc.Decode(n, typed, decodeOptions); err != nil {
-		label := kind
-		if o.Name != "" {
-			label += " " + o.Name
-		}
+		label := objectLabel(kind, o.Name)
 		var de *yamldoc.DecodeError
 		if errors.As(err, &de) {
 			msg := de.Msg
@@ -232,6 +226,14 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	o.Name, o.Namespace = meta.Name, meta.Namespace
 	o.Lines = indexLines(n, r.lines)
 	r.objects = append(r.objects, o)
+}
+
+// objectLabel names an object in messages: "Deployment web", or the kind alone.
+func objectLabel(kind, name string) string {
+	if name == "" {
+		return kind
+	}
+	return kind + " " + name
 }
 
 // apiVersionKey returns the key node of a mapping's apiVersion, or nil.
@@ -303,10 +305,17 @@ func sensitive(kind, path string) bool {
 // that kustomize passes on). The parser meets it before anyone knows the document's kind, so it
 // is removed from every such message: the document may be a Secret.
 func RedactTagValues(msg string) string {
-	return tagValue.ReplaceAllString(msg, "$1 value")
+	if !strings.Contains(msg, "cannot ") {
+		return msg // the usual parse error: no pattern to run
+	}
+	return tagValue().ReplaceAllString(msg, "$1 value")
 }
 
-var tagValue = regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|` + "`[^`]*`" + `)`)
+// tagValue is built on first use: most scans never meet a tag error, and every command pays for
+// package-level regular expressions at start-up.
+var tagValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|` + "`[^`]*`" + `)`)
+})
 
 var (
 	quotedValue = regexp.MustCompile(`string "(?:[^"\\]|\\.)*"(?:\.\.\.)?`)
