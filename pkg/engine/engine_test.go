@@ -68,7 +68,7 @@ func TestScoresAndStatuses(t *testing.T) {
 	// catalog sorts numerically: PS-09 < PS-14).
 	var got []string
 	for _, f := range res.Findings {
-		got = append(got, f.Object.Name+"/"+f.Control.ID+"/"+string(f.Status))
+		got = append(got, f.Object.Name+"/"+f.Control.ID+"/"+f.Status.String())
 	}
 	want := []string{"a/PS-09/fail", "a/PS-14/fail", "b/PS-09/fail", "b/PS-14/pass", "c/PS-09/not-assessed", "c/PS-14/pass"}
 	if len(got) != len(want) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
@@ -8,30 +9,55 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 )
 
-// Status is the verdict of a control on an object.
-type Status string
+// Status is the verdict of a control on an object. It is a byte, not a string, because a
+// large scan holds millions of findings; reports spell it with String.
+type Status uint8
 
 const (
-	StatusFail        Status = "fail"
-	StatusPass        Status = "pass"
-	StatusNotAssessed Status = "not-assessed"
+	StatusFail Status = iota + 1
+	StatusPass
+	StatusNotAssessed
 	// StatusExempt is a failure accepted by an exception or annotation. It is listed only on
 	// request but always counted in the summary.
-	StatusExempt Status = "exempt"
+	StatusExempt
 )
+
+var statusNames = [...]string{StatusFail: "fail", StatusPass: "pass", StatusNotAssessed: "not-assessed", StatusExempt: "exempt"}
+
+// String returns the status as reports spell it: "fail", "pass", "not-assessed", "exempt".
+func (s Status) String() string {
+	if int(s) < len(statusNames) && statusNames[s] != "" {
+		return statusNames[s]
+	}
+	return "unknown"
+}
+
+// MarshalText spells the status as String does.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a status as String spells it.
+func (s *Status) UnmarshalText(b []byte) error {
+	for i, n := range statusNames {
+		if n != "" && n == string(b) {
+			*s = Status(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown status %q", b)
+}
 
 // Finding is one result row: a failing field, a pass (on request), a pair that could not be
 // assessed, or an exempted failure.
 type Finding struct {
-	Control  *catalog.Control
-	Object   *inventory.Object
-	Status   Status
-	Severity catalog.Severity
-	Path     string
-	Line     int
-	Message  string
+	Control *catalog.Control
+	Object  *inventory.Object
+	Path    string
+	Line    int
+	Message string
 	// Exemption says what accepted an exempt finding.
 	Exemption *Exemption
+	Status    Status
+	Severity  catalog.Severity
 }
 
 // File is the file the finding points at, if any.

@@ -250,7 +250,7 @@ func expectStatus(t *testing.T, doc *report.Document, status, control, kind, ns,
 	t.Helper()
 	fs := findings(doc, control, kind, ns, name)
 	for _, f := range fs {
-		if string(f.Status) == status {
+		if f.Status.String() == status {
 			return f
 		}
 	}
@@ -261,7 +261,7 @@ func expectStatus(t *testing.T, doc *report.Document, status, control, kind, ns,
 func statuses(fs []report.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, string(f.Status)+": "+f.Message)
+		out = append(out, f.Status.String()+": "+f.Message)
 	}
 	return out
 }
@@ -328,8 +328,8 @@ func TestClusterAdmin(t *testing.T) {
 	}
 	// Whether v1.37 is still supported depends on the day the test runs; that it is judged
 	// does not.
-	if fs := findings(doc, "UP-01", "ClusterInfo", "", "cluster"); len(fs) != 1 || fs[0].Status == "not-assessed" ||
-		fs[0].Status == "fail" && !strings.Contains(fs[0].Message, "end of life") {
+	if fs := findings(doc, "UP-01", "ClusterInfo", "", "cluster"); len(fs) != 1 || fs[0].Status.String() == "not-assessed" ||
+		fs[0].Status.String() == "fail" && !strings.Contains(fs[0].Message, "end of life") {
 		t.Errorf("UP-01 on the API server: %v", statuses(fs))
 	}
 	expectStatus(t, doc, "pass", "UP-08", "ClusterInfo", "", "cluster")
@@ -399,7 +399,7 @@ func TestClusterLeastPrivilege(t *testing.T) {
 		if !rbac[f.Control] {
 			continue
 		}
-		if f.Status != "not-assessed" {
+		if f.Status.String() != "not-assessed" {
 			t.Errorf("%s %s on %s as the viewer: %s", f.Control, f.Status, f.Object.Kind+" "+f.Object.Name, f.Message)
 			continue
 		}

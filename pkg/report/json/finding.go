@@ -191,7 +191,7 @@ func (ct *controlText) head(f *report.Finding) []byte {
 	b = append(b, ct.title...)
 	b = field(b, in1, "severity", f.Severity.String(), false)
 	b = field(b, in1, "section", f.Section.Key(), false)
-	b = field(b, in1, "status", string(f.Status), false)
+	b = field(b, in1, "status", f.Status.String(), false)
 	ct.heads = append(ct.heads, head{f.Severity, f.Status, b})
 	return b
 }

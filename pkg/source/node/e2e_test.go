@@ -54,7 +54,7 @@ func TestRealControlPlaneProcesses(t *testing.T) {
 		if f.Status == engine.StatusFail {
 			verdicts[key] += "fail@" + f.Path + " "
 		} else {
-			verdicts[key] += string(f.Status) + " "
+			verdicts[key] += f.Status.String() + " "
 		}
 	}
 	want := map[string]string{
