@@ -38,7 +38,11 @@ func (f *rbacFlags) analyse(s Streams) (*rbac.Analysis, *inventory.Inventory, er
 	if f.output != "table" && f.output != "json" {
 		return nil, nil, usageError("unknown output format %q (want table or json)", f.output)
 	}
-	inv, err := (&scanFlags{maxFileSize: f.maxFileSize}).load(s, f.files)
+	sf := &scanFlags{maxFileSize: f.maxFileSize}
+	if err := sf.check(f.files); err != nil {
+		return nil, nil, err
+	}
+	inv, err := sf.load(s, f.files, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubeharden/kubeharden/pkg/config"
+	"github.com/kubeharden/kubeharden/pkg/engine"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/source/helm"
 	"github.com/kubeharden/kubeharden/pkg/source/kustomize"
@@ -54,12 +55,25 @@ Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage or 
   helm template ./chart | kubeharden scan - --fail-on high`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			inv, err := f.load(s, args)
+			if err := f.check(args); err != nil {
+				return err
+			}
+			a, err := f.audit.prepare(args)
+			if err != nil {
+				return err
+			}
+			// Files are assessed while they are read, each object released once its own
+			// checks have run, so that memory follows the findings, not the input's size.
+			stream, err := engine.NewStream(a.engineOptions())
+			if err != nil {
+				return err
+			}
+			inv, err := f.load(s, args, stream)
 			if err != nil {
 				return err
 			}
 			inv.Complete = f.complete
-			return f.audit.run(s, inv, args, ".")
+			return a.finish(s, inv, ".", stream.Finish)
 		},
 	}
 	f.audit.register(c)
@@ -104,17 +118,22 @@ func splitArgs(args []string) (files, charts []string, small bool) {
 	return files, charts, small && size <= smallInput
 }
 
-// load reads the paths into one inventory: charts (a folder with Chart.yaml, a .tgz) are
-// rendered, kustomizations built and everything else read as manifests, the same for folders
-// met while walking.
-func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error) {
+// check refuses flags and arguments that cannot work, before anything is read.
+func (f *scanFlags) check(args []string) error {
 	if f.maxFileSize <= 0 {
-		return nil, usageError("--max-file-size must be a positive number of bytes, not %d", f.maxFileSize)
+		return usageError("--max-file-size must be a positive number of bytes, not %d", f.maxFileSize)
 	}
 	// Standard input can be read once; two readers would split the stream between them.
 	if n := slices.Index(args, "-"); n >= 0 && slices.Contains(args[n+1:], "-") {
-		return nil, usageError("- (standard input) is named twice; it can be read once")
+		return usageError("- (standard input) is named twice; it can be read once")
 	}
+	return nil
+}
+
+// load reads the paths into one inventory: charts (a folder with Chart.yaml, a .tgz) are
+// rendered, kustomizations built and everything else read as manifests, the same for folders
+// met while walking.
+func (f *scanFlags) load(s Streams, args []string, stream manifest.Stream) (*inventory.Inventory, error) {
 	files, charts, small := splitArgs(args)
 	warmUp(!small)
 	values, err := helm.ReadValues(f.values, f.set, f.setString)
@@ -131,6 +150,7 @@ func (f *scanFlags) load(s Streams, args []string) (*inventory.Inventory, error)
 		DefaultNamespace: f.namespace,
 		Stdin:            s.In,
 		Skip:             skipConfigFile,
+		Stream:           stream,
 		Dir: func(dir string, has func(string) bool) bool {
 			switch {
 			case has(helm.ChartFile):

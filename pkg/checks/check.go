@@ -33,7 +33,32 @@ type Check struct {
 	// cluster that answered Forbidden), the engine reports the pair as not assessed instead of
 	// running Assess on a partial picture: "no NetworkPolicy" must not mean "could not list them".
 	Needs []string
+	// Cross says Assess reads objects other than o from the inventory (a check with Needs does
+	// too). A source that streams its objects to the engine (engine.Stream) runs the other
+	// checks on each object as soon as it is decoded, before the rest of the input is read, and
+	// leaves the cross-object checks until the whole inventory is in.
+	Cross bool
+	// Gather, on a cross-object check, splits Assess in two so that a streamed object need not
+	// keep its decoded value until the inventory is complete: Gather runs as soon as the object
+	// is decoded and keeps only what the verdict needs (a few field values, the paths and lines
+	// a failure would name), and the Verdict it returns runs once every object is in. A nil
+	// Verdict means the control does not apply to the object. Assess may be left nil; it is
+	// then Gather followed by its Verdict.
+	Gather func(o *inventory.Object) Verdict
 }
+
+// Verdict is the second half of a gathering check (see Check.Gather). It runs on the object's
+// record, whose decoded value may have been released (see inventory.Object.Release), so it reads
+// only what Gather kept, the record's identity and the rest of the inventory; failures name
+// their line with FailLine, since the object's line index may be gone too.
+type Verdict func(a *Assessment, o *inventory.Object, inv *inventory.Inventory)
+
+// Pass is the Verdict of a gathering check that found nothing to fail whatever the other
+// objects hold.
+var Pass Verdict = func(*Assessment, *inventory.Object, *inventory.Inventory) {}
+
+// IsCross reports whether the check reads objects other than the one it assesses.
+func (c *Check) IsCross() bool { return c.Cross || len(c.Needs) > 0 || c.Gather != nil }
 
 // Failure is one offending field of an object.
 type Failure struct {
@@ -41,6 +66,9 @@ type Failure struct {
 	// a missing field belongs.
 	Path    string
 	Message string
+	// Line, when set, is the line of Path in the object's source; otherwise the engine looks it
+	// up in the object's line index.
+	Line int
 	// Severity, when set, overrides the control's severity for this failure (for example a
 	// hostPath mount of the container runtime's socket is critical, a read-only one medium).
 	Severity catalog.Severity
@@ -86,6 +114,12 @@ func (a *Assessment) Memo(o *inventory.Object, key any, build func() any) any {
 // Fail records a failure at path with the control's severity.
 func (a *Assessment) Fail(path, msg string) {
 	a.Failures = append(a.Failures, Failure{Path: path, Message: msg})
+}
+
+// FailLine records a failure at path whose line the check has already looked up (a Verdict's
+// object may no longer have its line index).
+func (a *Assessment) FailLine(path string, line int, msg string) {
+	a.Failures = append(a.Failures, Failure{Path: path, Line: line, Message: msg})
 }
 
 // Failf is Fail with a format (fmt's verbs; %s, %q and %d take a fast path).
@@ -146,6 +180,9 @@ func Register(cs ...Check) {
 	mu.Lock()
 	defer mu.Unlock()
 	for _, c := range cs {
+		if c.Assess == nil && c.Gather != nil {
+			c.Assess = gatherThenJudge(c.Gather)
+		}
 		if c.ID == "" || c.Match == nil || c.Assess == nil {
 			panic(fmt.Sprintf("checks: incomplete check %q", c.ID))
 		}
@@ -153,6 +190,19 @@ func Register(cs ...Check) {
 			panic("checks: duplicate check for control " + c.ID)
 		}
 		registry[c.ID] = c
+	}
+}
+
+// gatherThenJudge is the Assess of a check that only defines Gather: both halves at once, for
+// sources that do not stream.
+func gatherThenJudge(gather func(*inventory.Object) Verdict) func(*Assessment, *inventory.Object, *inventory.Inventory) {
+	return func(a *Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		v := gather(o)
+		if v == nil {
+			a.Skip()
+			return
+		}
+		v(a, o, inv)
 	}
 }
 

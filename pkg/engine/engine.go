@@ -41,6 +41,15 @@ type activeCheck struct {
 
 // Run assesses every object of inv with every active check.
 func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
+	r, err := newRun(opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.finish(inv), nil
+}
+
+// newRun resolves the options and the active checks; the inventory comes later (see Stream).
+func newRun(opts Options) (*run, error) {
 	if opts.Catalog == nil {
 		opts.Catalog = catalog.Default()
 	}
@@ -80,10 +89,7 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 			}
 		}
 	}
-
-	inv.ImplyNamespaces()
-	r := &run{opts: opts, inv: inv, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{},
-		unreadableIn: indexUnreadable(inv)}
+	r := &run{opts: opts, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{}}
 	if opts.Config != nil {
 		// An expired exception is reported even when nothing it names fails any more: it is
 		// stale configuration that someone should renew or remove.
@@ -93,19 +99,30 @@ func Run(inv *inventory.Inventory, opts Options) (*Result, error) {
 			}
 		}
 	}
-	r.do()
+	return r, nil
+}
 
+// finish assesses what is left of inv (everything, unless objects were streamed) and builds
+// the result.
+func (r *run) finish(inv *inventory.Inventory) *Result {
+	r.inv = inv
+	inv.ImplyNamespaces()
+	r.unreadableIn = indexUnreadable(inv)
+	r.do()
+	r.streamed = nil // what the stream kept is in the findings now
+
+	opts := r.opts
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
 		ShowPassed: opts.ShowPassed, ShowExempt: opts.ShowExempt}
 	res.Summary = r.summary()
-	res.Summary.Controls = len(active)
+	res.Summary.Controls = len(r.active)
 	res.Summary.Complete = inv.Complete
 	res.Summary.Inputs = inv.Stats
 	res.Summary.Unavailable = inv.Unavailable
 	if opts.Config != nil {
 		res.Summary.Config = opts.Config.File
 	}
-	return res, nil
+	return res
 }
 
 type run struct {
@@ -125,6 +142,16 @@ type run struct {
 	unreadableIn map[string]map[string]string
 	// sources are the sources the input's objects come from (see readsPresent), made on first use.
 	sources map[catalog.Source]bool
+	// streamed holds what a Stream kept of each object it assessed as it was read; nil for Run.
+	streamed map[*inventory.Object]*streamed
+	// keep is the Stream's set of kinds that are not streamed.
+	keep map[string]bool
+	// findingsHint is about how many findings the run will have, when known (see Stream.Finish).
+	findingsHint int
+}
+
+func (r *run) newWorker() *worker {
+	return &worker{r: r, expired: map[int]int{}, used: map[int]bool{}}
 }
 
 // worker state is private to one goroutine and merged at the end, so checks run without locks.
@@ -138,6 +165,8 @@ type worker struct {
 	sections [numSections + 1]SectionScore
 	expired  map[int]int // exception index -> failures it would have covered
 	used     map[int]bool
+	// streamed holds the state of the objects this worker streamed (see Stream.Worker).
+	streamed map[*inventory.Object]*streamed
 }
 
 func (r *run) do() {
@@ -154,11 +183,16 @@ func (r *run) do() {
 	// Objects are handed out in small chunks so one huge object does not leave a core idle.
 	const chunk = 64
 	c := &committer{total: len(objs), chunk: chunk, done: make([][]Finding, (len(objs)+chunk-1)/chunk)}
+	if r.findingsHint > 0 {
+		// A stream knows most of the findings already: the result is laid out once at about
+		// its final size rather than grown (each growth leaves a copy behind).
+		c.findings = make([]Finding, 0, r.findingsHint)
+	}
 	var next int
 	var nextMu sync.Mutex
 	var wg sync.WaitGroup
 	for range n {
-		w := &worker{r: r, expired: map[int]int{}, used: map[int]bool{}}
+		w := r.newWorker()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -173,7 +207,11 @@ func (r *run) do() {
 				}
 				w.findings = buf[:0]
 				for i := start; i < min(start+chunk, len(objs)); i++ {
-					w.object(objs[i])
+					if st := r.streamed[objs[i]]; st != nil {
+						w.finishStreamed(objs[i], st)
+					} else {
+						w.object(objs[i])
+					}
 				}
 				buf = c.commit(start/chunk, w.findings)
 				w.findings = nil
@@ -379,44 +417,53 @@ func (w *worker) object(o *inventory.Object) {
 		} else {
 			c.Assess(&w.a, o, w.r.inv)
 		}
-		if w.a.Skipped {
-			continue
+		w.record(c, o, annot)
+	}
+}
+
+// record counts the verdict in w.a of check c on o and appends its findings.
+func (w *worker) record(c *activeCheck, o *inventory.Object, annot []config.AnnotationExemption) {
+	if w.a.Skipped {
+		return
+	}
+	sec := &w.sections[c.control.Section]
+	weight := c.control.Severity.Weight()
+	switch {
+	case w.a.NotAssessedReason != "":
+		sec.NotAssessed++
+		w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusNotAssessed,
+			Severity: c.control.Severity, Message: w.a.NotAssessedReason, Line: o.Origin.Line})
+	case len(w.a.Failures) == 0:
+		sec.Pass++
+		sec.passW += weight
+		if w.r.opts.ShowPassed {
+			w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusPass,
+				Severity: c.control.Severity, Line: o.Origin.Line})
 		}
-		sec := &w.sections[c.control.Section]
-		weight := c.control.Severity.Weight()
-		switch {
-		case w.a.NotAssessedReason != "":
-			sec.NotAssessed++
-			w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusNotAssessed,
-				Severity: c.control.Severity, Message: w.a.NotAssessedReason, Line: o.Origin.Line})
-		case len(w.a.Failures) == 0:
-			sec.Pass++
-			sec.passW += weight
-			if w.r.opts.ShowPassed {
-				w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: StatusPass,
-					Severity: c.control.Severity, Line: o.Origin.Line})
+	default:
+		ex := w.exemption(c.control, o, annot, len(w.a.Failures))
+		status := StatusFail
+		if ex != nil {
+			status = StatusExempt
+			sec.Exempt++
+		} else {
+			sec.Fail++
+			sec.failW += weight
+		}
+		if status == StatusExempt && !w.r.opts.ShowExempt {
+			return
+		}
+		for _, f := range w.a.Failures {
+			sev := f.Severity
+			if sev == 0 {
+				sev = c.control.Severity
 			}
-		default:
-			ex := w.exemption(c.control, o, annot, len(w.a.Failures))
-			status := StatusFail
-			if ex != nil {
-				status = StatusExempt
-				sec.Exempt++
-			} else {
-				sec.Fail++
-				sec.failW += weight
+			line := f.Line
+			if line == 0 {
+				line = o.Line(f.Path)
 			}
-			if status == StatusExempt && !w.r.opts.ShowExempt {
-				continue
-			}
-			for _, f := range w.a.Failures {
-				sev := f.Severity
-				if sev == 0 {
-					sev = c.control.Severity
-				}
-				w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: status, Severity: sev,
-					Path: f.Path, Line: o.Line(f.Path), Message: f.Message, Exemption: ex})
-			}
+			w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: status, Severity: sev,
+				Path: f.Path, Line: line, Message: f.Message, Exemption: ex})
 		}
 	}
 }

@@ -206,7 +206,12 @@ func podTemplateOf(typed any) *PodTemplate {
 }
 
 // HasPodTemplate reports whether o is a workload with a pod template.
-func HasPodTemplate(o *Object) bool { return PodTemplateOf(o) != nil }
+func HasPodTemplate(o *Object) bool {
+	if o.released {
+		return o.hadPodTemplate
+	}
+	return PodTemplateOf(o) != nil
+}
 
 // ContainerRef is one container of a pod spec with its path, whatever list it is in.
 type ContainerRef struct {
@@ -234,3 +239,26 @@ func (pt *PodTemplate) Containers() []ContainerRef {
 	}
 	return out
 }
+
+// canonical returns the package's own copy of a kind or apiVersion it decodes ("Deployment",
+// "apps/v1"), else a copy of s: a released object's identity must not keep the parser's string
+// memory reachable, and a shared copy costs nothing per object.
+func canonical(s string) string {
+	if c, ok := knownNames()[s]; ok {
+		return c
+	}
+	return strings.Clone(s)
+}
+
+var knownNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{"v1": "v1"}
+	for kind, tk := range typedKinds {
+		m[kind] = kind
+		for _, g := range tk.groups {
+			for _, v := range []string{"/v1", "/v1beta1", "/v1beta2"} {
+				m[g+v] = g + v
+			}
+		}
+	}
+	return m
+})

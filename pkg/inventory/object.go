@@ -7,6 +7,7 @@
 package inventory
 
 import (
+	"strings"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -67,7 +68,30 @@ type Object struct {
 
 	podTemplateOnce sync.Once
 	podTemplate     *PodTemplate
+	// released is set by Release; hadPodTemplate then remembers HasPodTemplate.
+	released, hadPodTemplate bool
 }
+
+// Release drops what the object holds of its source text once every check that reads its
+// fields has run: the decoded value, its metadata and the line index. What stays is what
+// reports and the verdicts of cross-object checks read: the identity (copied out of the
+// parser's shared string memory, which the rest of the object's strings may then leave to the
+// collector), the origin, and whether the object has a pod template. A streaming scan
+// (engine.Stream) releases each object after its own checks, so that the memory a large input
+// takes follows its findings rather than its text.
+func (o *Object) Release() {
+	if o.released {
+		return
+	}
+	o.hadPodTemplate = PodTemplateOf(o) != nil
+	o.released = true
+	o.Typed, o.Meta, o.Lines, o.podTemplate = nil, nil, nil, nil
+	o.APIVersion, o.Kind = canonical(o.APIVersion), canonical(o.Kind)
+	o.Name, o.Namespace = strings.Clone(o.Name), strings.Clone(o.Namespace)
+}
+
+// Released reports whether Release dropped the object's decoded value.
+func (o *Object) Released() bool { return o.released }
 
 // EffectiveNamespace is the namespace a namespaced object is (or would be) created in, and ""
 // for cluster-scoped kinds.
@@ -155,4 +179,17 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
+}
+
+// DetachLabels copies a label (or annotation) map with its strings, so that keeping it does not
+// keep the parser's string memory of the object it came from (see Release). Nil stays nil.
+func DetachLabels(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[strings.Clone(k)] = strings.Clone(v)
+	}
+	return out
 }

@@ -96,15 +96,17 @@ func TestIsolation(t *testing.T) {
 		policy(t, "metadata: {name: web-in}\nspec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {}}]}]}"),
 		policy(t, "metadata: {name: not-legacy-out}\nspec: {podSelector: {matchExpressions: [{key: legacy, operator: DoesNotExist}]}, policyTypes: [Egress]}"),
 	}
-	d, by := set.Isolation(map[string]string{"app": "web"})
+	web := map[string]string{"app": "web"}
+	d, by := set.Isolation(web), set.Selecting(web)
 	if d != Both || len(by) != 2 {
 		t.Errorf("web: %v by %d", d, len(by))
 	}
-	d, by = set.Isolation(map[string]string{"app": "web", "legacy": "yes"})
+	legacy := map[string]string{"app": "web", "legacy": "yes"}
+	d, by = set.Isolation(legacy), set.Selecting(legacy)
 	if d != Ingress || len(by) != 1 || by[0].Name != "web-in" {
 		t.Errorf("legacy web: %v by %v", d, by)
 	}
-	if d, _ := set.Isolation(map[string]string{"legacy": "1"}); d != None {
+	if d := set.Isolation(map[string]string{"legacy": "1"}); d != None {
 		t.Errorf("legacy api: %v", d)
 	}
 }

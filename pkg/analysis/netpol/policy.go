@@ -145,18 +145,27 @@ func isEmptySelector(s *metav1.LabelSelector) bool {
 // Set is the policies of one namespace.
 type Set []*Policy
 
-// Isolation returns the directions in which pods with podLabels are isolated, and the policies
-// that select them.
-func (s Set) Isolation(podLabels map[string]string) (Direction, []*Policy) {
+// Isolation returns the directions in which pods with podLabels are isolated. It allocates
+// nothing: it runs for every workload, against every policy of its namespace.
+func (s Set) Isolation(podLabels map[string]string) Direction {
 	var d Direction
-	var by []*Policy
 	for _, p := range s {
 		if p.Selects(podLabels) {
 			d |= p.Types
+		}
+	}
+	return d
+}
+
+// Selecting returns the policies that select pods with podLabels.
+func (s Set) Selecting(podLabels map[string]string) []*Policy {
+	var by []*Policy
+	for _, p := range s {
+		if p.Selects(podLabels) {
 			by = append(by, p)
 		}
 	}
-	return d, by
+	return by
 }
 
 // DefaultDeny returns the directions for which the set holds a default-deny policy (see

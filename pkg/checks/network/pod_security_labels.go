@@ -31,7 +31,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "PS-12", Match: checks.Kinds("Namespace"), Assess: assessPodSecurityLabel})
+	checks.Register(checks.Check{ID: "PS-12", Match: checks.Kinds("Namespace"), Assess: assessPodSecurityLabel, Cross: true})
 }
 
 const enforceLabel = "pod-security.kubernetes.io/enforce"

@@ -40,8 +40,8 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "NS-12", Match: checks.Workloads, Assess: assessLimits},
-		checks.Check{ID: "NS-13", Match: checks.Workloads, Assess: assessRequests},
+		checks.Check{ID: "NS-12", Match: checks.Workloads, Gather: gatherLimits},
+		checks.Check{ID: "NS-13", Match: checks.Workloads, Gather: gatherRequests},
 	)
 }
 
@@ -53,25 +53,30 @@ type resourceField struct {
 
 var cpuAndMemory = [2]resourceField{{corev1.ResourceCPU, "CPU"}, {corev1.ResourceMemory, "memory"}}
 
-func assessLimits(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
-	assessResources(a, o, inv, true)
+func gatherLimits(o *inventory.Object) checks.Verdict { return gatherResources(o, true) }
+
+func gatherRequests(o *inventory.Object) checks.Verdict { return gatherResources(o, false) }
+
+// resourceGap is a container field that is missing (and not supplied by the container's other
+// fields or the pod) or zero: a zero fails whatever the namespace holds, a missing one unless a
+// LimitRange of the namespace supplies a default.
+type resourceGap struct {
+	name      corev1.ResourceName
+	zero      bool
+	path, msg string
+	line      int
 }
 
-func assessRequests(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
-	assessResources(a, o, inv, false)
-}
-
-// assessResources walks the init and regular containers directly rather than through
+// gatherResources walks the init and regular containers directly rather than through
 // PodTemplate.Containers, so that a passing workload costs no allocation: paths are only built
-// for failures.
-func assessResources(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory, limits bool) {
+// for gaps. What depends on other objects, the namespace's LimitRanges, is left to the verdict.
+func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
 	pt := inventory.PodTemplateOf(o)
 	if pt == nil {
-		return
+		return nil
 	}
 	spec := pt.Spec
-	// lr caches the LimitRange defaults of the namespace; it is looked up on the first gap only.
-	var lr *limitRangeDefaults
+	var gaps []resourceGap
 	for _, list := range [2]struct {
 		field string
 		kind  string
@@ -91,16 +96,28 @@ func assessResources(a *checks.Assessment, o *inventory.Object, inv *inventory.I
 				if !set && coveredElsewhere(c, spec, rf.name, limits) {
 					continue
 				}
-				if !set {
-					if lr == nil {
-						lr = namespaceDefaults(o, inv)
-					}
-					if lr.covers(rf.name, limits) {
-						continue
-					}
-				}
-				reportMissing(a, pt, list.field, list.kind, i, c.Name, rf, limits, set)
+				path, msg := describeMissing(pt, list.field, list.kind, i, c.Name, rf, limits, set)
+				gaps = append(gaps, resourceGap{name: rf.name, zero: set, path: path, msg: msg, line: o.Line(path)})
 			}
+		}
+	}
+	if len(gaps) == 0 {
+		return checks.Pass
+	}
+	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		// lr holds the LimitRange defaults of the namespace; it is looked up on the first
+		// missing field only.
+		var lr *limitRangeDefaults
+		for _, g := range gaps {
+			if !g.zero {
+				if lr == nil {
+					lr = namespaceDefaults(o, inv)
+				}
+				if lr.covers(g.name, limits) {
+					continue
+				}
+			}
+			a.FailLine(g.path, g.line, g.msg)
 		}
 	}
 }
@@ -127,15 +144,15 @@ func coveredElsewhere(c *corev1.Container, spec *corev1.PodSpec, name corev1.Res
 	return false
 }
 
-// reportMissing records one missing or zero resource. A cluster of a few thousand workloads
-// has tens of thousands of these, so the path and the message are built without Failf, whose
+// describeMissing returns the path and message of one missing or zero resource. A cluster of a
+// few thousand workloads has tens of thousands of these, so they are built without fmt, whose
 // arguments would each be boxed on the heap, and shared through package intern.
-func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind string, i int, name string, rf resourceField, limits, zero bool) {
+func describeMissing(pt *inventory.PodTemplate, field, kind string, i int, name string, rf resourceField, limits, zero bool) (path, msg string) {
 	section, what := "requests", "request"
 	if limits {
 		section, what = "limits", "limit"
 	}
-	path := intern.Concat(pt.ContainerPath(field, i), ".resources.", section, ".", string(rf.name))
+	path = intern.Concat(pt.ContainerPath(field, i), ".resources.", section, ".", string(rf.name))
 	var buf [128]byte
 	b := append(buf[:0], kind...)
 	b = append(b, ' ')
@@ -154,7 +171,7 @@ func reportMissing(a *checks.Assessment, pt *inventory.PodTemplate, field, kind 
 			b = append(b, ", which means no limit"...)
 		}
 	}
-	a.Fail(path, intern.Bytes(b))
+	return path, intern.Bytes(b)
 }
 
 // limitRangeDefaults is what the LimitRanges of a namespace add to containers that leave a

@@ -32,7 +32,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Assess: assessWorkloadIsolation, Needs: []string{"NetworkPolicy"}})
+	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Gather: gatherWorkloadIsolation, Needs: []string{"NetworkPolicy"}})
 }
 
 // openMessages are the messages for an open direction, split around the namespace (quoted) and
@@ -42,15 +42,24 @@ var openMessages = map[netpol.Direction][3]string{
 	netpol.Egress:  {"egress is open: no NetworkPolicy in namespace ", " selects these pods (", ") for Egress, so they may connect to any pod, the internet and the cloud metadata service"},
 }
 
-func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+// gatherWorkloadIsolation keeps the pod labels, their path and line: all the verdict reads of
+// the workload.
+func gatherWorkloadIsolation(o *inventory.Object) checks.Verdict {
 	pt := inventory.PodTemplateOf(o)
-	ns := o.EffectiveNamespace()
-	if pt == nil || systemNamespaces[ns] || pt.Spec.HostNetwork {
-		a.Skip()
-		return
+	if pt == nil || systemNamespaces[o.EffectiveNamespace()] || pt.Spec.HostNetwork {
+		return nil
 	}
+	podLabels := inventory.DetachLabels(pt.Meta.Labels)
+	path := labelsPath(pt)
+	line := o.Line(path)
+	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		judgeWorkloadIsolation(a, o.EffectiveNamespace(), podLabels, path, line, inv)
+	}
+}
+
+func judgeWorkloadIsolation(a *checks.Assessment, ns string, podLabels map[string]string, path string, line int, inv *inventory.Inventory) {
 	x := indexOf(inv)
-	isolated, by := x.policies[ns].Isolation(pt.Meta.Labels)
+	isolated := x.policies[ns].Isolation(podLabels)
 	open := netpol.Both &^ isolated
 	if open == netpol.None {
 		return
@@ -59,10 +68,9 @@ func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inv
 		a.NotAssessed(notDeclared(ns, networkPolicies))
 		return
 	}
-	path := labelsPath(pt)
-	podLabels := describeLabels(pt.Meta.Labels)
+	described := describeLabels(podLabels)
 	var selected string
-	if len(by) > 0 {
+	if by := x.policies[ns].Selecting(podLabels); len(by) > 0 {
 		names := make([]string, len(by))
 		for i, p := range by {
 			names[i] = p.Name
@@ -80,9 +88,9 @@ func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inv
 		b := append(buf[:0], m[0]...)
 		b = quickfmt.AppendQuote(b, ns)
 		b = append(b, m[1]...)
-		b = append(b, podLabels...)
+		b = append(b, described...)
 		b = append(b, m[2]...)
 		b = append(b, selected...)
-		a.Fail(path, intern.Bytes(b))
+		a.FailLine(path, line, intern.Bytes(b))
 	}
 }

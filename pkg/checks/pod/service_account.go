@@ -18,6 +18,8 @@ PS-29 passes when serviceAccountName names an account other than "default".
 */
 
 import (
+	"strings"
+
 	"github.com/kubeharden/kubeharden/internal/intern"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -26,7 +28,7 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Assess: assessTokenAutomount, Needs: []string{"ServiceAccount"}},
+		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Gather: gatherTokenAutomount, Needs: []string{"ServiceAccount"}},
 		checks.Check{ID: "PS-29", Match: checks.Workloads, Assess: perPod(assessDefaultServiceAccount)},
 	)
 }
@@ -51,39 +53,51 @@ func serviceAccountName(s *corev1.PodSpec) string {
 	return "default"
 }
 
-func assessTokenAutomount(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+// gatherTokenAutomount judges a ServiceAccount, and a pod that sets automountServiceAccountToken,
+// on their own; a pod that leaves it unset inherits its ServiceAccount's setting, which the
+// verdict looks up once every object is in.
+func gatherTokenAutomount(o *inventory.Object) checks.Verdict {
 	if sa, ok := o.Typed.(*corev1.ServiceAccount); ok {
 		switch {
 		case sa.AutomountServiceAccountToken == nil:
-			a.Fail("automountServiceAccountToken", "service account does not disable token automounting (automountServiceAccountToken is not set)")
+			return failing("automountServiceAccountToken", o.Line("automountServiceAccountToken"), "service account does not disable token automounting (automountServiceAccountToken is not set)")
 		case *sa.AutomountServiceAccountToken:
-			a.Fail("automountServiceAccountToken", "service account mounts its token into every pod (automountServiceAccountToken: true)")
+			return failing("automountServiceAccountToken", o.Line("automountServiceAccountToken"), "service account mounts its token into every pod (automountServiceAccountToken: true)")
 		}
-		return
+		return checks.Pass
 	}
 	pt := inventory.PodTemplateOf(o)
 	if pt == nil {
-		return
+		return nil
 	}
-	at := func() string { return specField(pt, "automountServiceAccountToken") }
-	if v := pt.Spec.AutomountServiceAccountToken; v != nil {
-		if *v {
-			a.Fail(at(), "pod mounts its service account token (automountServiceAccountToken: true)")
-		}
-		return
+	v := pt.Spec.AutomountServiceAccountToken
+	if v != nil && !*v {
+		return checks.Pass
 	}
-	name := serviceAccountName(pt.Spec)
-	if inv != nil {
-		if sao := inv.Get("ServiceAccount", o.EffectiveNamespace(), name); sao != nil {
-			if sa, ok := sao.Typed.(*corev1.ServiceAccount); ok {
-				if v := sa.AutomountServiceAccountToken; v == nil || *v {
-					a.Fail(at(), intern.Concat("pod mounts a token for service account ", quote(name), ", which does not disable automounting"))
+	at := specField(pt, "automountServiceAccountToken")
+	line := o.Line(at)
+	if v != nil {
+		return failing(at, line, "pod mounts its service account token (automountServiceAccountToken: true)")
+	}
+	name := strings.Clone(serviceAccountName(pt.Spec)) // see inventory.Object.Release
+	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		if inv != nil {
+			if sao := inv.Get("ServiceAccount", o.EffectiveNamespace(), name); sao != nil {
+				if sa, ok := sao.Typed.(*corev1.ServiceAccount); ok {
+					if v := sa.AutomountServiceAccountToken; v == nil || *v {
+						a.FailLine(at, line, intern.Concat("pod mounts a token for service account ", quote(name), ", which does not disable automounting"))
+					}
+					return
 				}
-				return
 			}
 		}
+		a.FailLine(at, line, intern.Concat("pod mounts a token for service account ", quote(name), " by default (automountServiceAccountToken is not set)"))
 	}
-	a.Fail(at(), intern.Concat("pod mounts a token for service account ", quote(name), " by default (automountServiceAccountToken is not set)"))
+}
+
+// failing is a Verdict that fails the object at path, whatever the other objects hold.
+func failing(path string, line int, msg string) checks.Verdict {
+	return func(a *checks.Assessment, _ *inventory.Object, _ *inventory.Inventory) { a.FailLine(path, line, msg) }
 }
 
 func assessDefaultServiceAccount(a *checks.Assessment, pt *inventory.PodTemplate) {

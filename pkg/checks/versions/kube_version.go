@@ -35,7 +35,7 @@ var now = time.Now
 const warnDays = 60
 
 func init() {
-	checks.Register(checks.Check{ID: "UP-01", Match: versioned, Assess: assessSupport})
+	checks.Register(checks.Check{ID: "UP-01", Match: versioned, Assess: assessSupport, Cross: true})
 }
 
 // versioned matches the objects that carry a Kubernetes version: the live scan's ClusterInfo

@@ -50,6 +50,20 @@ type Options struct {
 	// is not read but listed among the skipped files with that reason (kubeharden's own
 	// configuration files, which are YAML but not manifests).
 	Skip func(path string) string
+	// Stream, when set, is handed every object as soon as it is decoded (engine.Stream), so
+	// that a large input need not be held whole before it is assessed.
+	Stream Stream
+}
+
+// Stream receives objects while they are read.
+type Stream interface {
+	// Worker returns the function one reading goroutine hands each object to, right after
+	// decoding it.
+	Worker() func(*inventory.Object)
+	// Keeps reports whether objects of a kind are kept whole rather than released once
+	// assessed; the loader builds them in memory of their own, so that what released objects
+	// leave behind is not held by a kept neighbour.
+	Keeps(kind string) bool
 }
 
 // Load reads every path: a file, a folder (recursively, .yaml/.yml/.json files, skipping hidden
@@ -79,6 +93,10 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		go func() {
 			defer wg.Done()
 			w := newReader()
+			if opts.Stream != nil {
+				w.visit, w.keeps = opts.Stream.Worker(), opts.Stream.Keeps
+				w.keepStrs, w.keepLines = &yamldoc.StringArena{}, &inventory.LineIndexBuilder{}
+			}
 			for j := range jobs {
 				r := w.read(j.job, &opts)
 				mu.Lock()
@@ -282,6 +300,12 @@ type reader struct {
 	text []byte
 	// lines: every object's line index is built in one buffer and laid out at its final size.
 	lines *inventory.LineIndexBuilder
+	// visit and keeps are Options.Stream's; keepStrs and keepLines replace strs and lines for
+	// the objects it keeps whole.
+	visit     func(*inventory.Object)
+	keeps     func(kind string) bool
+	keepStrs  *yamldoc.StringArena
+	keepLines *inventory.LineIndexBuilder
 }
 
 // maxReusedText is the largest file text a reader keeps for the next file; the memory of a
@@ -296,7 +320,7 @@ func newReader() *reader {
 }
 
 func (w *reader) read(j job, opts *Options) *fileResult {
-	r := &fileResult{name: j.name, explicit: j.explicit, strs: w.strs, nodes: w.nodes, lines: w.lines}
+	r := &fileResult{name: j.name, explicit: j.explicit, strs: w.strs, nodes: w.nodes, lines: w.lines, reader: w}
 	if j.skip != "" {
 		r.skipped = j.skip
 		return r
@@ -342,7 +366,9 @@ type fileResult struct {
 	// is kept once the file is read, so it is reset then.
 	nodes *yamldoc.NodeArena
 	// lines builds the objects' line indexes.
-	lines     *inventory.LineIndexBuilder
+	lines *inventory.LineIndexBuilder
+	// reader is the worker reading the file, for its stream (see reader.visit); nil for Parse.
+	reader    *reader
 	name      string
 	explicit  bool
 	read      bool

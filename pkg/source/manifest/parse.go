@@ -168,14 +168,22 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		r.fail(n.Line, where+" has no apiVersion and kind")
 		return
 	}
-	apiVersion, kind = r.strs.Keep(apiVersion), r.strs.Keep(kind)
+	strs, lines := r.strs, r.lines
+	var visit func(*inventory.Object)
+	if w := r.reader; w != nil && w.visit != nil {
+		visit = w.visit
+		if w.keeps(kind) {
+			strs, lines = w.keepStrs, w.keepLines
+		}
+	}
+	apiVersion, kind = strs.Keep(apiVersion), strs.Keep(kind)
 	o := &inventory.Object{
 		APIVersion: apiVersion, Kind: kind,
 		DefaultNamespace: opts.DefaultNamespace,
 		Origin:           inventory.Origin{Source: inventory.SourceManifest, File: r.name, Line: n.Line, Doc: doc},
 	}
 	if md := n.Get("metadata"); md != nil && md.Kind == yamldoc.MappingNode {
-		o.Name, o.Namespace = r.strs.Keep(scalar(md, "name")), r.strs.Keep(scalar(md, "namespace"))
+		o.Name, o.Namespace = strs.Keep(scalar(md, "name")), strs.Keep(scalar(md, "namespace"))
 	}
 	typed, meta, ok := inventory.NewTyped(apiVersion, kind)
 	if !ok {
@@ -186,14 +194,17 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		// Checks that read any object (deprecated APIs) report on apiVersion. Its line is the
 		// object's unless another key comes first; only then does it cost an index.
 		if k := apiVersionKey(n); k != nil && k.Line != n.Line {
-			r.lines.Add(inventory.RootHash.Field("apiVersion", true), k.Line)
-			o.Lines = r.lines.Index()
+			lines.Add(inventory.RootHash.Field("apiVersion", true), k.Line)
+			o.Lines = lines.Index()
 		}
 		r.objects = append(r.objects, o)
+		if visit != nil {
+			visit(o)
+		}
 		return
 	}
 	decodeOptions := parseOptions
-	decodeOptions.Strings = r.strs
+	decodeOptions.Strings = strs
 	// A field the kind does not have is a mistake that kubectl's strict validation (its default)
 	// refuses: a typo (protectionDoamin) or a field of an older version (an Ingress's
 	// spec.backend). The object is still assessed, as decoded without it.
@@ -224,8 +235,11 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 	o.Typed, o.Meta = typed, meta
 	o.Name, o.Namespace = meta.Name, meta.Namespace
-	o.Lines = indexLines(n, r.lines)
+	o.Lines = indexLines(n, lines)
 	r.objects = append(r.objects, o)
+	if visit != nil {
+		visit(o)
+	}
 }
 
 // objectLabel names an object in messages: "Deployment web", or the kind alone.
