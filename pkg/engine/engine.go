@@ -89,7 +89,11 @@ func newRun(opts Options) (*run, error) {
 			}
 		}
 	}
-	r := &run{opts: opts, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{}}
+	r := &run{opts: opts, active: active, bySource: bySource, expired: map[int]*ExpiredException{}, used: map[int]bool{},
+		order: make(map[*catalog.Control]int, len(active))}
+	for i := range active {
+		r.order[active[i].control] = active[i].order
+	}
 	if opts.Config != nil {
 		// An expired exception is reported even when nothing it names fails any more: it is
 		// stale configuration that someone should renew or remove.
@@ -109,7 +113,7 @@ func (r *run) finish(inv *inventory.Inventory) *Result {
 	inv.ImplyNamespaces()
 	r.unreadableIn = indexUnreadable(inv)
 	r.do()
-	r.streamed = nil // what the stream kept is in the findings now
+	r.streamed, r.states = nil, nil // what the stream kept is in the findings now
 
 	opts := r.opts
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
@@ -143,9 +147,14 @@ type run struct {
 	// sources are the sources the input's objects come from (see readsPresent), made on first use.
 	sources map[catalog.Source]bool
 	// streamed holds what a Stream kept of each object it assessed as it was read; nil for Run.
-	streamed map[*inventory.Object]*streamed
+	streamed []map[*inventory.Object]*streamed
+	// states holds, by position in the inventory, what the stream kept of each object (nil for
+	// one it did not stream); objects added after Finish looked them up have none.
+	states []*streamed
 	// keep is the Stream's set of kinds that are not streamed.
 	keep map[string]bool
+	// order is each active control's place in the catalog, for sorting findings.
+	order map[*catalog.Control]int
 	// findingsHint is about how many findings the run will have, when known (see Stream.Finish).
 	findingsHint int
 }
@@ -165,8 +174,14 @@ type worker struct {
 	sections [numSections + 1]SectionScore
 	expired  map[int]int // exception index -> failures it would have covered
 	used     map[int]bool
-	// streamed holds the state of the objects this worker streamed (see Stream.Worker).
-	streamed map[*inventory.Object]*streamed
+	// streamed holds the state of the objects this worker streamed (see Stream.Worker), taken
+	// from the slab states; kept is the slab of their findings.
+	streamed    map[*inventory.Object]*streamed
+	states      []streamed
+	kept        []Finding
+	keptPending []pendingCheck
+	// pending collects the current object's pending checks (see stream).
+	pending []pendingCheck
 }
 
 func (r *run) do() {
@@ -207,7 +222,7 @@ func (r *run) do() {
 				}
 				w.findings = buf[:0]
 				for i := start; i < min(start+chunk, len(objs)); i++ {
-					if st := r.streamed[objs[i]]; st != nil {
+					if st := r.stateAt(i); st != nil {
 						w.finishStreamed(objs[i], st)
 					} else {
 						w.object(objs[i])
@@ -348,14 +363,14 @@ func indexUnreadable(inv *inventory.Inventory) map[string]map[string]string {
 	return m
 }
 
-func (r *run) controlOrder(c *catalog.Control) int {
-	for _, a := range r.active {
-		if a.control == c {
-			return a.order
-		}
+func (r *run) stateAt(i int) *streamed {
+	if i < len(r.states) {
+		return r.states[i]
 	}
-	return 0
+	return nil
 }
+
+func (r *run) controlOrder(c *catalog.Control) int { return r.order[c] }
 
 func (r *run) merge(w *worker) {
 	r.mu.Lock()

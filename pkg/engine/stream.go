@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
@@ -54,7 +53,7 @@ func NewStream(opts Options) (*Stream, error) {
 			keep[k] = true
 		}
 	}
-	r.streamed, r.keep = map[*inventory.Object]*streamed{}, keep
+	r.keep = keep
 	return &Stream{r: r}, nil
 }
 
@@ -79,24 +78,27 @@ func (s *Stream) Worker() func(*inventory.Object) {
 // Finish runs what is left once the source has read everything into inv, and builds the result.
 func (s *Stream) Finish(inv *inventory.Inventory) (*Result, error) {
 	r := s.r
+	total := 0
 	for _, w := range s.workers {
 		r.merge(w)
-		for o, st := range w.streamed {
-			r.streamed[o] = st
-		}
-		w.streamed = nil
+		// Each worker's map is looked up as it is: merging them into one would hold both.
+		r.streamed = append(r.streamed, w.streamed)
+		total += len(w.streamed)
+		w.streamed, w.states, w.kept, w.keptPending = nil, nil, nil, nil
 	}
 	found := 0
-	for _, o := range inv.Objects {
-		if st := r.streamed[o]; st != nil {
+	r.states = make([]*streamed, len(inv.Objects))
+	for i, o := range inv.Objects {
+		if st := r.streamedState(o); st != nil {
 			found++
+			r.states[i] = st
 			// Each pending check adds about one finding.
 			r.findingsHint += len(st.findings) + len(st.pending)
 		}
 	}
 	r.findingsHint += r.findingsHint / 8
-	if found != len(r.streamed) {
-		return nil, fmt.Errorf("engine: %d streamed objects are missing from the inventory", len(r.streamed)-found)
+	if found != total {
+		return nil, fmt.Errorf("engine: %d streamed objects are missing from the inventory", total-found)
 	}
 	return r.finish(inv), nil
 }
@@ -104,13 +106,14 @@ func (s *Stream) Finish(inv *inventory.Inventory) (*Result, error) {
 // stream assesses o with every check that reads only o, gathers for the cross-object checks,
 // and releases o unless a cross-object check without Gather needs it whole.
 func (w *worker) stream(o *inventory.Object) {
-	if o.Unreadable != "" || w.r.streamed == nil {
+	if o.Unreadable != "" || w.streamed == nil {
 		return
 	}
 	if w.r.keep[o.Kind] {
 		return
 	}
-	st := &streamed{annot: w.annotations(o)}
+	st := w.newStreamed()
+	st.annot = w.annotations(o)
 	whole := false
 	w.findings = w.findings[:0]
 	for _, ai := range w.r.bySource[catalog.Source(o.Origin.Source)] {
@@ -127,7 +130,7 @@ func (w *worker) stream(o *inventory.Object) {
 			} else {
 				whole = true
 			}
-			st.pending = append(st.pending, pendingCheck{check: ai, verdict: v})
+			w.pending = append(w.pending, pendingCheck{check: ai, verdict: v})
 			continue
 		}
 		w.a.Reset()
@@ -137,14 +140,67 @@ func (w *worker) stream(o *inventory.Object) {
 		w.record(c, o, st.annot)
 	}
 	if len(w.findings) > 0 {
-		st.findings = slices.Clone(w.findings)
+		st.findings = w.keepFindings(w.findings)
 		clear(w.findings) // the buffer must not keep o reachable
 	}
 	w.findings = w.findings[:0]
+	if len(w.pending) > 0 {
+		st.pending = w.keepPending(w.pending)
+		clear(w.pending)
+		w.pending = w.pending[:0]
+	}
 	w.streamed[o] = st
 	if !whole {
 		o.Release()
 	}
+}
+
+// Streamed objects' state and findings are taken from slabs: they live until Finish, a
+// separate allocation for each of hundreds of thousands of objects cost the collector more
+// than it did, and a slab of findings is freed whole once Finish has copied them all into the
+// result, which it does in about the order they were stored.
+const (
+	streamedSlab = 128
+	findingSlab  = 1024
+	pendingSlab  = 512
+)
+
+func (w *worker) newStreamed() *streamed {
+	if len(w.states) == cap(w.states) {
+		w.states = make([]streamed, 0, streamedSlab)
+	}
+	w.states = w.states[:len(w.states)+1]
+	return &w.states[len(w.states)-1]
+}
+
+// keepFindings copies fs into the worker's slab of findings and returns the copy.
+func (w *worker) keepFindings(fs []Finding) []Finding {
+	if cap(w.kept)-len(w.kept) < len(fs) {
+		w.kept = make([]Finding, 0, max(findingSlab, len(fs)))
+	}
+	start := len(w.kept)
+	w.kept = append(w.kept, fs...)
+	return w.kept[start:len(w.kept):len(w.kept)]
+}
+
+// keepPending copies ps into the worker's slab of pending checks and returns the copy.
+func (w *worker) keepPending(ps []pendingCheck) []pendingCheck {
+	if cap(w.keptPending)-len(w.keptPending) < len(ps) {
+		w.keptPending = make([]pendingCheck, 0, max(pendingSlab, len(ps)))
+	}
+	start := len(w.keptPending)
+	w.keptPending = append(w.keptPending, ps...)
+	return w.keptPending[start:len(w.keptPending):len(w.keptPending)]
+}
+
+// streamedState returns what a Stream kept of o, or nil when o was not streamed.
+func (r *run) streamedState(o *inventory.Object) *streamed {
+	for _, m := range r.streamed {
+		if st := m[o]; st != nil {
+			return st
+		}
+	}
+	return nil
 }
 
 // finishStreamed completes a streamed object: its findings so far, then its cross-object checks.

@@ -59,15 +59,16 @@ type Object struct {
 	Origin           Origin
 	// Lines maps field paths to source lines; nil when the object has no source text.
 	Lines *LineIndex
-	// Implied marks a Namespace that no input declared but that scanned objects live in; see
-	// Inventory.ImplyNamespaces.
-	Implied bool
 	// Unreadable, on a placeholder made by Inventory.AddUnreadable, says why the objects it
 	// stands for could not be read. Such an object is never assessed.
 	Unreadable string
 
-	podTemplateOnce sync.Once
 	podTemplate     *PodTemplate
+	podTemplateOnce sync.Once
+	// Implied marks a Namespace that no input declared but that scanned objects live in; see
+	// Inventory.ImplyNamespaces. (It sits here to share the once's last word with the flags
+	// below: a scan holds an object per document, so every word counts.)
+	Implied bool
 	// released is set by Release; hadPodTemplate then remembers HasPodTemplate.
 	released, hadPodTemplate bool
 }
@@ -179,17 +180,4 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
-}
-
-// DetachLabels copies a label (or annotation) map with its strings, so that keeping it does not
-// keep the parser's string memory of the object it came from (see Release). Nil stays nil.
-func DetachLabels(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[strings.Clone(k)] = strings.Clone(v)
-	}
-	return out
 }

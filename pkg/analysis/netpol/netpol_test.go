@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 )
@@ -42,7 +43,7 @@ func TestSelectorEdgeCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := policy(t, "metadata: {name: p}\nspec:\n  podSelector: "+c.selector)
-		if got := p.Selects(c.labels); got != c.want {
+		if got := p.Selects(labels.Set(c.labels)); got != c.want {
 			t.Errorf("%s: Selects(%v) = %v, want %v (err %v)", c.name, c.labels, got, c.want, p.SelectorErr)
 		}
 	}
@@ -96,17 +97,17 @@ func TestIsolation(t *testing.T) {
 		policy(t, "metadata: {name: web-in}\nspec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {}}]}]}"),
 		policy(t, "metadata: {name: not-legacy-out}\nspec: {podSelector: {matchExpressions: [{key: legacy, operator: DoesNotExist}]}, policyTypes: [Egress]}"),
 	}
-	web := map[string]string{"app": "web"}
+	web := labels.Set{"app": "web"}
 	d, by := set.Isolation(web), set.Selecting(web)
 	if d != Both || len(by) != 2 {
 		t.Errorf("web: %v by %d", d, len(by))
 	}
-	legacy := map[string]string{"app": "web", "legacy": "yes"}
+	legacy := labels.Set{"app": "web", "legacy": "yes"}
 	d, by = set.Isolation(legacy), set.Selecting(legacy)
 	if d != Ingress || len(by) != 1 || by[0].Name != "web-in" {
 		t.Errorf("legacy web: %v by %v", d, by)
 	}
-	if d := set.Isolation(map[string]string{"legacy": "1"}); d != None {
+	if d := set.Isolation(labels.Set{"legacy": "1"}); d != None {
 		t.Errorf("legacy api: %v", d)
 	}
 }

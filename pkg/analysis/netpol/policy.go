@@ -105,8 +105,8 @@ func EffectiveTypes(spec *networkingv1.NetworkPolicySpec) Direction {
 func (p *Policy) SelectsAllPods() bool { return isEmptySelector(&p.Spec.PodSelector) }
 
 // Selects reports whether the policy applies to pods carrying podLabels.
-func (p *Policy) Selects(podLabels map[string]string) bool {
-	return p.selector.Matches(labels.Set(podLabels))
+func (p *Policy) Selects(podLabels labels.Labels) bool {
+	return p.selector.Matches(podLabels)
 }
 
 // DeniesAll reports whether the policy is a default deny for direction d: it selects every pod
@@ -147,7 +147,7 @@ type Set []*Policy
 
 // Isolation returns the directions in which pods with podLabels are isolated. It allocates
 // nothing: it runs for every workload, against every policy of its namespace.
-func (s Set) Isolation(podLabels map[string]string) Direction {
+func (s Set) Isolation(podLabels labels.Labels) Direction {
 	var d Direction
 	for _, p := range s {
 		if p.Selects(podLabels) {
@@ -158,7 +158,7 @@ func (s Set) Isolation(podLabels map[string]string) Direction {
 }
 
 // Selecting returns the policies that select pods with podLabels.
-func (s Set) Selecting(podLabels map[string]string) []*Policy {
+func (s Set) Selecting(podLabels labels.Labels) []*Policy {
 	var by []*Policy
 	for _, p := range s {
 		if p.Selects(podLabels) {

@@ -28,7 +28,6 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/labels"
 )
 
 // systemNamespaces are the namespaces Kubernetes itself creates. Namespace-level hardening
@@ -112,11 +111,11 @@ func labelsPath(pt *inventory.PodTemplate) string {
 }
 
 // describeLabels renders pod labels for messages, sorted: "app=web,tier=frontend".
-func describeLabels(l map[string]string) string {
-	if len(l) == 0 {
+func describeLabels(l inventory.LabelList) string {
+	if l.Len() == 0 {
 		return "no labels"
 	}
-	return labels.Set(l).String()
+	return l.String()
 }
 
 // quoteNames renders object names for messages: `"a"`, `"a" and "b"`, `"a", "b" and "c"`. It

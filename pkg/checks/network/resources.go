@@ -61,10 +61,10 @@ func gatherRequests(o *inventory.Object) checks.Verdict { return gatherResources
 // fields or the pod) or zero: a zero fails whatever the namespace holds, a missing one unless a
 // LimitRange of the namespace supplies a default.
 type resourceGap struct {
-	name      corev1.ResourceName
-	zero      bool
 	path, msg string
-	line      int
+	line      int32
+	resource  uint8 // index in cpuAndMemory
+	zero      bool
 }
 
 // gatherResources walks the init and regular containers directly rather than through
@@ -88,7 +88,7 @@ func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
 			if limits {
 				own = c.Resources.Limits
 			}
-			for _, rf := range cpuAndMemory {
+			for ri, rf := range cpuAndMemory {
 				q, set := own[rf.name]
 				if set && !q.IsZero() {
 					continue
@@ -97,7 +97,7 @@ func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
 					continue
 				}
 				path, msg := describeMissing(pt, list.field, list.kind, i, c.Name, rf, limits, set)
-				gaps = append(gaps, resourceGap{name: rf.name, zero: set, path: path, msg: msg, line: o.Line(path)})
+				gaps = append(gaps, resourceGap{path: path, msg: msg, line: int32(o.Line(path)), resource: uint8(ri), zero: set})
 			}
 		}
 	}
@@ -113,11 +113,11 @@ func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
 				if lr == nil {
 					lr = namespaceDefaults(o, inv)
 				}
-				if lr.covers(g.name, limits) {
+				if lr.covers(cpuAndMemory[g.resource].name, limits) {
 					continue
 				}
 			}
-			a.FailLine(g.path, g.line, g.msg)
+			a.FailLine(g.path, int(g.line), g.msg)
 		}
 	}
 }

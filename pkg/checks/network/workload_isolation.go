@@ -49,7 +49,7 @@ func gatherWorkloadIsolation(o *inventory.Object) checks.Verdict {
 	if pt == nil || systemNamespaces[o.EffectiveNamespace()] || pt.Spec.HostNetwork {
 		return nil
 	}
-	podLabels := inventory.DetachLabels(pt.Meta.Labels)
+	podLabels := inventory.CopyLabels(pt.Meta.Labels)
 	path := labelsPath(pt)
 	line := o.Line(path)
 	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
@@ -57,7 +57,7 @@ func gatherWorkloadIsolation(o *inventory.Object) checks.Verdict {
 	}
 }
 
-func judgeWorkloadIsolation(a *checks.Assessment, ns string, podLabels map[string]string, path string, line int, inv *inventory.Inventory) {
+func judgeWorkloadIsolation(a *checks.Assessment, ns string, podLabels inventory.LabelList, path string, line int, inv *inventory.Inventory) {
 	x := indexOf(inv)
 	isolated := x.policies[ns].Isolation(podLabels)
 	open := netpol.Both &^ isolated

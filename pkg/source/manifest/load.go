@@ -300,6 +300,8 @@ type reader struct {
 	text []byte
 	// lines: every object's line index is built in one buffer and laid out at its final size.
 	lines *inventory.LineIndexBuilder
+	// objects is the slab new objects are taken from (see fileResult.newObject).
+	objects []inventory.Object
 	// visit and keeps are Options.Stream's; keepStrs and keepLines replace strs and lines for
 	// the objects it keeps whole.
 	visit     func(*inventory.Object)
