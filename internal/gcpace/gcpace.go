@@ -9,10 +9,16 @@
 // (at a quarter of the pace, a collection at 16 MB found most of that heap live and cost a tenth
 // of the scan's time), and a live scan's listing collects once, at 32 MB. Once the live heap
 // passes a ceiling the default pace comes back, so a very large input is held to the usual
-// twice-the-live-heap instead of nine times.
+// twice-the-live-heap instead of nine times. Past TightAbove of live heap the pace tightens to
+// GOGC=Tight: an input that large (hundreds of megabytes of manifests) runs out of memory
+// before it runs out of time, and a collection every half live heap instead of every whole one
+// keeps the peak near one and a half times what is live. On a scan of 330 MiB of manifests the
+// collector then took 9% of the CPU time instead of 5%, and the peak resident memory fell from
+// 710-720 MiB to 655-675 MiB.
 package gcpace
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -23,15 +29,27 @@ import (
 // Relaxed is the GOGC used while the live heap is under the ceiling.
 const Relaxed = 800
 
+// Tight is the GOGC used once the live heap passes TightAbove.
+const (
+	Tight      = 50
+	TightAbove = 256 << 20
+)
+
 var (
 	mu      sync.Mutex
 	ceiling uint64
-	active  bool
-	saved   int
+	// active says a pace of this package's is in force or may come (Stop restores saved);
+	// relaxed says it is still the relaxed one.
+	active, relaxed bool
+	saved           int
+	savedLimit      int64
+	// tightAbove is TightAbove; tests lower it.
+	tightAbove uint64 = TightAbove
 )
 
 // Start collects at GOGC=Relaxed until the live heap after a collection exceeds ceilingBytes,
-// then restores the previous GOGC. It does nothing when the user set GOGC (their choice wins) or
+// then at the previous GOGC until it exceeds TightAbove, then at GOGC=Tight (or the previous
+// GOGC, if lower). It does nothing when the user set GOGC (their choice wins) or
 // when already started.
 func Start(ceilingBytes uint64) {
 	if os.Getenv("GOGC") != "" {
@@ -42,9 +60,28 @@ func Start(ceilingBytes uint64) {
 	if active {
 		return
 	}
-	active, ceiling = true, ceilingBytes
+	active, relaxed, ceiling = true, true, ceilingBytes
 	saved = debug.SetGCPercent(Relaxed)
+	// The ceiling is checked after a collection, and at the relaxed pace the next one comes
+	// when the heap is nine times what was live: an input that grows fast would pass far
+	// beyond the ceiling first (a scan of 330 MiB of manifests reached 480 MB before its
+	// second collection). A soft memory limit makes that collection come sooner. It is set
+	// only when the user set none (GOMEMLIMIT), and lifted with the relaxed pace.
+	savedLimit = debug.SetMemoryLimit(-1)
+	if savedLimit == math.MaxInt64 {
+		debug.SetMemoryLimit(int64(relaxedLimit * ceilingBytes))
+	}
 	watch()
+}
+
+// relaxedLimit is the soft memory limit during the relaxed pace, in ceilings.
+const relaxedLimit = 4
+
+// endRelaxed restores the pace and memory limit that Start found.
+func endRelaxed() {
+	debug.SetGCPercent(saved)
+	debug.SetMemoryLimit(savedLimit)
+	relaxed = false
 }
 
 // Stop restores the previous GOGC now; commands leave that to the ceiling, tests call it.
@@ -56,13 +93,13 @@ func Stop() {
 
 func stopLocked() {
 	if active {
-		debug.SetGCPercent(saved)
+		endRelaxed()
 		active = false
 	}
 }
 
 // watch arms a finalizer that runs after the next collection: it checks the live heap and
-// re-arms itself while the relaxed pace is on. A finalizer is the runtime's only hook that runs
+// re-arms itself until the tight pace is on. A finalizer is the runtime's only hook that runs
 // after each collection without polling.
 func watch() {
 	runtime.SetFinalizer(new(sentinel), func(*sentinel) { afterGC() })
@@ -78,9 +115,13 @@ func afterGC() {
 	if !active {
 		return
 	}
-	if liveHeap() > ceiling {
-		stopLocked()
-		return
+	switch live := liveHeap(); {
+	case live > tightAbove:
+		endRelaxed()
+		debug.SetGCPercent(min(saved, Tight))
+		return // the last change: nothing more to watch for
+	case relaxed && live > ceiling:
+		endRelaxed()
 	}
 	watch()
 }

@@ -1,6 +1,7 @@
 package gcpace
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -34,6 +35,10 @@ func TestRelaxedUntilCeiling(t *testing.T) {
 	if got := gcPercent(); got != Relaxed {
 		t.Fatalf("GOGC after Start = %d, want %d", got, Relaxed)
 	}
+	limit := debug.SetMemoryLimit(-1)
+	if limit != relaxedLimit*64<<20 {
+		t.Fatalf("memory limit after Start = %d, want %d", limit, relaxedLimit*64<<20)
+	}
 	// Collections with a small live heap keep the relaxed pace.
 	for range 3 {
 		runtime.GC()
@@ -45,6 +50,30 @@ func TestRelaxedUntilCeiling(t *testing.T) {
 	// A live heap above the ceiling restores the previous pace.
 	big := make([]byte, 96<<20)
 	waitFor(t, func() bool { return gcPercent() == before })
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("memory limit after the ceiling = %d, want none", got)
+	}
+	runtime.KeepAlive(big)
+	Stop()
+	if got := gcPercent(); got != before {
+		t.Fatalf("GOGC after Stop = %d, want %d", got, before)
+	}
+}
+
+func TestTightAboveSecondCeiling(t *testing.T) {
+	t.Setenv("GOGC", "")
+	before := gcPercent()
+	defer func(v uint64) { tightAbove = v }(tightAbove)
+	tightAbove = 96 << 20
+	Start(32 << 20)
+	defer Stop()
+	// Between the two ceilings: the previous pace.
+	mid := make([]byte, 48<<20)
+	waitFor(t, func() bool { return gcPercent() == before })
+	// Above the second: the tight pace, until Stop.
+	big := make([]byte, 64<<20)
+	waitFor(t, func() bool { return gcPercent() == min(before, Tight) })
+	runtime.KeepAlive(mid)
 	runtime.KeepAlive(big)
 	Stop()
 	if got := gcPercent(); got != before {
