@@ -115,6 +115,14 @@ func (r *run) finish(inv *inventory.Inventory) *Result {
 	r.do()
 	r.streamed, r.states = nil, nil // what the stream kept is in the findings now
 
+	// The engine's own input errors (bad exemption annotations) come from whichever worker met
+	// the object first: they are put in file order so that reports do not vary from run to run.
+	slices.SortStableFunc(r.errors, func(a, b inventory.InputError) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 	opts := r.opts
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
 		ShowPassed: opts.ShowPassed, ShowExempt: opts.ShowExempt}

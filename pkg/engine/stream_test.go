@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -108,4 +109,35 @@ func firstDifference(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestStreamErrorsInFileOrder: bad exemption annotations are reported by whichever worker
+// reads the object, so the engine puts its errors in file order.
+func TestStreamErrorsInFileOrder(t *testing.T) {
+	dir := t.TempDir()
+	const n = 24
+	for i := range n {
+		doc := fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p%d\n  annotations:\n    kubeharden.io/exempt: \"NOPE-%d: typo\"\nspec:\n  containers: [{name: c, image: x}]\n", i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%02d.yaml", i)), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 5 {
+		st, err := engine.NewStream(engine.Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := st.Finish(manifest.Load([]string{dir}, manifest.Options{Stream: st, Workers: 4}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Errors) != n {
+			t.Fatalf("%d errors, want %d: %v", len(res.Errors), n, res.Errors)
+		}
+		for i, e := range res.Errors {
+			if want := fmt.Sprintf("f%02d.yaml", i); filepath.Base(e.File) != want {
+				t.Fatalf("error %d is about %s, want %s: %v", i, e.File, want, res.Errors)
+			}
+		}
+	}
 }
