@@ -239,26 +239,3 @@ func (pt *PodTemplate) Containers() []ContainerRef {
 	}
 	return out
 }
-
-// canonical returns the package's own copy of a kind or apiVersion it decodes ("Deployment",
-// "apps/v1"), else a copy of s: a released object's identity must not keep the parser's string
-// memory reachable, and a shared copy costs nothing per object.
-func canonical(s string) string {
-	if c, ok := knownNames()[s]; ok {
-		return c
-	}
-	return strings.Clone(s)
-}
-
-var knownNames = sync.OnceValue(func() map[string]string {
-	m := map[string]string{"v1": "v1"}
-	for kind, tk := range typedKinds {
-		m[kind] = kind
-		for _, g := range tk.groups {
-			for _, v := range []string{"/v1", "/v1beta1", "/v1beta2"} {
-				m[g+v] = g + v
-			}
-		}
-	}
-	return m
-})

@@ -7,7 +7,6 @@
 package inventory
 
 import (
-	"strings"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -75,11 +74,11 @@ type Object struct {
 
 // Release drops what the object holds of its source text once every check that reads its
 // fields has run: the decoded value, its metadata and the line index. What stays is what
-// reports and the verdicts of cross-object checks read: the identity (copied out of the
-// parser's shared string memory, which the rest of the object's strings may then leave to the
-// collector), the origin, and whether the object has a pod template. A streaming scan
-// (engine.Stream) releases each object after its own checks, so that the memory a large input
-// takes follows its findings rather than its text.
+// reports and the verdicts of cross-object checks read: the identity, the origin, and whether
+// the object has a pod template. A streaming scan (engine.Stream) releases each object after
+// its own checks, so that the memory a large input takes follows its findings rather than its
+// text; its loader keeps identities in memory apart from the rest of the object's strings, so
+// that they do not hold those.
 func (o *Object) Release() {
 	if o.released {
 		return
@@ -87,8 +86,6 @@ func (o *Object) Release() {
 	o.hadPodTemplate = PodTemplateOf(o) != nil
 	o.released = true
 	o.Typed, o.Meta, o.Lines, o.podTemplate = nil, nil, nil, nil
-	o.APIVersion, o.Kind = canonical(o.APIVersion), canonical(o.Kind)
-	o.Name, o.Namespace = strings.Clone(o.Name), strings.Clone(o.Namespace)
 }
 
 // Released reports whether Release dropped the object's decoded value.

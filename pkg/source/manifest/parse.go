@@ -169,21 +169,23 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		r.fail(n.Line, where+" has no apiVersion and kind")
 		return
 	}
-	strs, lines := r.strs, r.lines
+	// ids holds the object's identity, which outlives the rest of a streamed object's strings
+	// (see inventory.Object.Release); a kept object's strings all go with it.
+	strs, lines, ids := r.strs, r.lines, r.strs
 	var visit func(*inventory.Object)
 	if w := r.reader; w != nil && w.visit != nil {
-		visit = w.visit
+		visit, ids = w.visit, w.keepStrs
 		if w.keeps(kind) {
 			strs, lines = w.keepStrs, w.keepLines
 		}
 	}
-	apiVersion, kind = strs.Keep(apiVersion), strs.Keep(kind)
+	apiVersion, kind = ids.Keep(apiVersion), ids.Keep(kind)
 	o := r.newObject()
 	o.APIVersion, o.Kind = apiVersion, kind
 	o.DefaultNamespace = opts.DefaultNamespace
 	o.Origin = inventory.Origin{Source: inventory.SourceManifest, File: r.name, Line: n.Line, Doc: doc}
 	if md := n.Get("metadata"); md != nil && md.Kind == yamldoc.MappingNode {
-		o.Name, o.Namespace = strs.Keep(scalar(md, "name")), strs.Keep(scalar(md, "namespace"))
+		o.Name, o.Namespace = ids.Keep(scalar(md, "name")), ids.Keep(scalar(md, "namespace"))
 	}
 	typed, meta, ok := inventory.NewTyped(apiVersion, kind)
 	if !ok {
@@ -234,7 +236,13 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		inventory.RedactSecret(s)
 	}
 	o.Typed, o.Meta = typed, meta
-	o.Name, o.Namespace = meta.Name, meta.Namespace
+	// What decoding found wins over the first look (a name can come through a merge key).
+	if meta.Name != o.Name {
+		o.Name = ids.Keep(meta.Name)
+	}
+	if meta.Namespace != o.Namespace {
+		o.Namespace = ids.Keep(meta.Namespace)
+	}
 	o.Lines = indexLines(n, lines)
 	r.objects = append(r.objects, o)
 	if visit != nil {
