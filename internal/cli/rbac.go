@@ -42,7 +42,9 @@ func (f *rbacFlags) analyse(s Streams) (*rbac.Analysis, *inventory.Inventory, er
 	if err := sf.check(f.files); err != nil {
 		return nil, nil, err
 	}
-	inv, err := sf.load(s, f.files, nil)
+	files, charts, small := splitArgs(f.files)
+	warmUp(!small)
+	inv, err := sf.load(s, f.files, files, charts, nil)
 	if err != nil {
 		return nil, nil, err
 	}

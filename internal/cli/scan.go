@@ -58,6 +58,9 @@ Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage or 
 			if err := f.check(args); err != nil {
 				return err
 			}
+			files, charts, small := splitArgs(args)
+			// First, before anything else allocates: see warmUp.
+			warmUp(!small)
 			a, err := f.audit.prepare(args)
 			if err != nil {
 				return err
@@ -68,7 +71,7 @@ Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage or 
 			if err != nil {
 				return err
 			}
-			inv, err := f.load(s, args, stream)
+			inv, err := f.load(s, args, files, charts, stream)
 			if err != nil {
 				return err
 			}
@@ -130,12 +133,10 @@ func (f *scanFlags) check(args []string) error {
 	return nil
 }
 
-// load reads the paths into one inventory: charts (a folder with Chart.yaml, a .tgz) are
-// rendered, kustomizations built and everything else read as manifests, the same for folders
-// met while walking.
-func (f *scanFlags) load(s Streams, args []string, stream manifest.Stream) (*inventory.Inventory, error) {
-	files, charts, small := splitArgs(args)
-	warmUp(!small)
+// load reads the paths (args, which splitArgs sorted into files and charts) into one
+// inventory: charts (a folder with Chart.yaml, a .tgz) are rendered, kustomizations built and
+// everything else read as manifests, the same for folders met while walking.
+func (f *scanFlags) load(s Streams, args, files, charts []string, stream manifest.Stream) (*inventory.Inventory, error) {
 	values, err := helm.ReadValues(f.values, f.set, f.setString)
 	if err != nil {
 		return nil, usageError("%v", err)
