@@ -33,8 +33,13 @@ type Check struct {
 	// cluster that answered Forbidden), the engine reports the pair as not assessed instead of
 	// running Assess on a partial picture: "no NetworkPolicy" must not mean "could not list them".
 	Needs []string
-	// Cross says Assess reads objects other than o from the inventory (a check with Needs does
-	// too). A source that streams its objects to the engine (engine.Stream) runs the other
+	// Reads lists other kinds the verdict consults but can do without: when they cannot be
+	// read the verdict stands on the object alone (a container's own limits when the
+	// namespace's LimitRanges are unknown). A streaming source keeps objects of these kinds, and
+	// of the kinds in Needs, whole for the cross-object checks.
+	Reads []string
+	// Cross says Assess reads objects other than o from the inventory (a check with Needs or
+	// Reads does too). A source that streams its objects to the engine (engine.Stream) runs the other
 	// checks on each object as soon as it is decoded, before the rest of the input is read, and
 	// leaves the cross-object checks until the whole inventory is in.
 	Cross bool
@@ -58,7 +63,9 @@ type Verdict func(a *Assessment, o *inventory.Object, inv *inventory.Inventory)
 var Pass Verdict = func(*Assessment, *inventory.Object, *inventory.Inventory) {}
 
 // IsCross reports whether the check reads objects other than the one it assesses.
-func (c *Check) IsCross() bool { return c.Cross || len(c.Needs) > 0 || c.Gather != nil }
+func (c *Check) IsCross() bool {
+	return c.Cross || len(c.Needs) > 0 || len(c.Reads) > 0 || c.Gather != nil
+}
 
 // Failure is one offending field of an object.
 type Failure struct {

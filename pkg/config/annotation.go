@@ -48,9 +48,13 @@ func ParseExemptAnnotation(v string, cat *catalog.Catalog) ([]AnnotationExemptio
 				continue
 			}
 			named = true
-			if cat != nil && cat.Get(id) == nil {
-				errs = append(errs, fmt.Errorf("%s: entry %q names %q, which is not a control ID (IDs are separated by commas; see kubeharden controls)", ExemptAnnotation, entry, id))
-				continue
+			if cat != nil {
+				ctl := cat.Get(id)
+				if ctl == nil {
+					errs = append(errs, fmt.Errorf("%s: entry %q names %q, which is not a control ID (IDs are separated by commas; see kubeharden controls)", ExemptAnnotation, entry, id))
+					continue
+				}
+				id = ctl.ID // the catalog's copy, not a piece of the annotation (see below)
 			}
 			ctls = append(ctls, id)
 		}
@@ -58,7 +62,9 @@ func ParseExemptAnnotation(v string, cat *catalog.Catalog) ([]AnnotationExemptio
 			errs = append(errs, fmt.Errorf("%s: entry %q names no control", ExemptAnnotation, entry))
 		}
 		if len(ctls) > 0 {
-			out = append(out, AnnotationExemption{Controls: ctls, Reason: reason})
+			// The result outlives the object in a streamed scan, which releases the object's
+			// strings: it must not hold on to the annotation's memory.
+			out = append(out, AnnotationExemption{Controls: ctls, Reason: strings.Clone(reason)})
 		}
 	}
 	return out, errs

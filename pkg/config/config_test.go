@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 )
@@ -167,5 +168,33 @@ func TestParseExemptAnnotation(t *testing.T) {
 	}
 	if len(errs) != 5 {
 		t.Errorf("%d errors, want 5: %q", len(errs), msgs)
+	}
+}
+
+// TestExemptAnnotationOwnsItsStrings: a streamed scan keeps parsed exemptions after it has
+// released the object, so they must not point into the annotation's memory.
+func TestExemptAnnotationOwnsItsStrings(t *testing.T) {
+	value := "ps-01,NS-07: the agent needs it"
+	entries, errs := ParseExemptAnnotation(value, catalog.Default())
+	if len(errs) > 0 || len(entries) != 1 {
+		t.Fatalf("entries %v, errors %v", entries, errs)
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.StringData(value)))
+	hi := lo + uintptr(len(value))
+	inside := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return len(s) > 0 && p >= lo && p < hi
+	}
+	e := entries[0]
+	if inside(e.Reason) {
+		t.Errorf("the reason %q points into the annotation", e.Reason)
+	}
+	for _, id := range e.Controls {
+		if inside(id) {
+			t.Errorf("the control ID %q points into the annotation", id)
+		}
+	}
+	if e.Controls[0] != "PS-01" || e.Reason != "the agent needs it" {
+		t.Errorf("parsed %+v", e)
 	}
 }

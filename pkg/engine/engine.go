@@ -115,14 +115,7 @@ func (r *run) finish(inv *inventory.Inventory) *Result {
 	r.do()
 	r.streamed, r.states = nil, nil // what the stream kept is in the findings now
 
-	// The engine's own input errors (bad exemption annotations) come from whichever worker met
-	// the object first: they are put in file order so that reports do not vary from run to run.
-	slices.SortStableFunc(r.errors, func(a, b inventory.InputError) int {
-		if c := strings.Compare(a.File, b.File); c != 0 {
-			return c
-		}
-		return a.Line - b.Line
-	})
+	r.sortErrors()
 	opts := r.opts
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
 		ShowPassed: opts.ShowPassed, ShowExempt: opts.ShowExempt}
@@ -369,6 +362,29 @@ func indexUnreadable(inv *inventory.Inventory) map[string]map[string]string {
 		}
 	}
 	return m
+}
+
+// sortErrors puts the engine's own input errors (bad exemption annotations), which come from
+// whichever worker met the object, in the order the input was read, so that reports do not vary
+// from run to run.
+func (r *run) sortErrors() {
+	if len(r.errors) < 2 {
+		return
+	}
+	order := map[string]int{}
+	for _, objs := range [][]*inventory.Object{r.inv.Objects, r.inv.Unreadable} {
+		for _, o := range objs {
+			if _, ok := order[o.Origin.File]; !ok {
+				order[o.Origin.File] = len(order)
+			}
+		}
+	}
+	slices.SortStableFunc(r.errors, func(a, b inventory.InputError) int {
+		if a.File != b.File {
+			return order[a.File] - order[b.File]
+		}
+		return a.Line - b.Line
+	})
 }
 
 func (r *run) stateAt(i int) *streamed {

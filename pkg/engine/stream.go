@@ -47,9 +47,14 @@ func NewStream(opts Options) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only checks of files count: a cluster-only control that needs DaemonSets does not make
+	// a scan of files keep them.
 	keep := map[string]bool{"Namespace": true}
-	for i := range r.active {
+	for _, i := range r.bySource[catalog.SourceManifest] {
 		for _, k := range r.active[i].Needs {
+			keep[k] = true
+		}
+		for _, k := range r.active[i].Reads {
 			keep[k] = true
 		}
 	}
@@ -125,7 +130,12 @@ func (w *worker) stream(o *inventory.Object) {
 			var v checks.Verdict
 			if c.Gather != nil {
 				if v = c.Gather(o); v == nil {
-					continue // does not apply
+					if len(c.Needs) == 0 {
+						continue // does not apply
+					}
+					// Run reports the pair not assessed when a kind it needs could not be read
+					// before it asks whether the check applies; that is known only at Finish.
+					v = skip
 				}
 			} else {
 				whole = true
@@ -192,6 +202,9 @@ func (w *worker) keepPending(ps []pendingCheck) []pendingCheck {
 	w.keptPending = append(w.keptPending, ps...)
 	return w.keptPending[start:len(w.keptPending):len(w.keptPending)]
 }
+
+// skip is the Verdict of a gathering check that does not apply to the object.
+var skip checks.Verdict = func(a *checks.Assessment, _ *inventory.Object, _ *inventory.Inventory) { a.Skip() }
 
 // streamedState returns what a Stream kept of o, or nil when o was not streamed.
 func (r *run) streamedState(o *inventory.Object) *streamed {

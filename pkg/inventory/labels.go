@@ -11,7 +11,7 @@ import (
 // takes about a third of what a map of the same labels does. It implements the apimachinery
 // labels.Labels interface, so label selectors match it directly.
 type LabelList struct {
-	// kv holds keys and values alternately, sorted by key.
+	// kv holds keys and values alternately, in the order String renders them.
 	kv []string
 }
 
@@ -26,7 +26,9 @@ func CopyLabels(m map[string]string) LabelList {
 		keys = append(keys, k)
 		n += len(k) + len(v)
 	}
-	slices.Sort(keys)
+	// labels.Set sorts its "key=value" texts, which is not the keys' order when one key is a
+	// prefix of another ("app.kubernetes.io/name=x" comes before "app=y").
+	slices.SortFunc(keys, func(a, b string) int { return compareLabel(a, m[a], b, m[b]) })
 	var b strings.Builder
 	b.Grow(n)
 	for _, k := range keys {
@@ -42,6 +44,37 @@ func CopyLabels(m map[string]string) LabelList {
 		at += len(k) + len(v)
 	}
 	return LabelList{kv: kv}
+}
+
+// compareLabel compares "ka=va" with "kb=vb" without building them.
+func compareLabel(ka, va, kb, vb string) int {
+	for i := 0; ; i++ {
+		ca, oka := labelByte(ka, va, i)
+		cb, okb := labelByte(kb, vb, i)
+		switch {
+		case !oka && !okb:
+			return 0
+		case !oka:
+			return -1
+		case !okb:
+			return 1
+		case ca != cb:
+			return int(ca) - int(cb)
+		}
+	}
+}
+
+// labelByte is byte i of "k=v", and false past its end.
+func labelByte(k, v string, i int) (byte, bool) {
+	switch {
+	case i < len(k):
+		return k[i], true
+	case i == len(k):
+		return '=', true
+	case i-len(k)-1 < len(v):
+		return v[i-len(k)-1], true
+	}
+	return 0, false
 }
 
 // Len is the number of labels.
@@ -69,7 +102,8 @@ func (l LabelList) Get(key string) string {
 	return v
 }
 
-// String renders the labels as labels.Set does: "app=web,tier=frontend", sorted by key.
+// String renders the labels as labels.Set does: "app=web,tier=frontend", the "key=value"
+// texts sorted.
 func (l LabelList) String() string {
 	var b strings.Builder
 	for i := 0; i+1 < len(l.kv); i += 2 {

@@ -23,6 +23,11 @@ func TestCopyLabelsMatchesTheMap(t *testing.T) {
 	if !sel.Matches(l) {
 		t.Error("selector does not match the copy")
 	}
+	// One key a prefix of another: the texts' order, as labels.Set renders them.
+	prefixed := map[string]string{"app": "longhorn-manager", "app.kubernetes.io/instance": "longhorn", "a": "z"}
+	if got, want := CopyLabels(prefixed).String(), labels.Set(prefixed).String(); got != want {
+		t.Errorf("String() = %q, want labels.Set's %q", got, want)
+	}
 	if empty := CopyLabels(nil); empty.Len() != 0 || empty.String() != "" || empty.Has("") {
 		t.Errorf("empty: %v", empty)
 	}

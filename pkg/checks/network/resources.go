@@ -40,8 +40,8 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "NS-12", Match: checks.Workloads, Gather: gatherLimits},
-		checks.Check{ID: "NS-13", Match: checks.Workloads, Gather: gatherRequests},
+		checks.Check{ID: "NS-12", Match: checks.Workloads, Gather: gatherLimits, Reads: []string{"LimitRange"}},
+		checks.Check{ID: "NS-13", Match: checks.Workloads, Gather: gatherRequests, Reads: []string{"LimitRange"}},
 	)
 }
 

@@ -19,6 +19,8 @@ var bindings = checks.Kinds(bindingKinds...)
 var (
 	roleKinds    = []string{"Role", "ClusterRole"}
 	bindingKinds = []string{"RoleBinding", "ClusterRoleBinding"}
+	// rbacKinds are what the RBAC analysis reads.
+	rbacKinds = append(slices.Clip(roleKinds), bindingKinds...)
 )
 
 func subjectPath(i int) string { return inventory.Index("subjects", i) }

@@ -22,7 +22,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-22", Match: bindings, Assess: assessDefaultServiceAccount, Cross: true})
+	checks.Register(checks.Check{ID: "AA-22", Match: bindings, Assess: assessDefaultServiceAccount, Reads: rbacKinds})
 }
 
 func assessDefaultServiceAccount(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {

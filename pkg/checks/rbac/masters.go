@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "AA-09", Match: bindings, Assess: assessMasters, Cross: true})
+	checks.Register(checks.Check{ID: "AA-09", Match: bindings, Assess: assessMasters, Reads: rbacKinds})
 }
 
 func assessMasters(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
