@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
 	"sync"
 
@@ -238,15 +237,13 @@ var hugeOnce, paceOnce sync.Once
 // collectAbove is the heap in use from which run collects before the checks (see there).
 const collectAbove = 8 << 20
 
-// heapInUse is the memory held by heap objects, garbage not yet swept included, read without
-// stopping the world.
+// heapInUse is the memory held by heap objects, garbage not yet swept included.
 func heapInUse() uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return collectAbove // unknown: collect, as before
-	}
-	return sample[0].Value.Uint64()
+	// runtime.ReadMemStats stops the world for a moment; package runtime/metrics would not,
+	// but its initialisation costs every process over a millisecond, and this runs twice.
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 // gcCeiling is the live heap up to which the collector runs at a relaxed pace: a few thousand
