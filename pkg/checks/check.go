@@ -48,7 +48,9 @@ type Check struct {
 	// is decoded and keeps only what the verdict needs (a few field values, the paths and lines
 	// a failure would name), and the Verdict it returns runs once every object is in. A nil
 	// Verdict means the control does not apply to the object. Assess may be left nil; it is
-	// then Gather followed by its Verdict.
+	// then Gather followed by its Verdict. A check that has both must reach the same verdicts
+	// either way (the engine's tests compare a streamed run with a whole one); a direct Assess
+	// spares sources that do not stream the Verdict's allocations.
 	Gather func(o *inventory.Object) Verdict
 }
 

@@ -111,11 +111,11 @@ func labelsPath(pt *inventory.PodTemplate) string {
 }
 
 // describeLabels renders pod labels for messages, sorted: "app=web,tier=frontend".
-func describeLabels(l inventory.LabelList) string {
-	if l.Len() == 0 {
-		return "no labels"
+func describeLabels(l fmt.Stringer) string {
+	if s := l.String(); s != "" {
+		return s
 	}
-	return l.String()
+	return "no labels"
 }
 
 // quoteNames renders object names for messages: `"a"`, `"a" and "b"`, `"a", "b" and "c"`. It

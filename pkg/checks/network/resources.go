@@ -40,8 +40,8 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "NS-12", Match: checks.Workloads, Gather: gatherLimits, Reads: []string{"LimitRange"}},
-		checks.Check{ID: "NS-13", Match: checks.Workloads, Gather: gatherRequests, Reads: []string{"LimitRange"}},
+		checks.Check{ID: "NS-12", Match: checks.Workloads, Assess: assessLimits, Gather: gatherLimits, Reads: []string{"LimitRange"}},
+		checks.Check{ID: "NS-13", Match: checks.Workloads, Assess: assessRequests, Gather: gatherRequests, Reads: []string{"LimitRange"}},
 	)
 }
 
@@ -53,30 +53,25 @@ type resourceField struct {
 
 var cpuAndMemory = [2]resourceField{{corev1.ResourceCPU, "CPU"}, {corev1.ResourceMemory, "memory"}}
 
+func assessLimits(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	assessResources(a, o, inv, true)
+}
+
+func assessRequests(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	assessResources(a, o, inv, false)
+}
+
 func gatherLimits(o *inventory.Object) checks.Verdict { return gatherResources(o, true) }
 
 func gatherRequests(o *inventory.Object) checks.Verdict { return gatherResources(o, false) }
 
-// resourceGap is a container field that is missing (and not supplied by the container's other
-// fields or the pod) or zero: a zero fails whatever the namespace holds, a missing one unless a
-// LimitRange of the namespace supplies a default.
-type resourceGap struct {
-	path, msg string
-	line      int32
-	resource  uint8 // index in cpuAndMemory
-	zero      bool
-}
-
-// gatherResources walks the init and regular containers directly rather than through
-// PodTemplate.Containers, so that a passing workload costs no allocation: paths are only built
-// for gaps. What depends on other objects, the namespace's LimitRanges, is left to the verdict.
-func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
-	pt := inventory.PodTemplateOf(o)
-	if pt == nil {
-		return nil
-	}
+// eachGap calls gap for every container field that is missing (and not supplied by the
+// container's other fields or the pod) or zero, in the order failures are reported. A zero
+// fails whatever the namespace holds, a missing field unless a LimitRange of the namespace
+// supplies a default. It walks the init and regular containers directly rather than through
+// PodTemplate.Containers, so that a passing workload costs no allocation.
+func eachGap(pt *inventory.PodTemplate, limits bool, gap func(field, kind string, i int, c *corev1.Container, resource int, zero bool)) {
 	spec := pt.Spec
-	var gaps []resourceGap
 	for _, list := range [2]struct {
 		field string
 		kind  string
@@ -96,17 +91,59 @@ func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
 				if !set && coveredElsewhere(c, spec, rf.name, limits) {
 					continue
 				}
-				path, msg := describeMissing(pt, list.field, list.kind, i, c.Name, rf, limits, set)
-				gaps = append(gaps, resourceGap{path: path, msg: msg, line: int32(o.Line(path)), resource: uint8(ri), zero: set})
+				gap(list.field, list.kind, i, c, ri, set)
 			}
 		}
 	}
+}
+
+// assessResources judges a workload whose decoded value is at hand: paths and messages are
+// built for failures only, and the namespace's LimitRange defaults are looked up on the first
+// missing field.
+func assessResources(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory, limits bool) {
+	pt := inventory.PodTemplateOf(o)
+	if pt == nil {
+		return
+	}
+	var lr *limitRangeDefaults
+	eachGap(pt, limits, func(field, kind string, i int, c *corev1.Container, resource int, zero bool) {
+		rf := cpuAndMemory[resource]
+		if !zero {
+			if lr == nil {
+				lr = namespaceDefaults(o, inv)
+			}
+			if lr.covers(rf.name, limits) {
+				return
+			}
+		}
+		a.Fail(describeMissing(pt, field, kind, i, c.Name, rf, limits, zero))
+	})
+}
+
+// resourceGap is a gap (see eachGap) as a streamed scan keeps it for the verdict.
+type resourceGap struct {
+	path, msg string
+	line      int32
+	resource  uint8 // index in cpuAndMemory
+	zero      bool
+}
+
+// gatherResources keeps a workload's gaps, with the paths, lines and messages of their
+// failures; what depends on other objects, the namespace's LimitRanges, is left to the verdict.
+func gatherResources(o *inventory.Object, limits bool) checks.Verdict {
+	pt := inventory.PodTemplateOf(o)
+	if pt == nil {
+		return nil
+	}
+	var gaps []resourceGap
+	eachGap(pt, limits, func(field, kind string, i int, c *corev1.Container, resource int, zero bool) {
+		path, msg := describeMissing(pt, field, kind, i, c.Name, cpuAndMemory[resource], limits, zero)
+		gaps = append(gaps, resourceGap{path: path, msg: msg, line: int32(o.Line(path)), resource: uint8(resource), zero: zero})
+	})
 	if len(gaps) == 0 {
 		return checks.Pass
 	}
 	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
-		// lr holds the LimitRange defaults of the namespace; it is looked up on the first
-		// missing field only.
 		var lr *limitRangeDefaults
 		for _, g := range gaps {
 			if !g.zero {

@@ -29,10 +29,12 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/analysis/netpol"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 func init() {
-	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Gather: gatherWorkloadIsolation, Needs: []string{"NetworkPolicy"}})
+	checks.Register(checks.Check{ID: "NS-07", Match: checks.Workloads, Assess: assessWorkloadIsolation, Gather: gatherWorkloadIsolation,
+		Needs: []string{"NetworkPolicy"}})
 }
 
 // openMessages are the messages for an open direction, split around the namespace (quoted) and
@@ -42,22 +44,49 @@ var openMessages = map[netpol.Direction][3]string{
 	netpol.Egress:  {"egress is open: no NetworkPolicy in namespace ", " selects these pods (", ") for Egress, so they may connect to any pod, the internet and the cloud metadata service"},
 }
 
+// isolationApplies says whether NS-07 judges the workload: not in a system namespace, and not
+// on the host's network, where NetworkPolicies do not apply.
+func isolationApplies(o *inventory.Object, pt *inventory.PodTemplate) bool {
+	return pt != nil && !systemNamespaces[o.EffectiveNamespace()] && !pt.Spec.HostNetwork
+}
+
+// assessWorkloadIsolation judges a workload whose decoded value is at hand, allocating nothing
+// for a workload that passes.
+func assessWorkloadIsolation(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	pt := inventory.PodTemplateOf(o)
+	if !isolationApplies(o, pt) {
+		a.Skip()
+		return
+	}
+	judgeWorkloadIsolation(a, o.EffectiveNamespace(), labels.Set(pt.Meta.Labels), func() (string, int) {
+		path := labelsPath(pt)
+		return path, o.Line(path)
+	}, inv)
+}
+
 // gatherWorkloadIsolation keeps the pod labels, their path and line: all the verdict reads of
-// the workload.
+// a workload that a streamed scan releases.
 func gatherWorkloadIsolation(o *inventory.Object) checks.Verdict {
 	pt := inventory.PodTemplateOf(o)
-	if pt == nil || systemNamespaces[o.EffectiveNamespace()] || pt.Spec.HostNetwork {
+	if !isolationApplies(o, pt) {
 		return nil
 	}
 	podLabels := inventory.CopyLabels(pt.Meta.Labels)
 	path := labelsPath(pt)
 	line := o.Line(path)
 	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
-		judgeWorkloadIsolation(a, o.EffectiveNamespace(), podLabels, path, line, inv)
+		judgeWorkloadIsolation(a, o.EffectiveNamespace(), podLabels, func() (string, int) { return path, line }, inv)
 	}
 }
 
-func judgeWorkloadIsolation(a *checks.Assessment, ns string, podLabels inventory.LabelList, path string, line int, inv *inventory.Inventory) {
+// labelSet is a pod's labels as a selector reads them and a message renders them.
+type labelSet interface {
+	labels.Labels
+	String() string
+}
+
+// judgeWorkloadIsolation gives the verdict; where returns the path and line a failure names.
+func judgeWorkloadIsolation(a *checks.Assessment, ns string, podLabels labelSet, where func() (string, int), inv *inventory.Inventory) {
 	x := indexOf(inv)
 	isolated := x.policies[ns].Isolation(podLabels)
 	open := netpol.Both &^ isolated
@@ -69,6 +98,7 @@ func judgeWorkloadIsolation(a *checks.Assessment, ns string, podLabels inventory
 		return
 	}
 	described := describeLabels(podLabels)
+	path, line := where()
 	var selected string
 	if by := x.policies[ns].Selecting(podLabels); len(by) > 0 {
 		names := make([]string, len(by))

@@ -28,7 +28,8 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Gather: gatherTokenAutomount, Needs: []string{"ServiceAccount"}},
+		checks.Check{ID: "PS-28", Match: matchTokenAutomount, Assess: assessTokenAutomount, Gather: gatherTokenAutomount,
+			Needs: []string{"ServiceAccount"}},
 		checks.Check{ID: "PS-29", Match: checks.Workloads, Assess: perPod(assessDefaultServiceAccount)},
 	)
 }
@@ -53,16 +54,72 @@ func serviceAccountName(s *corev1.PodSpec) string {
 	return "default"
 }
 
+// The messages of PS-28.
+const (
+	accountUnset  = "service account does not disable token automounting (automountServiceAccountToken is not set)"
+	accountMounts = "service account mounts its token into every pod (automountServiceAccountToken: true)"
+	podMounts     = "pod mounts its service account token (automountServiceAccountToken: true)"
+)
+
+// accountFailure is a ServiceAccount's PS-28 failure, or "".
+func accountFailure(sa *corev1.ServiceAccount) string {
+	switch v := sa.AutomountServiceAccountToken; {
+	case v == nil:
+		return accountUnset
+	case *v:
+		return accountMounts
+	}
+	return ""
+}
+
+// inheritedFailure is the PS-28 failure of a pod in o's namespace that leaves
+// automountServiceAccountToken unset and runs as the account name, or "": the pod inherits the
+// account's setting when the account is in the inventory, and mounts the token otherwise.
+func inheritedFailure(o *inventory.Object, name string, inv *inventory.Inventory) string {
+	if inv != nil {
+		if sao := inv.Get("ServiceAccount", o.EffectiveNamespace(), name); sao != nil {
+			if sa, ok := sao.Typed.(*corev1.ServiceAccount); ok {
+				if v := sa.AutomountServiceAccountToken; v == nil || *v {
+					return intern.Concat("pod mounts a token for service account ", quote(name), ", which does not disable automounting")
+				}
+				return ""
+			}
+		}
+	}
+	return intern.Concat("pod mounts a token for service account ", quote(name), " by default (automountServiceAccountToken is not set)")
+}
+
+// assessTokenAutomount judges an object whose decoded value is at hand, allocating nothing for
+// one that passes.
+func assessTokenAutomount(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	if sa, ok := o.Typed.(*corev1.ServiceAccount); ok {
+		if msg := accountFailure(sa); msg != "" {
+			a.Fail("automountServiceAccountToken", msg)
+		}
+		return
+	}
+	pt := inventory.PodTemplateOf(o)
+	if pt == nil {
+		return
+	}
+	if v := pt.Spec.AutomountServiceAccountToken; v != nil {
+		if *v {
+			a.Fail(specField(pt, "automountServiceAccountToken"), podMounts)
+		}
+		return
+	}
+	if msg := inheritedFailure(o, serviceAccountName(pt.Spec), inv); msg != "" {
+		a.Fail(specField(pt, "automountServiceAccountToken"), msg)
+	}
+}
+
 // gatherTokenAutomount judges a ServiceAccount, and a pod that sets automountServiceAccountToken,
 // on their own; a pod that leaves it unset inherits its ServiceAccount's setting, which the
 // verdict looks up once every object is in.
 func gatherTokenAutomount(o *inventory.Object) checks.Verdict {
 	if sa, ok := o.Typed.(*corev1.ServiceAccount); ok {
-		switch {
-		case sa.AutomountServiceAccountToken == nil:
-			return failing("automountServiceAccountToken", o.Line("automountServiceAccountToken"), "service account does not disable token automounting (automountServiceAccountToken is not set)")
-		case *sa.AutomountServiceAccountToken:
-			return failing("automountServiceAccountToken", o.Line("automountServiceAccountToken"), "service account mounts its token into every pod (automountServiceAccountToken: true)")
+		if msg := accountFailure(sa); msg != "" {
+			return failing("automountServiceAccountToken", o.Line("automountServiceAccountToken"), msg)
 		}
 		return checks.Pass
 	}
@@ -77,21 +134,13 @@ func gatherTokenAutomount(o *inventory.Object) checks.Verdict {
 	at := specField(pt, "automountServiceAccountToken")
 	line := o.Line(at)
 	if v != nil {
-		return failing(at, line, "pod mounts its service account token (automountServiceAccountToken: true)")
+		return failing(at, line, podMounts)
 	}
 	name := strings.Clone(serviceAccountName(pt.Spec)) // see inventory.Object.Release
 	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
-		if inv != nil {
-			if sao := inv.Get("ServiceAccount", o.EffectiveNamespace(), name); sao != nil {
-				if sa, ok := sao.Typed.(*corev1.ServiceAccount); ok {
-					if v := sa.AutomountServiceAccountToken; v == nil || *v {
-						a.FailLine(at, line, intern.Concat("pod mounts a token for service account ", quote(name), ", which does not disable automounting"))
-					}
-					return
-				}
-			}
+		if msg := inheritedFailure(o, name, inv); msg != "" {
+			a.FailLine(at, line, msg)
 		}
-		a.FailLine(at, line, intern.Concat("pod mounts a token for service account ", quote(name), " by default (automountServiceAccountToken is not set)"))
 	}
 }
 
