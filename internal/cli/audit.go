@@ -175,14 +175,14 @@ func (a *audit) finish(s Streams, inv *inventory.Inventory, baseDir string, asse
 	// small picture is left alone: a process's first collection costs milliseconds (starting
 	// the collector's workers, touching its first metadata), more than the few fresh pages the
 	// checks of a small input need (one file: 7 ms of a 55 ms run).
-	if heapInUse() >= collectAbove {
+	if gcpace.Heap() >= collectAbove {
 		runtime.GC()
 	}
 	res, err := assess(inv)
 	if err != nil {
 		return err
 	}
-	if heapInUse() >= gcpace.TightAbove {
+	if gcpace.Heap() >= gcpace.TightAbove {
 		// A streamed assessment leaves what it kept of each object behind, about a quarter of a
 		// large scan's heap: the report is rendered in that memory rather than on top of it.
 		runtime.GC()
@@ -236,15 +236,6 @@ var hugeOnce, paceOnce sync.Once
 
 // collectAbove is the heap in use from which run collects before the checks (see there).
 const collectAbove = 8 << 20
-
-// heapInUse is the memory held by heap objects, garbage not yet swept included.
-func heapInUse() uint64 {
-	// runtime.ReadMemStats stops the world for a moment; package runtime/metrics would not,
-	// but its initialisation costs every process over a millisecond, and this runs twice.
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
-}
 
 // gcCeiling is the live heap up to which the collector runs at a relaxed pace: a few thousand
 // objects' inventory and findings (the corpus: 12 MiB; 6,600 live objects: 42 MiB).

@@ -114,7 +114,7 @@ func afterGC() {
 	if !active {
 		return
 	}
-	switch live := liveHeap(); {
+	switch live := Heap(); {
 	case live > tightAbove:
 		endRelaxed()
 		debug.SetGCPercent(min(saved, Tight))
@@ -125,11 +125,12 @@ func afterGC() {
 	watch()
 }
 
-// liveHeap is about the heap marked live by the last collection.
-func liveHeap() uint64 {
-	// Read right after a collection, the allocated heap is what it found live, give or take
-	// what was allocated since. (Package runtime/metrics has the exact figure, but its
-	// initialisation costs every process over a millisecond.)
+// Heap is the heap's allocated bytes, garbage not yet swept included. Read right after a
+// collection it is what the collection found live, give or take what was allocated since.
+// (Package runtime/metrics has exact figures, but its initialisation costs every process over a
+// millisecond; runtime.ReadMemStats stops the world for a moment, which a few reads a run
+// afford.)
+func Heap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc

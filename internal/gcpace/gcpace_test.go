@@ -28,6 +28,15 @@ func waitFor(t *testing.T, cond func() bool) {
 	t.Fatal("condition not reached")
 }
 
+// stopRestores stops the pacing and checks that GOGC is back at before.
+func stopRestores(t *testing.T, before int) {
+	t.Helper()
+	Stop()
+	if got := gcPercent(); got != before {
+		t.Fatalf("GOGC after Stop = %d, want %d", got, before)
+	}
+}
+
 func TestRelaxedUntilCeiling(t *testing.T) {
 	t.Setenv("GOGC", "") // an empty GOGC is unset for Start
 	before := gcPercent()
@@ -54,10 +63,7 @@ func TestRelaxedUntilCeiling(t *testing.T) {
 		t.Fatalf("memory limit after the ceiling = %d, want none", got)
 	}
 	runtime.KeepAlive(big)
-	Stop()
-	if got := gcPercent(); got != before {
-		t.Fatalf("GOGC after Stop = %d, want %d", got, before)
-	}
+	stopRestores(t, before)
 }
 
 func TestTightAboveSecondCeiling(t *testing.T) {
@@ -75,10 +81,7 @@ func TestTightAboveSecondCeiling(t *testing.T) {
 	waitFor(t, func() bool { return gcPercent() == min(before, Tight) })
 	runtime.KeepAlive(mid)
 	runtime.KeepAlive(big)
-	Stop()
-	if got := gcPercent(); got != before {
-		t.Fatalf("GOGC after Stop = %d, want %d", got, before)
-	}
+	stopRestores(t, before)
 }
 
 func TestUserGOGCWins(t *testing.T) {

@@ -113,7 +113,7 @@ func (r *run) finish(inv *inventory.Inventory) *Result {
 	inv.ImplyNamespaces()
 	r.unreadableIn = indexUnreadable(inv)
 	r.do()
-	r.streamed, r.states = nil, nil // what the stream kept is in the findings now
+	r.states = nil // what the stream kept is in the findings now
 
 	r.sortErrors()
 	opts := r.opts
@@ -147,8 +147,6 @@ type run struct {
 	unreadableIn map[string]map[string]string
 	// sources are the sources the input's objects come from (see readsPresent), made on first use.
 	sources map[catalog.Source]bool
-	// streamed holds what a Stream kept of each object it assessed as it was read; nil for Run.
-	streamed []map[*inventory.Object]*streamed
 	// states holds, by position in the inventory, what the stream kept of each object (nil for
 	// one it did not stream); objects added after Finish looked them up have none.
 	states []*streamed
@@ -448,16 +446,27 @@ func (w *worker) object(o *inventory.Object) {
 		if !c.Match(o) {
 			continue
 		}
-		w.a.Reset()
-		if o.Unreadable != "" {
-			w.a.NotAssessed(o.Unreadable)
-		} else if reason := w.r.unavailable(c, o); reason != "" {
-			w.a.NotAssessed(reason)
-		} else {
-			c.Assess(&w.a, o, w.r.inv)
-		}
-		w.record(c, o, annot)
+		w.judge(c, o, nil, annot)
 	}
+}
+
+// judge assesses o with c, or with verdict, what c's Gather kept of o, when set, and records
+// the result. A pair whose object or needed kinds could not be read is not assessed.
+func (w *worker) judge(c *activeCheck, o *inventory.Object, verdict checks.Verdict, annot []config.AnnotationExemption) {
+	w.a.Reset()
+	reason := o.Unreadable
+	if reason == "" {
+		reason = w.r.unavailable(c, o)
+	}
+	switch {
+	case reason != "":
+		w.a.NotAssessed(reason)
+	case verdict != nil:
+		verdict(&w.a, o, w.r.inv)
+	default:
+		c.Assess(&w.a, o, w.r.inv)
+	}
+	w.record(c, o, annot)
 }
 
 // record counts the verdict in w.a of check c on o and appends its findings.

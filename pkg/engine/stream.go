@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/kubeharden/kubeharden/internal/slab"
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/config"
@@ -84,17 +85,18 @@ func (s *Stream) Worker() func(*inventory.Object) {
 func (s *Stream) Finish(inv *inventory.Inventory) (*Result, error) {
 	r := s.r
 	total := 0
+	// Each worker's map is looked up as it is: merging them into one would hold both.
+	var maps []map[*inventory.Object]*streamed
 	for _, w := range s.workers {
 		r.merge(w)
-		// Each worker's map is looked up as it is: merging them into one would hold both.
-		r.streamed = append(r.streamed, w.streamed)
+		maps = append(maps, w.streamed)
 		total += len(w.streamed)
 		w.streamed, w.states, w.kept, w.keptPending = nil, nil, nil, nil
 	}
 	found := 0
 	r.states = make([]*streamed, len(inv.Objects))
 	for i, o := range inv.Objects {
-		if st := r.streamedState(o); st != nil {
+		if st := lookup(maps, o); st != nil {
 			found++
 			r.states[i] = st
 			// Each pending check adds about one finding.
@@ -117,7 +119,7 @@ func (w *worker) stream(o *inventory.Object) {
 	if w.r.keep[o.Kind] {
 		return
 	}
-	st := w.newStreamed()
+	st := slab.Take(&w.states, streamedSlab)
 	st.annot = w.annotations(o)
 	whole := false
 	w.findings = w.findings[:0]
@@ -150,12 +152,12 @@ func (w *worker) stream(o *inventory.Object) {
 		w.record(c, o, st.annot)
 	}
 	if len(w.findings) > 0 {
-		st.findings = w.keepFindings(w.findings)
+		st.findings = slab.Copy(&w.kept, w.findings, findingSlab)
 		clear(w.findings) // the buffer must not keep o reachable
 	}
 	w.findings = w.findings[:0]
 	if len(w.pending) > 0 {
-		st.pending = w.keepPending(w.pending)
+		st.pending = slab.Copy(&w.keptPending, w.pending, pendingSlab)
 		clear(w.pending)
 		w.pending = w.pending[:0]
 	}
@@ -175,40 +177,12 @@ const (
 	pendingSlab  = 512
 )
 
-func (w *worker) newStreamed() *streamed {
-	if len(w.states) == cap(w.states) {
-		w.states = make([]streamed, 0, streamedSlab)
-	}
-	w.states = w.states[:len(w.states)+1]
-	return &w.states[len(w.states)-1]
-}
-
-// keepFindings copies fs into the worker's slab of findings and returns the copy.
-func (w *worker) keepFindings(fs []Finding) []Finding {
-	if cap(w.kept)-len(w.kept) < len(fs) {
-		w.kept = make([]Finding, 0, max(findingSlab, len(fs)))
-	}
-	start := len(w.kept)
-	w.kept = append(w.kept, fs...)
-	return w.kept[start:len(w.kept):len(w.kept)]
-}
-
-// keepPending copies ps into the worker's slab of pending checks and returns the copy.
-func (w *worker) keepPending(ps []pendingCheck) []pendingCheck {
-	if cap(w.keptPending)-len(w.keptPending) < len(ps) {
-		w.keptPending = make([]pendingCheck, 0, max(pendingSlab, len(ps)))
-	}
-	start := len(w.keptPending)
-	w.keptPending = append(w.keptPending, ps...)
-	return w.keptPending[start:len(w.keptPending):len(w.keptPending)]
-}
-
 // skip is the Verdict of a gathering check that does not apply to the object.
 var skip checks.Verdict = func(a *checks.Assessment, _ *inventory.Object, _ *inventory.Inventory) { a.Skip() }
 
-// streamedState returns what a Stream kept of o, or nil when o was not streamed.
-func (r *run) streamedState(o *inventory.Object) *streamed {
-	for _, m := range r.streamed {
+// lookup returns what a Stream's workers kept of o, or nil when o was not streamed.
+func lookup(maps []map[*inventory.Object]*streamed, o *inventory.Object) *streamed {
+	for _, m := range maps {
 		if st := m[o]; st != nil {
 			return st
 		}
@@ -222,17 +196,7 @@ func (w *worker) finishStreamed(o *inventory.Object, st *streamed) {
 	w.findings = append(w.findings, st.findings...)
 	st.findings = nil // copied into the result; its memory can go
 	for _, p := range st.pending {
-		c := &w.r.active[p.check]
-		w.a.Reset()
-		switch reason := w.r.unavailable(c, o); {
-		case reason != "":
-			w.a.NotAssessed(reason)
-		case p.verdict != nil:
-			p.verdict(&w.a, o, w.r.inv)
-		default:
-			c.Assess(&w.a, o, w.r.inv)
-		}
-		w.record(c, o, st.annot)
+		w.judge(&w.r.active[p.check], o, p.verdict, st.annot)
 	}
 	// The cross-object checks' findings come after the others whatever the catalog's order.
 	if fs := w.findings[first:]; len(fs) > 1 && (len(st.pending) > 0 || !w.inOrder(fs)) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/kubeharden/kubeharden/internal/slab"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 	corev1 "k8s.io/api/core/v1"
@@ -255,15 +256,10 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 // freed around them, decoded values released after their checks, then leaves whole pages
 // free) and gives the collector one block to track instead of many.
 func (r *fileResult) newObject() *inventory.Object {
-	w := r.reader
-	if w == nil {
+	if r.reader == nil {
 		return &inventory.Object{}
 	}
-	if len(w.objects) == cap(w.objects) {
-		w.objects = make([]inventory.Object, 0, objectSlab)
-	}
-	w.objects = w.objects[:len(w.objects)+1]
-	return &w.objects[len(w.objects)-1]
+	return slab.Take(&r.reader.objects, objectSlab)
 }
 
 // objectSlab is as many objects as fill 16 KiB, one of the allocator's size classes.
