@@ -49,7 +49,7 @@ func writeExplanation(w io.Writer, c *catalog.Control) {
 	if len(c.References) > 0 {
 		fmt.Fprintln(w, "References:")
 		for _, r := range c.References {
-			fmt.Fprintln(w, "  - "+describeReference(r))
+			fmt.Fprintln(w, "  - "+catalog.DescribeReference(r))
 		}
 	}
 }
@@ -60,27 +60,6 @@ func para(w io.Writer, title, text string) {
 		fmt.Fprintln(w, "  "+l)
 	}
 	fmt.Fprintln(w)
-}
-
-// describeReference spells out which catalog a reference points into.
-func describeReference(r string) string {
-	prefix, id, ok := strings.Cut(r, ":")
-	if !ok || strings.HasPrefix(r, "https://") {
-		return r
-	}
-	switch prefix {
-	case "kubescape":
-		return "kubescape control " + id
-	case "trivy":
-		return "trivy check " + id
-	case "cis":
-		return "CIS Kubernetes Benchmark v1.12, " + id
-	case "pss":
-		return "Pod Security Standards, " + id + " (pod-security-admission check)"
-	case "guidance":
-		return "NSA/CISA guidance, " + id
-	}
-	return r
 }
 
 func wrap(text string, width int) []string {

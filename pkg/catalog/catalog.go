@@ -41,7 +41,7 @@ type Control struct {
 	// Example is a YAML snippet showing the hardened setting.
 	Example string `json:"example,omitempty"`
 	// References name counterparts in other catalogs: "kubescape:C-0057", "trivy:KSV017",
-	// "cis:5.2.2" (CIS Kubernetes Benchmark v1.12), "pss:baseline/privileged" (the
+	// "cis:5.2.2" (numbered as in CISBenchmark), "pss:baseline/privileged" (the
 	// pod-security-admission level and check ID), "guidance:p12" and plain URLs.
 	References []string `json:"references,omitempty"`
 }

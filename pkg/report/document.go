@@ -28,11 +28,13 @@ type Document struct {
 	Errors        []inventory.InputError `json:"errors"`
 }
 
-// Tool names the producer and the guidance edition.
+// Tool names the producer, the guidance edition and the edition of the CIS benchmark whose
+// numbers "cis:" references use.
 type Tool struct {
-	Name     string `json:"name"`
-	Version  string `json:"version"`
-	Guidance string `json:"guidance"`
+	Name         string `json:"name"`
+	Version      string `json:"version"`
+	Guidance     string `json:"guidance"`
+	CISBenchmark string `json:"cisBenchmark"`
 }
 
 // Finding is one row of the report.
@@ -68,11 +70,12 @@ func Build(res *engine.Result, opts Options) *Document {
 func Header(res *engine.Result, opts Options) *Document {
 	d := &Document{
 		SchemaVersion: SchemaVersion,
-		Tool:          Tool{Name: "kubeharden", Version: opts.ToolVersion, Guidance: "NSA/CISA Kubernetes Hardening Guidance " + catalog.GuidanceVersion},
-		GeneratedAt:   res.Started.UTC().Format(time.RFC3339),
-		Summary:       res.Summary,
-		Findings:      []Finding{},
-		Errors:        make([]inventory.InputError, 0, len(res.Errors)),
+		Tool: Tool{Name: "kubeharden", Version: opts.ToolVersion, Guidance: "NSA/CISA Kubernetes Hardening Guidance " + catalog.GuidanceVersion,
+			CISBenchmark: catalog.CISBenchmark},
+		GeneratedAt: res.Started.UTC().Format(time.RFC3339),
+		Summary:     res.Summary,
+		Findings:    []Finding{},
+		Errors:      make([]inventory.InputError, 0, len(res.Errors)),
 	}
 	d.Summary.Config = RelPath(d.Summary.Config, opts.BaseDir)
 	if len(d.Summary.Inputs.SkippedFiles) > 0 {

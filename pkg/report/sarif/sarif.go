@@ -356,16 +356,15 @@ func help(c *catalog.Control) multiformat {
 		m.WriteString("\n\n```yaml\n" + ex + "\n```")
 	}
 	if len(c.References) > 0 {
-		t.WriteString("\n\nReferences: " + strings.Join(c.References, ", "))
-		m.WriteString("\n\n**References.** ")
-		for i, ref := range c.References {
-			if i > 0 {
-				m.WriteString(", ")
-			}
+		// Spelled out, so that a reader of the alert knows which edition a CIS number is from.
+		t.WriteString("\n\nReferences:")
+		m.WriteString("\n\n**References.**\n")
+		for _, ref := range c.References {
+			t.WriteString("\n- " + catalog.DescribeReference(ref))
 			if strings.HasPrefix(ref, "https://") {
-				m.WriteString("<" + ref + ">")
+				m.WriteString("\n- <" + ref + ">")
 			} else {
-				m.WriteString("`" + ref + "`")
+				m.WriteString("\n- " + catalog.DescribeReference(ref) + " (`" + ref + "`)")
 			}
 		}
 	}
