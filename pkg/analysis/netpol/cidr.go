@@ -45,28 +45,35 @@ func BlockAllows(b *networkingv1.IPBlock, addr netip.Addr) (bool, error) {
 // private ranges, the metadata address or half of the internet do not make the block narrow;
 // only exceptions that remove every public address do.
 func WholeFamilyOpen(b *networkingv1.IPBlock) (bool, error) {
-	cidr, err := ParseCIDR(b.CIDR)
-	if err != nil {
+	cidr, left, err := blockRanges(b)
+	if err != nil || cidr.Bits() != 0 {
 		return false, err
-	}
-	if cidr.Bits() != 0 {
-		return false, nil
-	}
-	left := []addrRange{prefixRange(cidr)}
-	for _, e := range b.Except {
-		ex, err := ParseCIDR(e)
-		if err != nil {
-			return false, err
-		}
-		if ex.Addr().Is4() == cidr.Addr().Is4() {
-			left = subtract(left, prefixRange(ex))
-		}
 	}
 	public := publicV6
 	if cidr.Addr().Is4() {
 		public = publicV4
 	}
 	return overlaps(left, public), nil
+}
+
+// blockRanges parses an ipBlock into its CIDR and the addresses it matches: the CIDR less the
+// exceptions of its own family.
+func blockRanges(b *networkingv1.IPBlock) (netip.Prefix, []addrRange, error) {
+	cidr, err := ParseCIDR(b.CIDR)
+	if err != nil {
+		return netip.Prefix{}, nil, err
+	}
+	left := []addrRange{prefixRange(cidr)}
+	for _, e := range b.Except {
+		ex, err := ParseCIDR(e)
+		if err != nil {
+			return netip.Prefix{}, nil, err
+		}
+		if ex.Addr().Is4() == cidr.Addr().Is4() {
+			left = subtract(left, prefixRange(ex))
+		}
+	}
+	return cidr, left, nil
 }
 
 // addrRange is an inclusive range of addresses of one family.

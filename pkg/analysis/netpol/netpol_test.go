@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"net/netip"
+	"reflect"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -138,6 +139,45 @@ func TestWholeFamilyOpen(t *testing.T) {
 	}
 	if _, err := WholeFamilyOpen(&networkingv1.IPBlock{CIDR: "everything"}); err == nil {
 		t.Error("a malformed CIDR was accepted")
+	}
+}
+
+// A rule's ipBlocks are judged together: the internet split into several CIDRs is still the
+// whole internet, whichever peers carry the pieces.
+func TestInternetSpans(t *testing.T) {
+	block := func(cidr string, except ...string) networkingv1.NetworkPolicyPeer {
+		return networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr, Except: except}}
+	}
+	pods := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}}
+	cases := []struct {
+		name  string
+		peers []networkingv1.NetworkPolicyPeer
+		want  [][]int
+	}{
+		{"no peers", nil, nil},
+		{"one whole family", []networkingv1.NetworkPolicyPeer{block("0.0.0.0/0")}, [][]int{{0}}},
+		{"two halves", []networkingv1.NetworkPolicyPeer{pods, block("0.0.0.0/1"), block("128.0.0.0/1")}, [][]int{{1, 2}}},
+		{"halves with private excepts", []networkingv1.NetworkPolicyPeer{block("0.0.0.0/1", "10.0.0.0/8"), block("128.0.0.0/1", "169.254.169.254/32")}, [][]int{{0, 1}}},
+		{"three quarters", []networkingv1.NetworkPolicyPeer{block("0.0.0.0/1"), block("128.0.0.0/2")}, nil},
+		{"public space piece by piece", []networkingv1.NetworkPolicyPeer{block("0.0.0.0/2"), block("64.0.0.0/2"), block("128.0.0.0/2"), block("192.0.0.0/3")}, [][]int{{0, 1, 2, 3}}},
+		{"private ranges only", []networkingv1.NetworkPolicyPeer{block("10.0.0.0/8"), block("172.16.0.0/12"), block("192.168.0.0/16")}, nil},
+		{"private range beside the halves is left out", []networkingv1.NetworkPolicyPeer{block("10.0.0.0/8"), block("0.0.0.0/1"), block("128.0.0.0/1")}, [][]int{{1, 2}}},
+		// A block whose excepts remove every public address reaches no internet address, so its
+		// CIDR does not count towards covering the internet.
+		{"excepted whole family beside one range", []networkingv1.NetworkPolicyPeer{block("0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1"), block("8.0.0.0/8")}, nil},
+		// ::/1 alone holds the whole global unicast block; the other half adds no public address.
+		{"ipv6 halves", []networkingv1.NetworkPolicyPeer{block("::/1"), block("8000::/1")}, [][]int{{0}}},
+		{"ipv6 global unicast", []networkingv1.NetworkPolicyPeer{block("2000::/3")}, [][]int{{0}}},
+		{"ipv6 global unicast in two", []networkingv1.NetworkPolicyPeer{block("2000::/4"), block("3000::/4")}, [][]int{{0, 1}}},
+		{"both families", []networkingv1.NetworkPolicyPeer{block("::/0"), block("0.0.0.0/1"), block("128.0.0.0/1")}, [][]int{{1, 2}, {0}}},
+		{"families do not mix", []networkingv1.NetworkPolicyPeer{block("0.0.0.0/1"), block("8000::/1")}, nil},
+		{"malformed block skipped", []networkingv1.NetworkPolicyPeer{block("bad"), block("0.0.0.0/1"), block("128.0.0.0/1")}, [][]int{{1, 2}}},
+	}
+	for _, c := range cases {
+		r := Rule{Direction: Egress, Peers: c.peers}
+		if got := r.InternetSpans(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: InternetSpans = %v, want %v", c.name, got, c.want)
+		}
 	}
 }
 

@@ -142,3 +142,42 @@ func (r Rule) AllowsAddress(addr netip.Addr) (bool, int) {
 	}
 	return false, 0
 }
+
+// InternetSpans returns the groups of the rule's ipBlock peers that together reach the whole
+// internet, one group per address family (IPv4 first), each as indexes into Peers. A group is
+// the family's blocks that let at least one public address through once their own exceptions
+// are taken out; it spans the internet when their CIDRs together contain every public address
+// of the family. For a single block this is WholeFamilyOpen: 0.0.0.0/0 is one such group, and
+// so are 0.0.0.0/1 and 128.0.0.0/1 side by side, which a peer-by-peer reading would miss.
+//
+// Exceptions are judged as WholeFamilyOpen judges them: carving the private ranges or the
+// metadata address out of blocks that span the internet leaves the internet open. A block
+// whose exceptions remove every public address reaches none, so its CIDR does not count.
+// Blocks that do not parse are skipped (the API server rejects them).
+func (r Rule) InternetSpans() [][]int {
+	var spans [][]int
+	for _, v4 := range []bool{true, false} {
+		public := publicV6
+		if v4 {
+			public = publicV4
+		}
+		var group []int
+		uncovered := public
+		for i := range r.Peers {
+			b := r.Peers[i].IPBlock
+			if b == nil {
+				continue
+			}
+			cidr, left, err := blockRanges(b)
+			if err != nil || cidr.Addr().Is4() != v4 || !overlaps(left, public) {
+				continue
+			}
+			group = append(group, i)
+			uncovered = subtract(uncovered, prefixRange(cidr))
+		}
+		if group != nil && len(uncovered) == 0 {
+			spans = append(spans, group)
+		}
+	}
+	return spans
+}

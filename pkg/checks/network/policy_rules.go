@@ -14,9 +14,13 @@ NS-08 fails on each rule or peer that lets in (or out) far more than a hardened 
   - an ipBlock whose CIDR is a whole address family, 0.0.0.0/0 or ::/0, unless its except list
     removes every public address (at ...ipBlock.cidr); excepting the private ranges or the
     metadata address still leaves the whole internet;
+  - ipBlocks of one rule whose CIDRs together hold every public address of a family, such as
+    0.0.0.0/1 beside 128.0.0.0/1 (at ...from / ...to, or at ...ipBlock.cidr for a single block
+    such as 2000::/3); the blocks are judged as a union, each less its own except list, since
+    the network plugin allows whatever any of them allows;
   - namespaceSelector {} with no or an empty podSelector: every pod of every namespace (at
     ...namespaceSelector).
-The first three are medium when the rule allows every port and low when it names its ports
+The first four are medium when the rule allows every port and low when it names its ports
 (an internet-facing server on 443 is a deliberate choice worth a look, not an open door); the
 last is low.
 
@@ -83,6 +87,7 @@ func assessOpenRules(a *checks.Assessment, o *inventory.Object, _ *inventory.Inv
 			a.FailSeverity(sev, r.Path, fmt.Sprintf("%s rule %d has no %q: it %s every pod and every address, on %s", r.Direction, r.Index, field, verb, ports))
 			continue
 		}
+		var wholeFamily []bool // peers that are a whole address family by themselves
 		for i := range r.Peers {
 			peer := &r.Peers[i]
 			scope, err := netpol.PeerScope(peer)
@@ -93,16 +98,53 @@ func assessOpenRules(a *checks.Assessment, o *inventory.Object, _ *inventory.Inv
 			case netpol.ScopeEmpty:
 				a.FailSeverity(sev, r.PeerPath(i), fmt.Sprintf("%s rule %d peer %d is empty (no podSelector, namespaceSelector or ipBlock): it names no restriction, and the API server rejects it", r.Direction, r.Index, i))
 			case netpol.ScopeInternet:
-				except := ""
-				if len(peer.IPBlock.Except) > 0 {
-					except = " except " + strings.Join(peer.IPBlock.Except, ", ")
+				if wholeFamily == nil {
+					wholeFamily = make([]bool, len(r.Peers))
 				}
-				a.FailSeverity(sev, r.PeerPath(i)+".ipBlock.cidr", fmt.Sprintf("ipBlock %s%s %s every address on the internet, on %s", peer.IPBlock.CIDR, except, verb, ports))
+				wholeFamily[i] = true
+				a.FailSeverity(sev, r.PeerPath(i)+".ipBlock.cidr", fmt.Sprintf("ipBlock %s %s every address on the internet, on %s", describeBlock(peer.IPBlock), verb, ports))
 			case netpol.ScopeClusterPods:
 				a.FailSeverity(catalog.SeverityLow, r.PeerPath(i)+".namespaceSelector", fmt.Sprintf("namespaceSelector {} without a podSelector %s every pod of every namespace, on %s", verb, ports))
 			}
 		}
+		// Blocks that reach the internet only together (0.0.0.0/1 beside 128.0.0.0/1), or one
+		// that is smaller than a whole family yet holds all its public addresses (2000::/3).
+		// A span with a whole-family block in it has been reported above, at that block.
+	spans:
+		for _, span := range r.InternetSpans() {
+			for _, i := range span {
+				if wholeFamily != nil && wholeFamily[i] {
+					continue spans
+				}
+			}
+			if len(span) == 1 {
+				b := r.Peers[span[0]].IPBlock
+				a.FailSeverity(sev, r.PeerPath(span[0])+".ipBlock.cidr", fmt.Sprintf("ipBlock %s %s every address on the internet, on %s", describeBlock(b), verb, ports))
+				continue
+			}
+			blocks := make([]string, len(span))
+			for j, i := range span {
+				blocks[j] = describeBlock(r.Peers[i].IPBlock)
+			}
+			a.FailSeverity(sev, r.PeersPath(), fmt.Sprintf("ipBlocks %s together %s every address on the internet, on %s", strings.Join(blocks, ", "), togetherVerb(r.Direction), ports))
+		}
 	}
+}
+
+// describeBlock renders an ipBlock for messages: "0.0.0.0/0" or "0.0.0.0/0 except 10.0.0.0/8".
+func describeBlock(b *networkingv1.IPBlock) string {
+	if len(b.Except) == 0 {
+		return b.CIDR
+	}
+	return b.CIDR + " except " + strings.Join(b.Except, ", ")
+}
+
+// togetherVerb is wording's verb for several blocks: "admit", "let the pods connect to".
+func togetherVerb(d netpol.Direction) string {
+	if d == netpol.Egress {
+		return "let the pods connect to"
+	}
+	return "admit"
 }
 
 // metadataEndpoint is a cloud instance metadata address and the exception that closes it.

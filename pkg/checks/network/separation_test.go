@@ -179,6 +179,9 @@ func TestNS08OpenRules(t *testing.T) {
 	expectFailures(t, outs, "fail-internet-egress-private-excepted", nsFailure{"spec.egress[0].to[0].ipBlock.cidr", `ipBlock 0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 lets the pods connect to every address on the internet, on every port`, med})
 	expectFailures(t, outs, "fail-ipv6-everything", nsFailure{"spec.egress[0].to[0].ipBlock.cidr", `ipBlock ::/0 lets the pods connect to every address on the internet, on all UDP ports`, med})
 	expectFailures(t, outs, "fail-all-namespaces", nsFailure{"spec.ingress[0].from[0].namespaceSelector", `namespaceSelector {} without a podSelector admits every pod of every namespace, on 9090/TCP`, low})
+	expectFailures(t, outs, "fail-internet-split-egress", nsFailure{"spec.egress[0].to", `ipBlocks 0.0.0.0/1, 128.0.0.0/1 together let the pods connect to every address on the internet, on every port`, med})
+	expectFailures(t, outs, "fail-internet-split-ingress", nsFailure{"spec.ingress[0].from", `ipBlocks 0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1 except 192.168.0.0/16 together admit every address on the internet, on 443/TCP`, low})
+	expectFailures(t, outs, "fail-ipv6-global-unicast", nsFailure{"spec.egress[0].to[0].ipBlock.cidr", `ipBlock 2000::/3 lets the pods connect to every address on the internet, on every port`, med})
 	expectFailures(t, outs, "fail-egress-everything-defaulted-types", nsFailure{"spec.egress[0]", `egress rule 0 has no "to": it lets the pods connect to every pod and every address, on every port`, med})
 }
 
