@@ -286,6 +286,39 @@ func TestDescribePorts(t *testing.T) {
 	}
 }
 
+func TestPortsAllow(t *testing.T) {
+	tcp, udp, sctp := corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP
+	port := func(p int32) *intstr.IntOrString { v := intstr.FromInt32(p); return &v }
+	named := intstr.FromString("http")
+	end := func(p int32) *int32 { return &p }
+	cases := []struct {
+		name  string
+		ports []networkingv1.NetworkPolicyPort
+		want  bool
+	}{
+		{"no ports is every port", nil, true},
+		{"the port", []networkingv1.NetworkPolicyPort{{Port: port(80)}}, true},
+		{"the port, TCP named", []networkingv1.NetworkPolicyPort{{Port: port(80), Protocol: &tcp}}, true},
+		{"another port", []networkingv1.NetworkPolicyPort{{Port: port(443)}}, false},
+		{"the port over UDP", []networkingv1.NetworkPolicyPort{{Port: port(80), Protocol: &udp}}, false},
+		{"DNS", []networkingv1.NetworkPolicyPort{{Port: port(53), Protocol: &udp}, {Port: port(53), Protocol: &tcp}}, false},
+		{"every TCP port", []networkingv1.NetworkPolicyPort{{Protocol: &tcp}}, true},
+		{"every port, protocol defaulted", []networkingv1.NetworkPolicyPort{{}}, true},
+		{"every SCTP port", []networkingv1.NetworkPolicyPort{{Protocol: &sctp}}, false},
+		{"range holding it", []networkingv1.NetworkPolicyPort{{Port: port(1), EndPort: end(1024)}}, true},
+		{"range ending on it", []networkingv1.NetworkPolicyPort{{Port: port(53), EndPort: end(80)}}, true},
+		{"range above it", []networkingv1.NetworkPolicyPort{{Port: port(81), EndPort: end(1024)}}, false},
+		// A named port is resolved against the destination pod's ports, which are not known here.
+		{"named port", []networkingv1.NetworkPolicyPort{{Port: &named}}, true},
+		{"second entry", []networkingv1.NetworkPolicyPort{{Port: port(443)}, {Port: port(80)}}, true},
+	}
+	for _, c := range cases {
+		if got := PortsAllow(c.ports, corev1.ProtocolTCP, 80); got != c.want {
+			t.Errorf("%s: PortsAllow(%s, TCP, 80) = %v, want %v", c.name, DescribePorts(c.ports), got, c.want)
+		}
+	}
+}
+
 func TestRulesSkipIgnoredDirections(t *testing.T) {
 	p := policy(t, "spec: {podSelector: {}, policyTypes: [Ingress], ingress: [{}], egress: [{}]}")
 	rules := p.Rules()

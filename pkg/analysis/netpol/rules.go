@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Rule is one ingress or egress rule of a policy, with its field path.
@@ -99,6 +101,37 @@ func PortsRestricted(ports []networkingv1.NetworkPolicyPort) bool {
 		}
 	}
 	return true
+}
+
+// PortsAllow reports whether a rule with these ports lets traffic to port over proto through.
+// No ports means every port; an entry without a port means every port of its protocol (TCP when
+// unset); a range counts when it holds the port. A named port counts too: it is resolved
+// against the ports the destination pod declares, which the policy alone does not show, so it
+// may be the port asked about.
+func PortsAllow(ports []networkingv1.NetworkPolicyPort, proto corev1.Protocol, port int32) bool {
+	if len(ports) == 0 {
+		return true
+	}
+	for _, p := range ports {
+		pp := corev1.ProtocolTCP
+		if p.Protocol != nil && *p.Protocol != "" {
+			pp = *p.Protocol
+		}
+		if pp != proto {
+			continue
+		}
+		switch {
+		case p.Port == nil, p.Port.Type == intstr.String:
+			return true
+		case p.EndPort != nil:
+			if p.Port.IntVal <= port && port <= *p.EndPort {
+				return true
+			}
+		case p.Port.IntVal == port:
+			return true
+		}
+	}
+	return false
 }
 
 // DescribePorts renders the ports of a rule for messages: "8080/TCP, 53/UDP", "all TCP ports",

@@ -31,8 +31,11 @@ NS-41 fails on each egress rule that lets pods reach a cloud metadata endpoint,
     the whole link-local range 169.254.0.0/16, for IPv4; fd00:ec2::254/128 for IPv6. For a
     broad block the path is ...ipBlock.except, where the exception belongs; for a block inside
     the link-local range (an explicit allowance) it is ...ipBlock.cidr.
-Ports do not matter: metadata services differ in the ports they serve, and a finding that
-depends on the port would miss the next one. Namespaces with no egress policy at all are not
+Only rules whose ports let TCP to a metadata port through count: 80, where every one of these
+services answers HTTP (AWS, Azure, GCP, Oracle, OpenStack, DigitalOcean), and 8775, OpenStack
+Nova's own metadata port. A rule with no ports, an entry for every TCP port, a range or a named
+port (which cannot be resolved for an address outside the cluster) counts; a rule limited to
+DNS, to 443 or to UDP cannot fetch credentials, and NS-08 already judges how open it is. Namespaces with no egress policy at all are not
 reported here but by NS-06 (per namespace) and NS-07 (per workload).
 */
 
@@ -45,6 +48,7 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/catalog"
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 )
 
@@ -161,13 +165,27 @@ var metadataEndpoints = []metadataEndpoint{
 	{netip.MustParseAddr("fd00:ec2::254"), "fd00:ec2::254/128", netip.MustParsePrefix("fd00:ec2::/64")},
 }
 
+// metadataPorts are the TCP ports the metadata services answer on (see the comment at the top).
+var metadataPorts = []int32{80, 8775}
+
+// reachesMetadataPort reports whether a rule's ports let a request to a metadata service's
+// port through.
+func reachesMetadataPort(ports []networkingv1.NetworkPolicyPort) bool {
+	for _, port := range metadataPorts {
+		if netpol.PortsAllow(ports, corev1.ProtocolTCP, port) {
+			return true
+		}
+	}
+	return false
+}
+
 func assessMetadataEgress(a *checks.Assessment, o *inventory.Object, _ *inventory.Inventory) {
 	p := compiled(o)
 	if p == nil {
 		return
 	}
 	for _, r := range p.Rules() {
-		if r.Direction != netpol.Egress {
+		if r.Direction != netpol.Egress || !reachesMetadataPort(r.Ports) {
 			continue
 		}
 		if len(r.Peers) == 0 {

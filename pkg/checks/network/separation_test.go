@@ -194,6 +194,10 @@ func TestNS41MetadataEgress(t *testing.T) {
 	expectFailures(t, outs, "fail-no-to", nsFailure{"spec.egress[0]", `egress rule 0 has no "to", so the pods may reach the cloud metadata service at 169.254.169.254 (and fd00:ec2::254) and read the node's cloud credentials; list the destinations, or use an ipBlock that excepts the metadata address`, 0})
 	expectFailures(t, outs, "fail-explicit", nsFailure{"spec.egress[0].to[0].ipBlock.cidr", "ipBlock 169.254.169.254/32 explicitly allows egress to the cloud metadata service at 169.254.169.254, which hands out the node's cloud credentials", 0})
 	expectFailures(t, outs, "fail-ipv6", nsFailure{"spec.egress[0].to[1].ipBlock.except", "ipBlock ::/0 lets the pods reach the cloud metadata service at fd00:ec2::254, which hands out the node's cloud credentials; add fd00:ec2::254/128 to except", 0})
+	expectFailures(t, outs, "fail-all-tcp-ports", nsFailure{"spec.egress[0].to[0].ipBlock.except", "ipBlock 0.0.0.0/0 lets the pods reach the cloud metadata service at 169.254.169.254...", 0})
+	expectFailures(t, outs, "fail-port-range", nsFailure{"spec.egress[0]", `egress rule 0 has no "to", so the pods may reach the cloud metadata service...`, 0})
+	expectFailures(t, outs, "fail-named-port", nsFailure{"spec.egress[0].to[0].ipBlock.except", "ipBlock 0.0.0.0/0 lets the pods reach the cloud metadata service at 169.254.169.254...", 0})
+	expectFailures(t, outs, "fail-openstack-port", nsFailure{"spec.egress[0].to[0].ipBlock.cidr", "ipBlock 169.254.169.254/32 explicitly allows egress to the cloud metadata service at 169.254.169.254...", 0})
 	expectFailures(t, outs, "fail-second-rule", nsFailure{"spec.egress[1].to[0].ipBlock.except", "ipBlock 0.0.0.0/0 lets the pods reach the cloud metadata service at 169.254.169.254...", 0})
 }
 
