@@ -1,6 +1,7 @@
 package network
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,9 +82,34 @@ func expectComplete(t *testing.T, id, path string) map[string]checktest.Outcome 
 
 func TestNS01SystemNamespaces(t *testing.T) {
 	outs := checktest.Expect(t, "NS-01", "testdata/NS-01.yaml")
-	expectFailures(t, outs, "fail-user-app", nsFailure{"metadata.namespace", `runs in "kube-system", the namespace of the cluster's own components, but does not mark itself as one (no system-node-critical or system-cluster-critical priorityClassName, no tier: control-plane label); move it to a namespace of its own`, 0})
+	expectFailures(t, outs, "fail-user-app", nsFailure{"metadata.namespace", notControlPlane, 0})
+	for _, name := range []string{"kube-apiserver", "etcd-node-1"} {
+		if o, ok := outs[name]; !ok || len(o.Failures) > 0 || o.NotAssessed != "" {
+			t.Errorf("%s: matched=%v failures=%v, want a pass", name, ok, o.Failures)
+		}
+	}
+	for _, name := range []string{"fail-kube-proxy", "fail-cluster-critical-only", "fail-miner", "fail-labels-without-priority", "fail-other-component", "fail-misnamed"} {
+		expectFailures(t, outs, name, nsFailure{"metadata.namespace", notControlPlane, 0})
+	}
 	expectFailures(t, outs, "fail-in-kube-public", nsFailure{"metadata.namespace", `runs in "kube-public", which holds cluster-wide readable data, not workloads; move it to a namespace of its own`, 0})
 	expectFailures(t, outs, "fail-in-kube-node-lease", nsFailure{"metadata.namespace", `runs in "kube-node-lease", which holds node heartbeat Leases, not workloads; move it to a namespace of its own`, 0})
+}
+
+const notControlPlane = `runs in "kube-system", the namespace of the cluster's own components, but is not a control-plane component (a static or mirror pod of kube-apiserver, kube-controller-manager, kube-scheduler or etcd, named after it, labelled tier: control-plane and component, with priorityClassName system-node-critical); move it to a namespace of its own, or record an exception for an add-on that must run there`
+
+// kubeadm's static pod manifests, as a node keeps them, are the control plane NS-01 must let
+// through.
+func TestNS01KubeadmStaticPods(t *testing.T) {
+	files, err := filepath.Glob("../../source/node/testdata/kubeadm-*/etc/kubernetes/manifests/*.yaml")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("kubeadm manifests: %v %v", files, err)
+	}
+	for _, f := range files {
+		outs := checktest.Run(t, "NS-01", checktest.Load(t, f))
+		if len(outs) != 1 || len(outs[0].Failures) > 0 || outs[0].NotAssessed != "" {
+			t.Errorf("%s: %+v, want one pass", f, outs)
+		}
+	}
 }
 
 func TestNS02DefaultNamespace(t *testing.T) {
