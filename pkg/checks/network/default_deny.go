@@ -7,13 +7,16 @@ Fields read (per Namespace object, declared or implied, except kube-system, kube
 kube-node-lease):
   NetworkPolicies of the namespace: spec.podSelector, spec.policyTypes (or its default),
   spec.ingress, spec.egress
-  NS-05 also counts the workloads of the namespace (objects with a pod template)
+  the workloads of the namespace (objects with a pod template), counted
 
 Passing values:
-  NS-05  the namespace has at least one NetworkPolicy; a namespace without workloads is not
-         assessed by NS-05 (skipped), since there is nothing that needs one yet.
+  NS-05  the namespace has at least one NetworkPolicy.
   NS-06  a policy with an empty podSelector, Ingress among its effective policy types and no
          ingress rules, and one (the same or another) with Egress and no egress rules.
+
+A namespace without workloads is skipped by both: it has no pods to isolate yet, and a
+namespace holding only Services, Ingresses or configuration would otherwise fail twice for
+policies that would protect nothing. The pods that arrive later are judged when they do.
 
 Both follow the completeness rule (see namespace_index.go): when the namespace is only implied
 and the set is not complete, a namespace that would fail is not assessed instead.
@@ -69,11 +72,11 @@ var denyMessages = map[netpol.Direction]string{
 
 func assessDefaultDeny(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
 	ns := o.Name
-	if systemNamespaces[ns] {
+	x := indexOf(inv)
+	if systemNamespaces[ns] || x.workloads[ns] == 0 {
 		a.Skip()
 		return
 	}
-	x := indexOf(inv)
 	set := x.policies[ns]
 	missing := netpol.Both &^ set.DefaultDeny()
 	if missing == netpol.None {

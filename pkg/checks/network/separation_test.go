@@ -170,10 +170,15 @@ func TestNS06DefaultDeny(t *testing.T) {
 	if !strings.HasPrefix(outs["na-implied"].NotAssessed, `namespace "na-implied" is not declared in the scanned input`) {
 		t.Errorf("na-implied: %q", outs["na-implied"].NotAssessed)
 	}
-	if !outs["kube-system"].Skipped {
-		t.Errorf("kube-system: %+v, want skipped", outs["kube-system"])
+	for _, name := range []string{"kube-system", "skip-no-objects", "skip-services-only", "skip-implied-service"} {
+		if !outs[name].Skipped {
+			t.Errorf("%s: %+v, want skipped", name, outs[name])
+		}
 	}
 	complete := expectComplete(t, "NS-06", "testdata/NS-06.yaml")
+	if !complete["skip-implied-service"].Skipped {
+		t.Errorf("skip-implied-service with Complete: %+v, want skipped", complete["skip-implied-service"])
+	}
 	expectFailures(t, complete, "na-implied", nsFailure{"", noDenyEgress, 0})
 }
 
