@@ -75,6 +75,9 @@ type Binding struct {
 	Role    *Role
 
 	grants [][]Grant // per subject
+	// defaults marks the subjects that Kubernetes' bootstrap policy binds here (see
+	// KubernetesDefault); nil for any other binding.
+	defaults []bool
 }
 
 // Grants returns what the binding gives the subject at index i: one grant per effective rule, or
@@ -265,6 +268,7 @@ func (a *Analysis) addBinding(o *inventory.Object, subjects []rbacv1.Subject, re
 		}
 		b.Subjects = append(b.Subjects, sub)
 	}
+	b.defaults = defaultSubjects(b)
 	b.grants = make([][]Grant, len(b.Subjects))
 	for i, s := range b.Subjects {
 		base := Grant{Subject: s, Binding: b.Ref, SubjectIndex: i, Role: b.RoleRef, Namespace: b.Namespace}

@@ -31,6 +31,10 @@
 // Bindings whose role is in neither the inventory nor the built-in table are not dropped: they
 // appear as unresolved grants, since they may grant anything.
 //
+// The bindings of Kubernetes' bootstrap RBAC policy are known by name, role and subjects
+// (Binding.KubernetesDefault), so that the checks can tell the system's own grants from grants
+// someone wrote to the same system identities.
+//
 // The analysis reads only the inventory, so a manifest scan and a live cluster feed it the same
 // way: build the inventory from any source and call For.
 package rbac

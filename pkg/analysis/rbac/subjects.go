@@ -110,26 +110,31 @@ func Identities(s Subject) []Subject {
 	return []Subject{s}
 }
 
-// Who counts as "the system" and who counts as "everyone" is decided here, once, for every check.
+// Who counts as a system identity and who counts as "everyone" is decided here, once, for every
+// check.
 //
-// System subjects are the cluster's own components. Checks never report what they hold (except
-// the controls about those groups themselves, such as system:masters), because Kubernetes grants
-// it by design:
+// System identities are the cluster's own components:
 //   - users whose name starts with "system:" (the API server reserves the prefix: the
 //     controller-manager, scheduler and kube-proxy identities, nodes as system:node:NAME), except
-//     system:anonymous and service-account user names, which are judged as the service account;
+//     system:anonymous and service-account user names, which are the service account;
 //   - groups whose name starts with "system:" (system:masters, system:nodes, system:bootstrappers,
 //     system:monitoring), except the catch-all groups below;
 //   - the kube-controller-manager's and kube-scheduler's own service accounts in kube-system,
 //     listed by name below. Other service accounts in kube-system are ordinary subjects: add-ons
 //     installed there are reviewed like any other workload.
 //
-// Anyone else is judged. A subject that is an administrator by the organisation's decision (a
-// break-glass group, a GitOps controller) is accepted through the normal exception mechanism on
-// the binding that grants the access (.kubeharden.yaml exceptions or the kubeharden.io/exempt
-// annotation), so the decision is written down with a reason and an expiry rather than built in.
+// Being a system identity says who a subject is, not that what it holds is fine: what Kubernetes'
+// own default bindings give them is the system's design (Binding.KubernetesDefault), but a binding
+// someone else wrote that gives system:nodes or system:bootstrappers cluster-admin hands it to
+// every node or every bootstrap token, and is judged like any other grant.
+//
+// A subject that is an administrator by the organisation's decision (a break-glass group, a GitOps
+// controller) is accepted through the normal exception mechanism on the binding that grants the
+// access (.kubeharden.yaml exceptions or the kubeharden.io/exempt annotation), so the decision is
+// written down with a reason and an expiry rather than built in.
 
-// IsSystemSubject reports whether s is one of the cluster's own components (see above).
+// IsSystemSubject reports whether s is one of the cluster's own identities (see above); a person
+// or team never is.
 func IsSystemSubject(s Subject) bool {
 	switch s.Kind {
 	case KindUser:

@@ -11,8 +11,8 @@ that grants every verb on every resource, in all API groups or in the core group
 Secrets, pods and tokens, and so everything else): high through a ClusterRoleBinding, medium
 through a RoleBinding, whose reach ends at its namespace.
 
-Passes: system components (system:masters is judged by AA-09 instead), and roles without such a
-rule. Accepted administrators (a break-glass group, a GitOps controller) are recorded with an
+Passes: Kubernetes' own default bindings, Group system:masters (which holds everything anyway;
+AA-09 judges bindings that name it), and roles without such a rule. Accepted administrators (a break-glass group, a GitOps controller) are recorded with an
 exception on their binding.
 */
 
@@ -40,7 +40,7 @@ func assessAdmin(a *checks.Assessment, o *inventory.Object, inv *inventory.Inven
 	}
 	unresolved := false
 	for i, s := range b.Subjects {
-		if analysis.IsSystemSubject(s) {
+		if systemOwned(b, i) {
 			continue
 		}
 		if b.Role == nil {

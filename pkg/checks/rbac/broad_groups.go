@@ -14,9 +14,11 @@ system:serviceaccounts (every workload of the cluster).
 Each passes when every rule the binding grants them is within what Kubernetes grants those groups
 by default: the health and version endpoints for unauthenticated callers; for authenticated ones
 also API discovery, self-review (selfsubjectaccessreviews, selfsubjectrulesreviews,
-selfsubjectreviews) and the service account issuer's public keys. So the default
-system:public-info-viewer, system:discovery and system:basic-user bindings pass, and anything
-else fails, naming the first rule that goes beyond.
+selfsubjectreviews) and the service account issuer's public keys. So bindings like
+the default system:public-info-viewer, system:discovery and system:basic-user pass, and anything
+else fails, naming the first rule that goes beyond. Kubernetes' own default bindings pass as the
+bootstrap policy writes them (system:cluster-trust-bundle-discovery lets every service account
+read the cluster's public trust bundles).
 */
 
 import (
@@ -71,7 +73,7 @@ func assessEveryone(a *checks.Assessment, o *inventory.Object, inv *inventory.In
 	unresolved := false
 	for i, s := range b.Subjects {
 		whom := who(s)
-		if whom == "" {
+		if whom == "" || b.KubernetesDefault(i) {
 			continue
 		}
 		if b.Role == nil {

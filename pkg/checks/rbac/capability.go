@@ -42,8 +42,24 @@ type capability struct {
 	weaker *capability
 }
 
-// judged says whether a check reports subject s of binding b (system subjects are never judged).
+// judged says whether a check reports subject s of binding b (beyond systemOwned, which no check
+// of a subject's access reports).
 type judged func(b *analysis.Binding, s analysis.Subject) bool
+
+// systemOwned says whether what binding b gives its subject i is the system's own, which checks of
+// access do not report:
+//   - the subject is one Kubernetes' bootstrap policy binds there itself (b.KubernetesDefault):
+//     the components' default access is the design, not a choice of the cluster's operators;
+//   - the subject is Group system:masters, whose members the API server allows everything before
+//     RBAC is consulted: no binding gives them more (AA-09 reports bindings that name it).
+//
+// Everything else is judged, whoever it names: a binding someone wrote that gives a system
+// identity (system:nodes, system:bootstrappers, system:kube-proxy, a controller's service
+// account) powerful access hands it to every holder of that identity's credentials.
+func systemOwned(b *analysis.Binding, i int) bool {
+	s := b.Subjects[i]
+	return b.KubernetesDefault(i) || (s.Kind == analysis.KindGroup && s.Name == analysis.GroupMasters)
+}
 
 // holding is what a subject holds of one capability: per resource, the verbs (in the
 // capability's order), and the grants that give them.
@@ -118,7 +134,7 @@ func assessCapabilities(a *checks.Assessment, o *inventory.Object, inv *inventor
 	}
 	unresolved := false
 	for i, s := range b.Subjects {
-		if analysis.IsSystemSubject(s) || (judge != nil && !judge(b, s)) {
+		if systemOwned(b, i) || (judge != nil && !judge(b, s)) {
 			continue
 		}
 		if b.Role == nil {

@@ -8,9 +8,12 @@
 // binding it accepts.
 //
 // Three rules hold for all of them:
-//   - the cluster's own components (rbac.IsSystemSubject: system: users and groups, the control
-//     plane's kube-system service accounts) are never reported, except by the controls about the
-//     special groups themselves (AA-05, AA-06, AA-09);
+//   - what Kubernetes' own default bindings give the subjects its bootstrap policy puts there
+//     (Binding.KubernetesDefault) is never reported, nor what a binding gives Group
+//     system:masters, which RBAC cannot add to (AA-09 reports those bindings). A binding anyone
+//     else wrote is judged whoever it names: system: users and groups and the controllers'
+//     service accounts are identities whose credentials can leak like any other, and a binding
+//     of cluster-admin to system:bootstrappers or system:nodes is a takeover path;
 //   - a rule that grants everything (rbac.IsAdminRule) is reported once, by AA-13, and not again
 //     by each control whose permission it includes;
 //   - a binding whose role is in neither the input nor the built-in table of Kubernetes defaults

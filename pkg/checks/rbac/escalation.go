@@ -14,7 +14,7 @@ Impersonating users and groups and the cluster-scoped kinds are reachable throug
 ClusterRoleBindings only; roles, rolebindings and service accounts in the RoleBinding's namespace
 too. The built-in admin (rolebindings) and edit (impersonate serviceaccounts) roles fail here.
 
-Passes: system components, rules limited to named objects by resourceNames, and rules that grant
+Passes: Kubernetes' own default bindings, rules limited to named objects by resourceNames, and rules that grant
 everything (AA-13 reports those).
 */
 

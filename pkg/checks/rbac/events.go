@@ -11,7 +11,7 @@ deletecollection events (core or events.k8s.io).
 Container logs are not covered: the API serves pods/log for reading only, so no RBAC rule can
 grant deleting them; they go with the pod, which AA-17 watches.
 
-Passes: system components (the API server expires events itself), rules limited to named events,
+Passes: Kubernetes' own default bindings (the API server expires events itself), rules limited to named events,
 and rules that grant everything (AA-13 reports those).
 */
 

@@ -11,7 +11,7 @@ itself). A subject that lacks create but holds get on one of them fails at mediu
 until Kubernetes 1.35 the API server authorised WebSocket exec, attach and port-forward with get
 alone, and many clusters still run such versions.
 
-Passes: rules limited to named pods by resourceNames, system components, and rules that grant
+Passes: rules limited to named pods by resourceNames, Kubernetes' own default bindings, and rules that grant
 everything (AA-13 reports those).
 */
 

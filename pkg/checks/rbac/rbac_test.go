@@ -74,6 +74,9 @@ var wantFailures = map[string]map[string][]wantFailure{
 		},
 	},
 	"AA-13": {
+		"fail-garbage-collector": {
+			{"subjects[0]", "ServiceAccount kube-system/generic-garbage-collector holds every verb on every resource cluster-wide through ClusterRoleBinding fail-garbage-collector → ClusterRole cluster-admin rules[0] (built-in role, rules assumed from Kubernetes defaults)", 0},
+		},
 		"fail-aggregated": {
 			{"subjects[0]", "ServiceAccount ci/deployer holds every verb on every resource cluster-wide through ClusterRoleBinding fail-aggregated → ClusterRole platform (rules[0] of ClusterRole platform-everything)", 0},
 		},
@@ -81,6 +84,7 @@ var wantFailures = map[string]map[string][]wantFailure{
 			{"subjects[0]", "ServiceAccount kube-system/lb-controller holds every verb on every resource cluster-wide through ClusterRoleBinding fail-kube-system-addon → ClusterRole cluster-admin rules[0] (built-in role, rules assumed from Kubernetes defaults)", 0},
 		},
 		"fail-mixed-subjects": {
+			{"subjects[0]", "User system:kube-controller-manager holds every verb on every resource cluster-wide through ClusterRoleBinding fail-mixed-subjects → ClusterRole cluster-admin rules[0] (built-in role, rules assumed from Kubernetes defaults)", 0},
 			{"subjects[1]", "Group admins holds every verb on every resource cluster-wide through ClusterRoleBinding fail-mixed-subjects → ClusterRole cluster-admin rules[0] (built-in role, rules assumed from Kubernetes defaults)", 0},
 		},
 		"fail-namespace-admin": {
@@ -130,6 +134,10 @@ var wantFailures = map[string]map[string][]wantFailure{
 		},
 	},
 	"AA-16": {
+		"fail-controller-account": {
+			{"subjects[0]", "ServiceAccount kube-system/clusterrole-aggregation-controller can escalate clusterroles cluster-wide through ClusterRoleBinding fail-controller-account → ClusterRole role-manager rules[0]; escalate lets a subject write roles granting more than it holds", 0},
+			{"subjects[0]", "ServiceAccount kube-system/clusterrole-aggregation-controller can bind clusterroles cluster-wide through ClusterRoleBinding fail-controller-account → ClusterRole role-manager rules[0]; bind lets a subject bind roles granting more than it holds", 0},
+		},
 		"fail-escalate-bind": {
 			{"subjects[0]", "User jane can escalate clusterroles cluster-wide through ClusterRoleBinding fail-escalate-bind → ClusterRole role-manager rules[0]; escalate lets a subject write roles granting more than it holds", 0},
 			{"subjects[0]", "User jane can bind clusterroles cluster-wide through ClusterRoleBinding fail-escalate-bind → ClusterRole role-manager rules[0]; bind lets a subject bind roles granting more than it holds", 0},
@@ -193,6 +201,9 @@ var wantFailures = map[string]map[string][]wantFailure{
 		},
 		"fail-edit": {
 			{"subjects[0]", "Group devs can get, list, watch Secrets in namespace shop through RoleBinding shop/fail-edit → ClusterRole edit (rules[0] of ClusterRole system:aggregate-to-edit) (built-in role, rules assumed from Kubernetes defaults)", 0},
+		},
+		"fail-scheduler": {
+			{"subjects[0]", "User system:kube-scheduler can get, list Secrets in namespace shop through RoleBinding shop/fail-scheduler → Role shop/secret-reader rules[1]", 0},
 		},
 		"fail-reader": {
 			{"subjects[0]", "ServiceAccount shop/api can get, list Secrets in namespace shop through RoleBinding shop/fail-reader → Role shop/secret-reader rules[1]", 0},
@@ -294,6 +305,50 @@ func TestAssessIgnoresOtherObjects(t *testing.T) {
 			c.Assess(&a, o, inv)
 			if len(a.Failures) > 0 || a.NotAssessedReason != "" {
 				t.Errorf("%s on %s %s: %+v", id, o.Kind, o.Name, a)
+			}
+		}
+	}
+}
+
+// TestKubernetesDefaultBindingsAreNotFindings runs every control over Kubernetes' own default
+// roles and bindings as a cluster lists them: the bootstrap policy grants its components what they
+// need (the garbage collector writes everything, the controller manager reads Secrets), and none
+// of it is a finding.
+func TestKubernetesDefaultBindingsAreNotFindings(t *testing.T) {
+	inv := checktest.Load(t, "testdata/kubernetes-defaults.yaml")
+	for _, id := range controls {
+		for _, o := range checktest.Run(t, id, inv) {
+			if len(o.Failures) > 0 {
+				t.Errorf("%s fails Kubernetes' default %s %s:%s", id, o.Object.Kind, o.Object.Name, dump(o.Failures))
+			}
+		}
+	}
+}
+
+// TestSystemIdentitiesInUserBindings: a binding that Kubernetes' bootstrap policy does not
+// write (or a subject added to one that it does) is judged whoever it names, system: users and
+// groups and the controllers' service accounts included. Only system:masters, which a binding
+// cannot give anything, is left to AA-09.
+func TestSystemIdentitiesInUserBindings(t *testing.T) {
+	inv := checktest.Load(t, "testdata/system-identities.yaml")
+	all := []string{"subjects[0]", "subjects[1]", "subjects[2]", "subjects[3]"}
+	want := map[string]map[string][]string{
+		"AA-13": {
+			"bootstrap-admin":     all[:3],
+			"cluster-admin":       {"subjects[1]"},
+			"system:node-proxier": {"subjects[0]"},
+		},
+		"NS-40": {"bootstrap-powers": all},
+		"AA-15": {"bootstrap-powers": all},
+		"AA-16": {"bootstrap-powers": all},
+		"AA-17": {"bootstrap-powers": all},
+		"AA-18": {"bootstrap-powers": all},
+		"AA-09": {"masters-admin": {"subjects[0]"}},
+	}
+	for _, id := range controls {
+		for _, o := range checktest.Run(t, id, inv) {
+			if got, w := o.Paths(), want[id][o.Object.Name]; !slices.Equal(got, w) {
+				t.Errorf("%s %s: failures at %v, want %v:%s", id, o.Object.Name, got, w, dump(o.Failures))
 			}
 		}
 	}

@@ -11,7 +11,7 @@ Secrets in general (list and watch return the Secrets' data just as get does): t
 ClusterRoleBinding in every namespace, through a RoleBinding in its namespace.
 
 Passes: rules limited by resourceNames to named Secrets (the least-privilege form the guidance
-asks for), grants to system components, and rules that grant everything, which AA-13 reports.
+asks for), Kubernetes' own default bindings, and rules that grant everything, which AA-13 reports.
 */
 
 import (

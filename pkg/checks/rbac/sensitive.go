@@ -16,7 +16,7 @@ Fails, at subjects[i], for each subject other than the system's own that may:
   - create persistentvolumes: a hostPath volume mounts any directory of a node.        (medium)
 The cluster-scoped ones (all but tokens) are reachable through ClusterRoleBindings only.
 
-Passes: system components, rules limited to named objects by resourceNames, and rules that grant
+Passes: Kubernetes' own default bindings, rules limited to named objects by resourceNames, and rules that grant
 everything (AA-13 reports those).
 */
 

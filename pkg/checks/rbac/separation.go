@@ -39,7 +39,7 @@ func assessSeparation(a *checks.Assessment, o *inventory.Object, inv *inventory.
 	var human *analysis.Subject
 	var humanBinding *analysis.Binding
 	for i, s := range b.Subjects {
-		if !analysis.IsServiceAccount(s) || analysis.IsSystemSubject(s) {
+		if !analysis.IsServiceAccount(s) || systemOwned(b, i) {
 			continue
 		}
 		if human == nil {

@@ -16,7 +16,7 @@ replicationcontrollers, when the grant is broad:
 One failure per subject lists every kind it may write.
 
 Passes: a RoleBinding to named users, groups or service accounts (the normal way to let a team or
-a deployment pipeline run workloads in its own namespace), system components, and rules that
+a deployment pipeline run workloads in its own namespace), Kubernetes' own default bindings, and rules that
 grant everything (AA-13 reports those).
 */
 
