@@ -113,7 +113,10 @@ allow it and where (cluster-wide or in which namespace).
 RESOURCE is written as kubectl writes it: pods, pods/exec, deploy, deployments.apps/scale,
 widgets.example.com, or a non-resource URL such as /metrics. Without -n the question is "in any
 namespace"; -n NS asks about one namespace, --cluster-wide about cluster-wide requests only
-(listing across all namespaces, cluster-scoped resources).
+(listing across all namespaces, cluster-scoped resources). A RoleBinding reaches cluster-scoped
+requests only where the API server gives them its namespace: its own Namespace object (get,
+watch, update, patch, delete namespaces --name NS) and bind on clusterroles, which lets its
+subjects bind any ClusterRole in that namespace.
 
 Members of system:masters are always listed: the API server allows them everything before RBAC.`,
 		Example: `  kubeharden rbac who-can create pods/exec -f deploy/

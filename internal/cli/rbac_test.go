@@ -161,3 +161,53 @@ roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// delegatorRBAC binds, in namespace shop only, a ClusterRole that may bind clusterroles and delete
+// namespaces: both reach shop, as the API server authorizes them with that namespace.
+const delegatorRBAC = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: delegator}
+rules:
+- {verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]}
+- {verbs: [delete], apiGroups: [""], resources: [namespaces]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: delegate, namespace: shop}
+subjects: [{kind: User, name: dave, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: delegator, apiGroup: rbac.authorization.k8s.io}
+`
+
+func TestRBACRoleBindingReachesItsNamespaceObjectAndBind(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"who-can", "bind", "clusterroles", "-n", "shop"}, []string{
+			"Who can bind clusterroles.rbac.authorization.k8s.io in namespace shop:",
+			"User dave             shop          RoleBinding shop/delegate → ClusterRole delegator rules[0]",
+		}},
+		{[]string{"who-can", "delete", "namespaces", "--name", "shop", "-n", "shop"}, []string{
+			"Who can delete namespaces named shop:",
+			"User dave             shop          RoleBinding shop/delegate → ClusterRole delegator rules[1]",
+		}},
+		{[]string{"subject", "User/dave"}, []string{
+			"bind clusterroles (rbac.authorization.k8s.io)  itself  RoleBinding shop/delegate → ClusterRole delegator rules[0]\n",
+			"delete namespaces                              itself  RoleBinding shop/delegate → ClusterRole delegator rules[1]\n",
+		}},
+	}
+	for _, c := range cases {
+		out, errOut, code := runCLI(t, delegatorRBAC, append(append([]string{"rbac"}, c.args...), "-f", "-")...)
+		if code != ExitOK || errOut != "" {
+			t.Fatalf("%v: exit %d, stderr %q", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		if strings.Contains(out, "no effect") {
+			t.Errorf("%v: a rule is marked without effect:\n%s", c.args, out)
+		}
+	}
+}

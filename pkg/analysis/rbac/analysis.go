@@ -349,10 +349,11 @@ func (g *Grant) reaches(req Request) bool {
 	if g.Namespace == "" || g.Implicit {
 		return true
 	}
-	if req.ClusterScoped() {
+	if !req.namespaced() {
 		return false
 	}
-	return req.Namespace == AnyNamespace || req.Namespace == g.Namespace
+	ns := req.attributeNamespace()
+	return ns == AnyNamespace || ns == g.Namespace
 }
 
 // Note explains grants that do not come straight from the input: built-in, unresolved, implicit.
@@ -371,16 +372,30 @@ func (g *Grant) Note() string {
 }
 
 // Ineffective reports whether the grant is a RoleBinding's whose rule names only cluster-scoped
-// resources or non-resource URLs, which a RoleBinding cannot give: the rule is dead there.
+// resources or non-resource URLs, which a RoleBinding cannot give: the rule is dead there. Rules
+// that allow a request on the binding's own namespace object, or bind on clusterroles, are not
+// (see Request.namespaced).
 func (g *Grant) Ineffective() bool {
 	if g.Namespace == "" || g.Rule == nil {
 		return false
 	}
 	for _, group := range g.Rule.APIGroups {
 		for _, res := range g.Rule.Resources {
-			base, _, _ := strings.Cut(res, "/")
+			base, sub, _ := strings.Cut(res, "/")
 			if group == rbacv1.APIGroupAll || base == rbacv1.ResourceAll || !clusterScoped[groupResource{group, base}] {
 				return false
+			}
+			for _, verb := range g.Rule.Verbs {
+				verbs := []string{verb}
+				if verb == rbacv1.VerbAll {
+					verbs = []string{"get", "bind"} // a verb of each kind of namespaced request
+				}
+				for _, v := range verbs {
+					req := Request{Verb: v, APIGroup: group, Resource: base, Subresource: sub, Namespace: g.Namespace}
+					if req.namespaced() {
+						return false
+					}
+				}
 			}
 		}
 	}

@@ -290,3 +290,80 @@ func TestViaNamesEachRuleOnce(t *testing.T) {
 		t.Errorf("Via = %q, want %q", got, want)
 	}
 }
+
+// delegator is the ClusterRole of TestRoleBindingReachesClusterScopedRequestsOfItsNamespace,
+// bound in namespace shop only.
+const delegator = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: delegator}
+rules:
+- {verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]}
+- {verbs: [delete], apiGroups: [""], resources: [namespaces]}
+- {verbs: [escalate, list], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]}
+- {verbs: [list, create], apiGroups: [""], resources: [namespaces]}
+- {verbs: ["*"], apiGroups: [""], resources: [nodes]}
+- {verbs: ["*"], apiGroups: [""], resources: [namespaces/status]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: delegate, namespace: shop}
+subjects: [{kind: User, name: dave, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: delegator, apiGroup: rbac.authorization.k8s.io}
+`
+
+// TestRoleBindingReachesClusterScopedRequestsOfItsNamespace: two requests on cluster-scoped
+// resources carry a namespace, so a RoleBinding of that namespace allows them. The API server's
+// check on writing a RoleBinding in shop that names a ClusterRole asks for bind on clusterroles in
+// shop; and a request on /api/v1/namespaces/shop carries namespace shop.
+func TestRoleBindingReachesClusterScopedRequestsOfItsNamespace(t *testing.T) {
+	a := New(checktest.Parse(t, "delegator.yaml", []byte(delegator)))
+	dave0 := "User dave | in namespace shop | RoleBinding shop/delegate → ClusterRole delegator rules[0]"
+	dave1 := "User dave | in namespace shop | RoleBinding shop/delegate → ClusterRole delegator rules[1]"
+	req := func(verb, resource, namespace, name string) Request {
+		r := NewRequest(verb, resource, namespace)
+		r.Name = name
+		return r
+	}
+	cases := []struct {
+		req  Request
+		want []string
+	}{
+		{req("bind", "clusterroles", "shop", ""), []string{masters, dave0}},
+		{req("bind", "clusterroles", "shop", "cluster-admin"), []string{masters, dave0}},
+		{req("bind", "clusterroles", AnyNamespace, ""), []string{masters, dave0}},
+		{req("bind", "clusterroles", "billing", ""), []string{masters}},
+		{req("bind", "clusterroles", "", ""), []string{masters}},
+		// escalate is checked on writing the ClusterRole itself, which has no namespace.
+		{req("escalate", "clusterroles", "shop", ""), []string{masters}},
+		{req("delete", "namespaces", "shop", "shop"), []string{masters, dave1}},
+		{req("delete", "namespaces", AnyNamespace, "shop"), []string{masters, dave1}},
+		{req("delete", "namespaces", "shop", ""), []string{masters, dave1}},
+		{req("delete", "namespaces", AnyNamespace, "billing"), []string{masters}},
+		{req("delete", "namespaces", "", "shop"), []string{masters}},
+		// Listing and creating namespaces go to /api/v1/namespaces, which names none.
+		{req("list", "namespaces", "shop", ""), []string{masters}},
+		{req("create", "namespaces", "shop", ""), []string{masters}},
+	}
+	for _, c := range cases {
+		assertGrants(t, "who can "+c.req.String(), a.WhoCanRequest(c.req), c.want...)
+	}
+	assertGrants(t, "User dave", a.SubjectPermissions(KindUser, "", "dave"),
+		dave0, dave1,
+		"User dave | in namespace shop | RoleBinding shop/delegate → ClusterRole delegator rules[2] (ineffective)",
+		"User dave | in namespace shop | RoleBinding shop/delegate → ClusterRole delegator rules[3] (ineffective)",
+		"User dave | in namespace shop | RoleBinding shop/delegate → ClusterRole delegator rules[4] (ineffective)",
+		"User dave | in namespace shop | RoleBinding shop/delegate → ClusterRole delegator rules[5]")
+	for _, c := range []struct{ req, want string }{
+		{req("bind", "clusterroles", "shop", "").String(), "bind clusterroles.rbac.authorization.k8s.io in namespace shop"},
+		{req("bind", "clusterroles", "", "").String(), "bind clusterroles.rbac.authorization.k8s.io cluster-wide"},
+		{req("escalate", "clusterroles", "shop", "").String(), "escalate clusterroles.rbac.authorization.k8s.io"},
+		{req("delete", "namespaces", "shop", "shop").String(), "delete namespaces named shop"},
+		{req("delete", "namespaces", "shop", "").String(), "delete namespaces in namespace shop"},
+		{req("list", "namespaces", "shop", "").String(), "list namespaces"},
+	} {
+		if c.req != c.want {
+			t.Errorf("request renders as %q, want %q", c.req, c.want)
+		}
+	}
+}

@@ -9,7 +9,10 @@
 //   - a ClusterRoleBinding grants its ClusterRole's rules everywhere: in every namespace, on
 //     cluster-scoped resources and on non-resource URLs;
 //   - a RoleBinding grants its Role's, or its ClusterRole's, rules inside the binding's namespace
-//     only, so it never reaches cluster-scoped resources or non-resource URLs;
+//     only, so it does not reach cluster-scoped resources or non-resource URLs, with two
+//     exceptions where the request carries the namespace: requests on the binding's own
+//     Namespace object by name (get, watch, update, patch, delete), and bind on clusterroles,
+//     which the API server checks in the namespace of the RoleBinding being written;
 //   - verbs, API groups and resources match exactly or through "*"; "*/scale" matches the scale
 //     subresource of every resource, while "pods/*" is not a pattern and matches nothing but a
 //     subresource literally named "*"; resourceNames limit a rule to requests naming one of those

@@ -64,9 +64,55 @@ func (r Request) IsResource() bool { return r.NonResourceURL == "" }
 
 // ClusterScoped reports whether r is about a cluster-scoped resource (nodes, persistentvolumes,
 // clusterroles, webhook configurations, ...) or a non-resource URL: only cluster-wide grants
-// reach those, whatever the request's namespace.
+// reach those, whatever the request's namespace, except the two kinds of request described below.
 func (r Request) ClusterScoped() bool {
 	return !r.IsResource() || clusterScoped[groupResource{r.APIGroup, r.Resource}]
+}
+
+// Two kinds of request on cluster-scoped resources carry a namespace all the same, and the RBAC
+// authorizer then consults the RoleBindings of that namespace as for any namespaced request:
+//   - a request on one namespace object (/api/v1/namespaces/shop, and its status and finalize
+//     subresources) carries that namespace, so a RoleBinding in shop may allow get, watch (through
+//     the /watch/ path), update, patch and delete of the namespace shop itself. Listing and
+//     creating namespaces go to /api/v1/namespaces, which names none;
+//   - when a RoleBinding in shop that names a ClusterRole is written, the API server asks whether
+//     the writer may bind that ClusterRole in shop, so a RoleBinding in shop that grants bind on
+//     clusterroles lets its subjects bind any ClusterRole there, cluster-admin included. (The
+//     escalate check is made on writing the ClusterRole itself, which has no namespace.)
+
+// namespaceVerbs are the verbs of requests on one namespace object by name.
+var namespaceVerbs = map[string]bool{"get": true, "watch": true, "update": true, "patch": true, "delete": true}
+
+// namespaced reports whether the API server authorizes r with a namespace, so that the
+// RoleBindings of that namespace (see attributeNamespace) may allow it.
+func (r Request) namespaced() bool {
+	if !r.ClusterScoped() {
+		return true
+	}
+	switch {
+	case !r.IsResource():
+		return false
+	case r.APIGroup == "" && r.Resource == "namespaces":
+		return namespaceVerbs[r.Verb]
+	case r.APIGroup == rbacv1.GroupName && r.Resource == "clusterroles" && r.Subresource == "":
+		return r.Verb == "bind"
+	}
+	return false
+}
+
+// attributeNamespace is the namespace the authorizer sees for a namespaced request: the request's,
+// or for a request on a namespace object by name that name, which its URL carries as the
+// namespace. A cluster-wide question ("") stays cluster-wide.
+func (r Request) attributeNamespace() string {
+	if r.namesNamespace() {
+		return r.Name
+	}
+	return r.Namespace
+}
+
+// namesNamespace reports whether r is a question about one namespace object by its name.
+func (r Request) namesNamespace() bool {
+	return r.Namespace != "" && r.Name != "" && r.APIGroup == "" && r.Resource == "namespaces" && r.namespaced()
 }
 
 // String renders the request the way kubectl writes it: "create pods/exec in shop".
@@ -85,7 +131,8 @@ func (r Request) String() string {
 		s += " named " + r.Name
 	}
 	switch {
-	case r.ClusterScoped():
+	case !r.namespaced(), r.namesNamespace():
+		// Cluster-scoped, or a namespace object named above: its name is the namespace.
 	case r.Namespace == "":
 		s += " cluster-wide"
 	case r.Namespace == AnyNamespace:

@@ -12,7 +12,9 @@ Fails, at subjects[i], for each subject other than the system's own that may:
   - create, update or patch rolebindings or clusterrolebindings.
 Impersonating users and groups and the cluster-scoped kinds are reachable through
 ClusterRoleBindings only; roles, rolebindings and service accounts in the RoleBinding's namespace
-too. The built-in admin (rolebindings) and edit (impersonate serviceaccounts) roles fail here.
+too, and so is bind on clusterroles: the API server checks it in the namespace of the
+RoleBinding being written, so a RoleBinding granting it lets its subjects bind any ClusterRole,
+cluster-admin included, in that namespace. The built-in admin (rolebindings) and edit (impersonate serviceaccounts) roles fail here.
 
 Passes: Kubernetes' own default bindings, rules limited to named objects by resourceNames, and rules that grant
 everything (AA-13 reports those).

@@ -142,6 +142,12 @@ var wantFailures = map[string]map[string][]wantFailure{
 			{"subjects[0]", "User jane can escalate clusterroles cluster-wide through ClusterRoleBinding fail-escalate-bind → ClusterRole role-manager rules[0]; escalate lets a subject write roles granting more than it holds", 0},
 			{"subjects[0]", "User jane can bind clusterroles cluster-wide through ClusterRoleBinding fail-escalate-bind → ClusterRole role-manager rules[0]; bind lets a subject bind roles granting more than it holds", 0},
 		},
+		"fail-bind-in-namespace": {
+			{"subjects[0]", "User dave can bind clusterroles in namespace shop through RoleBinding shop/fail-bind-in-namespace → ClusterRole delegator rules[0]; bind lets a subject bind roles granting more than it holds", 0},
+		},
+		"fail-role-manager-in-namespace": {
+			{"subjects[0]", "User erin can bind clusterroles in namespace shop through RoleBinding shop/fail-role-manager-in-namespace → ClusterRole role-manager rules[0]; bind lets a subject bind roles granting more than it holds", 0},
+		},
 		"fail-impersonate": {
 			{"subjects[0]", "ServiceAccount auth/gateway can impersonate users, groups cluster-wide through ClusterRoleBinding fail-impersonate → ClusterRole impersonator rules[0]; impersonation acts with the impersonated identity's permissions", 0},
 		},
