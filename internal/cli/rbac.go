@@ -150,7 +150,7 @@ Members of system:masters are always listed: the API server allows them everythi
 	f.register(c)
 	c.Flags().StringVarP(&f.namespace, "namespace", "n", "", "ask about this namespace (default: any namespace)")
 	c.Flags().BoolVar(&f.clusterWide, "cluster-wide", false, "ask about cluster-wide requests only (ClusterRoleBindings)")
-	c.Flags().StringVar(&f.name, "name", "", "ask about the object of this name (rules limited by resourceNames count only for it)")
+	c.Flags().StringVar(&f.name, "name", "", "ask about the object of this name (rules limited by resourceNames count only for it; create and deletecollection name no object, so such rules never allow them)")
 	return c
 }
 

@@ -356,7 +356,11 @@ func (g *Grant) reaches(req Request) bool {
 	return ns == AnyNamespace || ns == g.Namespace
 }
 
-// Note explains grants that do not come straight from the input: built-in, unresolved, implicit.
+// UnnamedVerbsNote marks a rule limited by resourceNames that lists create or deletecollection.
+const UnnamedVerbsNote = "resourceNames cannot limit create (but on subresources) or deletecollection, which name no object: the rule never allows them"
+
+// Note explains grants that do not come straight from the input (built-in, unresolved, implicit)
+// or that allow less than they say.
 func (g *Grant) Note() string {
 	switch {
 	case g.Implicit:
@@ -365,6 +369,8 @@ func (g *Grant) Note() string {
 		return fmt.Sprintf("%s is not in the input: what it grants is unknown", g.Role)
 	case g.Ineffective():
 		return "no effect: a RoleBinding does not reach cluster-scoped resources or non-resource URLs"
+	case g.Rule != nil && unnamedVerbs(g.Rule):
+		return UnnamedVerbsNote
 	case g.BuiltIn:
 		return BuiltInNote
 	}

@@ -367,3 +367,58 @@ func TestRoleBindingReachesClusterScopedRequestsOfItsNamespace(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceNamesDoNotLimitCreate: a create request names no object (the name is in the body
+// of a POST to the collection), nor does deletecollection, so a rule limited by resourceNames
+// never allows them, whatever name the question gives. A named get, list (by a metadata.name
+// field selector) or watch is limited by them, and so is create on a subresource of a named
+// object (pods/exec of one pod).
+func TestResourceNamesDoNotLimitCreate(t *testing.T) {
+	a := New(checktest.Parse(t, "named.yaml", []byte(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: foo-only, namespace: shop}
+rules:
+- {verbs: [create, get, list, watch, deletecollection], apiGroups: [""], resources: [secrets], resourceNames: [foo]}
+- {verbs: [create], apiGroups: [""], resources: [pods/exec], resourceNames: [debug]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: gina, namespace: shop}
+subjects: [{kind: User, name: gina, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: foo-only, apiGroup: rbac.authorization.k8s.io}
+`)))
+	gina := func(rule int) string {
+		return "User gina | in namespace shop | RoleBinding shop/gina → Role shop/foo-only rules[" + strconv.Itoa(rule) + "]"
+	}
+	named := func(verb, resource, name string) Request {
+		r := NewRequest(verb, resource, "shop")
+		r.Name = name
+		return r
+	}
+	cases := []struct {
+		req  Request
+		want []string
+	}{
+		{named("create", "secrets", "foo"), []string{masters}},
+		{named("create", "secrets", ""), []string{masters}},
+		{named("deletecollection", "secrets", "foo"), []string{masters}},
+		{named("get", "secrets", "foo"), []string{masters, gina(0)}},
+		{named("list", "secrets", "foo"), []string{masters, gina(0)}},
+		{named("watch", "secrets", "foo"), []string{masters, gina(0)}},
+		{named("list", "secrets", ""), []string{masters}},
+		{named("get", "secrets", "bar"), []string{masters}},
+		{named("create", "pods/exec", "debug"), []string{masters, gina(1)}},
+		{named("create", "pods/exec", ""), []string{masters}},
+	}
+	for _, c := range cases {
+		assertGrants(t, "who can "+c.req.String(), a.WhoCanRequest(c.req), c.want...)
+	}
+	gs := a.SubjectPermissions(KindUser, "", "gina")
+	if got, want := gs[0].Note(), "resourceNames cannot limit create (but on subresources) or deletecollection, which name no object: the rule never allows them"; got != want {
+		t.Errorf("note on the secrets rule = %q, want %q", got, want)
+	}
+	if got := gs[1].Note(); got != "" {
+		t.Errorf("note on the pods/exec rule = %q, want none", got)
+	}
+}

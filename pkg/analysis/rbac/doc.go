@@ -16,7 +16,8 @@
 //   - verbs, API groups and resources match exactly or through "*"; "*/scale" matches the scale
 //     subresource of every resource, while "pods/*" is not a pattern and matches nothing but a
 //     subresource literally named "*"; resourceNames limit a rule to requests naming one of those
-//     objects, so such a rule never allows create, deletecollection or an unnamed list;
+//     objects, so such a rule never allows create (but on a named object's subresource, such as
+//     pods/exec), deletecollection or an unnamed list, whatever name a question gives;
 //     nonResourceURLs match exactly, or by prefix when they end in "*";
 //   - a ServiceAccount subject without a namespace means the binding's namespace (RoleBindings
 //     only); a service account is also the user "system:serviceaccount:NS:NAME" and a member of

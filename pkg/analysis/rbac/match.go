@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -154,7 +155,44 @@ func RuleAllows(rule *rbacv1.PolicyRule, req Request) bool {
 	}
 	return matchesOrStar(rule.APIGroups, req.APIGroup, rbacv1.APIGroupAll) &&
 		resourceMatches(rule.Resources, req.Resource, req.Subresource) &&
-		nameMatches(rule.ResourceNames, req.Name)
+		nameMatches(rule.ResourceNames, req.attributeName())
+}
+
+// attributeName is the object name the authorizer sees, which resourceNames are matched against.
+// A create is a POST to the collection, with the new object's name in the body, and a
+// deletecollection names no object, so both reach the authorizer without a name whatever object
+// the question has in mind: a rule limited by resourceNames never allows them. A create on a
+// subresource (pods/exec, serviceaccounts/token of one object) is posted to the object's URL and
+// carries its name; so do get, update, patch, delete, and list and watch restricted to one name
+// by a metadata.name field selector.
+func (r Request) attributeName() string {
+	if r.Verb == "deletecollection" || (r.Verb == "create" && r.Subresource == "") {
+		return ""
+	}
+	return r.Name
+}
+
+// unnamedVerbs reports whether rule is limited by resourceNames yet lists verbs that such a rule
+// can never allow: deletecollection, or create on a resource other than a subresource.
+func unnamedVerbs(rule *rbacv1.PolicyRule) bool {
+	if len(rule.ResourceNames) == 0 {
+		return false
+	}
+	for _, verb := range rule.Verbs {
+		if verb == "deletecollection" {
+			return true
+		}
+		if verb == "create" && slices.ContainsFunc(rule.Resources, isPlainResource) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPlainResource reports whether a rule's resource names resources, not subresources: not "*"
+// (which covers subresources too) and without "/".
+func isPlainResource(res string) bool {
+	return res != rbacv1.ResourceAll && !strings.Contains(res, "/")
 }
 
 func matchesOrStar(list []string, v, star string) bool {
@@ -212,7 +250,9 @@ func urlMatches(urls []string, path string) bool {
 }
 
 // Covers reports whether the baseline rules allow everything rule allows. Wildcards in rule are
-// taken literally: a rule with verb "*" is covered only by a baseline rule with verb "*". The
+// taken literally: a rule with verb "*" is covered only by a baseline rule with verb "*". Verbs
+// that a rule limited by resourceNames can never allow (create on a resource, deletecollection)
+// need no cover. The
 // checks use it to tell a binding that grants no more than Kubernetes' own defaults (discovery,
 // health endpoints) from one that grants more.
 func Covers(baseline []rbacv1.PolicyRule, rule rbacv1.PolicyRule) bool {
@@ -226,6 +266,9 @@ func Covers(baseline []rbacv1.PolicyRule, rule rbacv1.PolicyRule) bool {
 		}
 		for _, group := range rule.APIGroups {
 			for _, res := range rule.Resources {
+				if len(rule.ResourceNames) > 0 && (verb == "deletecollection" || verb == "create" && isPlainResource(res)) {
+					continue // the rule allows nothing here (see Request.attributeName)
+				}
 				if !anyBaseline(baseline, func(b *rbacv1.PolicyRule) bool {
 					return matchesOrStar(b.Verbs, verb, rbacv1.VerbAll) &&
 						matchesOrStar(b.APIGroups, group, rbacv1.APIGroupAll) &&

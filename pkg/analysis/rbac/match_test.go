@@ -90,6 +90,11 @@ func TestCovers(t *testing.T) {
 		{rbacv1.PolicyRule{Verbs: []string{"create"}, APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"subjectaccessreviews"}}, false},
 		{rbacv1.PolicyRule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}}, false},
 		{rbacv1.PolicyRule{}, true},
+		// Limited by resourceNames, create on a resource and deletecollection allow nothing;
+		// create on a named object's subresource does.
+		{rbacv1.PolicyRule{Verbs: []string{"create", "deletecollection"}, APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{"a"}}, true},
+		{rbacv1.PolicyRule{Verbs: []string{"create"}, APIGroups: []string{""}, Resources: []string{"pods/exec"}, ResourceNames: []string{"a"}}, false},
+		{rbacv1.PolicyRule{Verbs: []string{"create", "get"}, APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{"a"}}, false},
 	}
 	for _, c := range cases {
 		if got := Covers(DiscoveryRules(), c.rule); got != c.want {
