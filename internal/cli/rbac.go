@@ -13,21 +13,22 @@ import (
 
 	"github.com/kubeharden/kubeharden/pkg/analysis/rbac"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
-	"github.com/kubeharden/kubeharden/pkg/source/manifest"
 )
 
-// rbacFlags are shared by the rbac query commands: where the RBAC objects come from and how the
-// answer is printed.
+// rbacFlags are shared by the rbac query commands: where the RBAC objects come from, read as scan
+// reads them (Helm's options included), and how the answer is printed.
 type rbacFlags struct {
-	files       []string
-	output      string
-	maxFileSize int64
+	files  []string
+	output string
+	input  inputFlags
 }
 
 func (f *rbacFlags) register(c *cobra.Command) {
 	c.Flags().StringSliceVarP(&f.files, "filename", "f", nil, "files, folders, Helm charts or kustomizations holding the RBAC objects (- for standard input; repeatable)")
 	c.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table or json")
-	c.Flags().Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "skip files larger than this many bytes, with an error")
+	f.input.registerInput(c)
+	// -n is not free here: who-can asks about a namespace with it.
+	c.Flags().StringVar(&f.input.namespace, "release-namespace", "", "namespace the input is deployed to: the Helm release namespace, and the namespace of objects that name none (scan's -n; default \"default\")")
 	_ = c.MarkFlagRequired("filename")
 }
 
@@ -38,13 +39,12 @@ func (f *rbacFlags) analyse(s Streams) (*rbac.Analysis, *inventory.Inventory, er
 	if f.output != "table" && f.output != "json" {
 		return nil, nil, usageError("unknown output format %q (want table or json)", f.output)
 	}
-	sf := &scanFlags{maxFileSize: f.maxFileSize}
-	if err := sf.check(f.files); err != nil {
+	if err := f.input.check(f.files); err != nil {
 		return nil, nil, err
 	}
 	files, charts, small := splitArgs(f.files)
 	warmUp(!small)
-	inv, err := sf.load(s, f.files, files, charts, nil)
+	inv, err := f.input.load(s, f.files, files, charts, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,6 +86,10 @@ func newRBACCommand(s Streams) *cobra.Command {
 API server's RBAC authorizer resolves them: ClusterRole aggregation, RoleBinding scopes, service
 account groups, wildcards, subresources and resourceNames.
 
+The input is read as scan reads it: Helm charts are rendered with --values, --set, --set-string
+and --release-name, and --release-namespace is the namespace they (and objects that name none)
+are deployed to, which scan calls -n.
+
 Kubernetes' default roles (cluster-admin, admin, edit, view, system:discovery and a few others)
 are not part of manifests; bindings to them are resolved from a built-in summary of their rules
 and marked as such. Bindings to roles that are in neither the input nor that table are listed as
@@ -121,6 +125,7 @@ subjects bind any ClusterRole in that namespace.
 Members of system:masters are always listed: the API server allows them everything before RBAC.`,
 		Example: `  kubeharden rbac who-can create pods/exec -f deploy/
   kubeharden rbac who-can get secrets -n shop -f rbac.yaml -o json
+  kubeharden rbac who-can get secrets -n shop -f ./chart --values prod.yaml --release-namespace shop
   helm template ./chart | kubeharden rbac who-can '*' '*' -f -`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {

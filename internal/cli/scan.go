@@ -17,13 +17,33 @@ import (
 )
 
 type scanFlags struct {
-	audit       auditFlags
+	audit auditFlags
+	inputFlags
+	complete bool
+}
+
+// inputFlags say how files, folders, charts and kustomizations are read into an inventory; every
+// command that reads them (scan, the rbac queries) registers them with registerInput.
+type inputFlags struct {
+	// namespace is the namespace of objects that name none and the Helm release namespace.
+	// Each command registers its own flag for it (see registerInput).
 	namespace   string
 	maxFileSize int64
 	// Helm: values files, --set and --set-string assignments, and the release name.
 	values, set, setString []string
 	releaseName            string
-	complete               bool
+}
+
+// registerInput registers the file size limit and Helm's options. The namespace flag is left to
+// the command: scan's -n is the namespace the input is deployed to, while the rbac queries' -n is
+// the namespace asked about, so they give it another name.
+func (f *inputFlags) registerInput(c *cobra.Command) {
+	c.Flags().Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "skip files larger than this many bytes, with an error")
+	// kubectl's -f means a file to apply, so values files get no short flag.
+	c.Flags().StringArrayVar(&f.values, "values", nil, "Helm values file for every chart scanned (repeatable; later files win)")
+	c.Flags().StringArrayVar(&f.set, "set", nil, "Helm value key=value for every chart scanned (repeatable, helm's --set syntax)")
+	c.Flags().StringArrayVar(&f.setString, "set-string", nil, "Helm value key=value, always a string (repeatable)")
+	c.Flags().StringVar(&f.releaseName, "release-name", "", "Helm release name (default: each chart's name)")
 }
 
 func newScanCommand(s Streams) *cobra.Command {
@@ -82,12 +102,7 @@ Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage or 
 	f.audit.register(c)
 	c.Flags().StringVarP(&f.namespace, "namespace", "n", "", "namespace for objects that do not name one, and the Helm release namespace (default \"default\")")
 	c.Flags().BoolVar(&f.complete, "complete", false, "the files are the whole cluster: namespaces they use but do not declare have no NetworkPolicies, quotas or labels elsewhere, so namespace-level controls fail them instead of reporting them not assessed")
-	c.Flags().Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "skip files larger than this many bytes, with an error")
-	// kubectl's -f means a file to apply, so values files get no short flag.
-	c.Flags().StringArrayVar(&f.values, "values", nil, "Helm values file for every chart scanned (repeatable; later files win)")
-	c.Flags().StringArrayVar(&f.set, "set", nil, "Helm value key=value for every chart scanned (repeatable, helm's --set syntax)")
-	c.Flags().StringArrayVar(&f.setString, "set-string", nil, "Helm value key=value, always a string (repeatable)")
-	c.Flags().StringVar(&f.releaseName, "release-name", "", "Helm release name (default: each chart's name)")
+	f.registerInput(c)
 	return c
 }
 
@@ -122,7 +137,7 @@ func splitArgs(args []string) (files, charts []string, small bool) {
 }
 
 // check refuses flags and arguments that cannot work, before anything is read.
-func (f *scanFlags) check(args []string) error {
+func (f *inputFlags) check(args []string) error {
 	if f.maxFileSize <= 0 {
 		return usageError("--max-file-size must be a positive number of bytes, not %d", f.maxFileSize)
 	}
@@ -136,7 +151,7 @@ func (f *scanFlags) check(args []string) error {
 // load reads the paths (args, which splitArgs sorted into files and charts) into one
 // inventory: charts (a folder with Chart.yaml, a .tgz) are rendered, kustomizations built and
 // everything else read as manifests, the same for folders met while walking.
-func (f *scanFlags) load(s Streams, args, files, charts []string, stream manifest.Stream) (*inventory.Inventory, error) {
+func (f *inputFlags) load(s Streams, args, files, charts []string, stream manifest.Stream) (*inventory.Inventory, error) {
 	values, err := helm.ReadValues(f.values, f.set, f.setString)
 	if err != nil {
 		return nil, usageError("%v", err)
