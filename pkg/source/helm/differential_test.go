@@ -65,7 +65,11 @@ func ourRender(dir string, opts Options) (map[string]string, []templateError, er
 		return nil, nil, err
 	}
 	out, errs := renderTemplates(ch, top)
-	return out, errs, nil
+	text := make(map[string]string, len(out))
+	for n, rd := range out {
+		text[n] = rd.text
+	}
+	return text, errs, nil
 }
 
 // randomFuncs are the template functions whose output differs from call to call.

@@ -55,7 +55,7 @@ type renderer struct {
 // renderTemplates renders every template of the chart tree ch with the top-level data top
 // (renderValues) and returns the output per engine name ("shop/charts/db/templates/x.yaml"),
 // partials left out, and the templates that failed.
-func renderTemplates(ch *chart.Chart, top map[string]any) (map[string]string, []templateError) {
+func renderTemplates(ch *chart.Chart, top map[string]any) (map[string]rendering, []templateError) {
 	tpls := map[string]chartTemplate{}
 	chartData(ch, top, tpls)
 	names := make([]string, 0, len(tpls))
@@ -86,19 +86,19 @@ func renderTemplates(ch *chart.Chart, top map[string]any) (map[string]string, []
 		}
 		parsed[n] = true
 	}
-	out := make(map[string]string, len(names))
+	out := make(map[string]rendering, len(names))
 	for _, n := range names {
 		if !parsed[n] || strings.HasPrefix(path.Base(n), "_") {
 			continue
 		}
 		t := tpls[n]
 		t.data["Template"] = values{"Name": n, "BasePath": t.base}
-		s, err := r.execute(n, t.data)
+		rd, err := r.execute(n, t.text, t.data)
 		if err != nil {
 			errs = append(errs, templateError{n, err})
 			continue
 		}
-		out[n] = strings.ReplaceAll(s, "<no value>", "")
+		out[n] = rd
 	}
 	return out, errs
 }
@@ -149,13 +149,15 @@ func (r *renderer) parse(name, text string) (err error) {
 	return nil
 }
 
-func (r *renderer) execute(name string, data any) (s string, err error) {
+// execute renders template name and records which template line wrote each part of the
+// output (see trace.go).
+func (r *renderer) execute(name, src string, data any) (rd rendering, err error) {
 	defer recoverInto(&err)
-	var b strings.Builder
-	if err := r.root.ExecuteTemplate(&b, name, data); err != nil {
-		return "", execError(name, err)
+	w := newTracer(r.root.Lookup(name), src)
+	if err := r.root.ExecuteTemplate(w, name, data); err != nil {
+		return rendering{}, execError(name, err)
 	}
-	return b.String(), nil
+	return w.result(), nil
 }
 
 // recoverInto turns a panic (a template function that panics) into the error Helm reports.

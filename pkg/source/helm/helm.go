@@ -196,7 +196,8 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		text := rendered[k]
+		rd := rendered[k]
+		text := rd.text
 		if strings.HasSuffix(k, "/NOTES.txt") || strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -205,7 +206,7 @@ func Render(chartPath string, opts Options) *inventory.Inventory {
 			continue
 		}
 		sub := manifest.Parse(t.disk, []byte(text), t.detail(detail), mopts)
-		remap(sub, text, t.file.Data)
+		remap(sub, &rd)
 		inv.Merge(sub)
 	}
 	// CRDs are installed from crds/ as they are, untemplated, so their lines are exact.
