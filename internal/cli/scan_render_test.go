@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -104,10 +105,27 @@ func TestScanKustomizeOverlay(t *testing.T) {
 	if file != baseFile || line != 21 || source != "kustomize build "+overlay+"; "+patchNotes(overlay) {
 		t.Errorf("PS-34 at %s:%d (%s), want %s:21", file, line, source, baseFile)
 	}
-	// A field a patch added: the base's pod spec, and the source names the patch and its line.
-	file, line, source = r.finding(t, "PS-17", "prod-shop", "spec.template.spec.hostNetwork")
-	if file != baseFile || line != 14 || !strings.Contains(source, "spec.template.spec.hostNetwork from "+filepath.Join(overlay, "debug-sidecar.yaml")+":9") {
-		t.Errorf("PS-17 at %s:%d (%s)", file, line, source)
+	// Fields a patch set: the patch file and line, from a patch file or a patch written inline
+	// in the kustomization.
+	sidecar, kust := filepath.Join(overlay, "debug-sidecar.yaml"), filepath.Join(overlay, "kustomization.yaml")
+	for _, c := range []struct {
+		control, path, file string
+		line                int
+	}{
+		{"PS-17", "spec.template.spec.hostNetwork", sidecar, 9},
+		{"PS-14", "spec.template.spec.containers[0].securityContext.privileged", sidecar, 14},
+		{"PS-15", "spec.template.spec.hostPID", kust, 16},
+	} {
+		file, line, source = r.finding(t, c.control, "prod-shop", c.path)
+		if file != c.file || line != c.line || !strings.Contains(source, c.path+" from "+c.file+":"+strconv.Itoa(c.line)) {
+			t.Errorf("%s at %s:%d (%s), want %s:%d", c.control, file, line, source, c.file, c.line)
+		}
+	}
+	// SARIF places them in the patch too.
+	var out bytes.Buffer
+	Main([]string{"scan", "-o", "sarif", "--no-config", "--controls", "PS-17", overlay}, Streams{In: strings.NewReader(""), Out: &out, Err: &bytes.Buffer{}})
+	if s := out.String(); !strings.Contains(s, "overlays/prod/debug-sidecar.yaml") || !strings.Contains(s, `"startLine": 9`) {
+		t.Errorf("SARIF does not place PS-17 at %s:9:\n%s", sidecar, s)
 	}
 }
 

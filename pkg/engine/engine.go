@@ -508,7 +508,7 @@ func (w *worker) record(c *activeCheck, o *inventory.Object, annot []config.Anno
 			}
 			line := f.Line
 			if line == 0 {
-				line = o.Line(f.Path)
+				_, line = o.Place(f.Path)
 			}
 			w.findings = append(w.findings, Finding{Control: c.control, Object: o, Status: status, Severity: sev,
 				Path: f.Path, Line: line, Message: f.Message, Exemption: ex})

@@ -60,8 +60,14 @@ type Finding struct {
 	Severity  catalog.Severity
 }
 
-// File is the file the finding points at, if any.
-func (f *Finding) File() string { return f.Object.Origin.File }
+// File is the file the finding points at, if any: the object's, or that of the patch that set
+// the field (see inventory.Object.Place).
+func (f *Finding) File() string {
+	if f.Object.Patched == nil {
+		return f.Object.Origin.File
+	}
+	return f.Object.FileAt(f.Path, f.Line)
+}
 
 // Exemption records why a failure was accepted.
 type Exemption struct {

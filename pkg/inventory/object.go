@@ -58,6 +58,10 @@ type Object struct {
 	Origin           Origin
 	// Lines maps field paths to source lines; nil when the object has no source text.
 	Lines *LineIndex
+	// Patched, on an object built by kustomize, lists the fields that a patch set, with the
+	// patch's file and line: such a field is reported there, not in the resource file. Nil for
+	// every other object. Unlike Lines it outlives Release, as reports place findings with it.
+	Patched *PatchedFields
 	// Unreadable, on a placeholder made by Inventory.AddUnreadable, says why the objects it
 	// stands for could not be read. Such an object is never assessed.
 	Unreadable string
@@ -115,6 +119,54 @@ func (o *Object) Line(path string) int {
 		}
 	}
 	return o.Origin.Line
+}
+
+// PatchedFields are the fields of an object that patches set (see Object.Patched).
+type PatchedFields struct {
+	Fields []PatchedField
+}
+
+// PatchedField is one scalar field a patch set: its path, and the patch's file and line.
+type PatchedField struct {
+	Path, File string
+	Line       int
+}
+
+// patch returns the patched field at path or at its nearest patched ancestor, if any.
+func (p *PatchedFields) patch(path string) *PatchedField {
+	if p == nil {
+		return nil
+	}
+	for {
+		for i := range p.Fields {
+			if p.Fields[i].Path == path {
+				return &p.Fields[i]
+			}
+		}
+		if path == "" {
+			return nil
+		}
+		path = parentPath(path)
+	}
+}
+
+// Place returns the file and line at which a finding on the field at path is reported: the
+// patch's when a patch set the field, else the object's file and Line(path).
+func (o *Object) Place(path string) (file string, line int) {
+	if f := o.Patched.patch(path); f != nil {
+		return f.File, f.Line
+	}
+	return o.Origin.File, o.Line(path)
+}
+
+// FileAt returns the file of a finding on the field at path reported at line: the patch's file
+// when a patch set the field and line is the patch's line (see Place), else the object's file.
+// A line that a check worked out itself from the resource file stays with that file.
+func (o *Object) FileAt(path string, line int) string {
+	if f := o.Patched.patch(path); f != nil && f.Line == line {
+		return f.File
+	}
+	return o.Origin.File
 }
 
 // Ref is the identity of an object as reports show it.

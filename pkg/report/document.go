@@ -134,10 +134,18 @@ func (c *Converter) Finding(f *engine.Finding) Finding {
 	}
 	return Finding{
 		Control: f.Control.ID, Title: f.Control.Title, Severity: f.Severity, Section: f.Control.Section,
-		Status: f.Status, Object: c.ref, File: c.file, Line: f.Line,
+		Status: f.Status, Object: c.ref, File: c.fileOf(f), Line: f.Line,
 		Source: f.Object.Origin.Detail, Path: f.Path, Message: f.Message, Remediation: f.Control.Remediation,
 		References: refs, Exemption: ex,
 	}
+}
+
+// fileOf is the file f points at: its object's, or a patch's (engine.Finding.File).
+func (c *Converter) fileOf(f *engine.Finding) string {
+	if file := f.File(); file != f.Object.Origin.File {
+		return RelPath(file, c.Options.BaseDir)
+	}
+	return c.file
 }
 
 // RelSource shortens the configuration file named in an exception's source ("<file>

@@ -129,12 +129,13 @@ func (e *encoder) text(f *report.Finding) *controlText {
 // most of the report's time reflecting over them and re-scanning its own output to indent it;
 // the golden tests hold this to the same bytes. obj is the object f was converted from
 // (report.NewFinding); when it is the previous finding's object, that object's encoding is
-// reused. nil disables the reuse.
+// reused, unless patches placed its fields in other files. nil disables the reuse.
 func (e *encoder) appendFinding(b []byte, f *report.Finding, obj *inventory.Object) []byte {
 	ct := e.text(f)
 	b = append(b, '{')
 	b = append(b, ct.head(f)...)
-	if obj == nil || obj != e.obj {
+	// A patched object's findings may each be in a different file (a kustomize patch's).
+	if obj == nil || obj != e.obj || obj.Patched != nil {
 		e.obj = obj
 		e.objText = appendObject(e.objText[:0], f)
 		e.srcText = e.srcText[:0]

@@ -194,6 +194,9 @@ func (x *writer) section(res *engine.Result, s suite) {
 func (x *writer) testcase(fs []engine.Finding) {
 	f := &fs[0]
 	file := x.file
+	if ff := f.File(); ff != f.Object.Origin.File {
+		file = report.RelPath(ff, x.base)
+	}
 	x.raw("    <testcase")
 	x.attr("classname", f.Control.ID+" "+f.Control.Title)
 	x.attr("name", f.Object.Ref().String())

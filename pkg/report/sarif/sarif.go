@@ -230,7 +230,13 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 			s.raw(",")
 		}
 		s.raw("\n        ")
-		fill(&r, f, index[f.Control], uri, baseID)
+		if file := f.File(); file != obj.Origin.File {
+			// A field a kustomize patch set is reported in the patch.
+			puri, pbase := artifactURI(file, opts.BaseDir)
+			fill(&r, f, index[f.Control], puri, pbase)
+		} else {
+			fill(&r, f, index[f.Control], uri, baseID)
+		}
 		s.put("        ", &r)
 		n++
 	}

@@ -8,12 +8,13 @@
 // resource file, with the line of every field as that file has it, so a finding on a base
 // Deployment points into base/deployment.yaml even when an overlay renamed it. Generated
 // objects (configMapGenerator, secretGenerator) name the kustomization that generates them, at
-// the generator's entry. Fields a patch set cannot point into the patch within one object's
-// positions (an object has one file), so they keep the line of the nearest ancestor in the
-// resource file, and the object's Origin.Detail names each patched field with the patch file
-// and line that set it ("spec.template.spec.hostNetwork from overlays/prod/host.yaml:8"). A field
-// counts as patched when a patch that targets the object writes that field with the value the
-// build produced; later transformers (replacements, images) are not attributed.
+// the generator's entry. A field that a patch set (strategic merge or JSON 6902, in an overlay or
+// a component) is placed in the patch instead: the object's Patched fields name the patch file
+// and line, which findings on that field report, and its Origin.Detail lists them
+// ("spec.template.spec.hostNetwork from overlays/prod/host.yaml:8"). A field counts as patched
+// when a patch that targets the object writes that field with the value the build produced;
+// later transformers (replacements, images) are not attributed, and a field absent from both
+// the resource file and the patches reports its nearest ancestor in the resource file.
 //
 // No network. Remote bases and resources (git repositories, URLs) are not fetched: the build is
 // refused with an input error saying so, since building the rest would hide whatever the remote
@@ -25,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -132,8 +134,9 @@ func Build(dir string, opts Options) *inventory.Inventory {
 					o.Lines = alignLines(builtRoot, srcNode)
 				}
 			}
-			if notes := tree.patched(o, srcObj, builtRoot); len(notes) > 0 {
-				o.Origin.Detail += "; " + summarize(notes)
+			if fields := tree.patched(o, srcObj, builtRoot); len(fields) > 0 {
+				o.Patched = &inventory.PatchedFields{Fields: fields}
+				o.Origin.Detail += "; " + summarize(fields)
 			}
 		}
 		built.Stats.Files, built.Stats.Bytes = 0, 0
@@ -144,12 +147,16 @@ func Build(dir string, opts Options) *inventory.Inventory {
 	return inv
 }
 
-// summarize lists patched fields for Origin.Detail, a few at most.
-func summarize(notes []string) string {
+// summarize lists patched fields for Origin.Detail, as "path from file:line", a few at most.
+func summarize(fields []inventory.PatchedField) string {
 	const most = 4
-	s := strings.Join(notes[:min(len(notes), most)], ", ")
-	if len(notes) > most {
-		s += fmt.Sprintf(" and %d more patched fields", len(notes)-most)
+	notes := make([]string, 0, most)
+	for _, f := range fields[:min(len(fields), most)] {
+		notes = append(notes, f.Path+" from "+f.File+":"+strconv.Itoa(f.Line))
+	}
+	s := strings.Join(notes, ", ")
+	if len(fields) > most {
+		s += fmt.Sprintf(" and %d more patched fields", len(fields)-most)
 	}
 	return s
 }

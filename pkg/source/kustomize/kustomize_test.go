@@ -268,3 +268,69 @@ func TestSelectSkipsLoneComponents(t *testing.T) {
 		t.Errorf("Select = %v, want a named component built (and its error reported)", got)
 	}
 }
+
+// TestPatchedFieldsArePlacedInThePatch: a field set by a patch (of an overlay or of a component)
+// is placed at the patch's file and line; the fields the patch did not set stay in the base.
+func TestPatchedFieldsArePlacedInThePatch(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"base/kustomization.yaml": "resources: [all.yaml]\n",
+		"base/all.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: app
+    image: nginx
+`,
+		"ov/kustomization.yaml": "resources: [../base]\ncomponents: [../components/priv]\npatches:\n- path: p.yaml\n",
+		"ov/p.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  hostIPC: true
+  containers:
+  - name: app
+    securityContext:
+      privileged: true
+`,
+		"components/priv/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: priv.yaml\n",
+		"components/priv/priv.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: app
+    securityContext:
+      allowPrivilegeEscalation: true
+`,
+	})
+	inv := Build(filepath.Join(dir, "ov"), Options{})
+	noErrors(t, inv)
+	o := find(t, inv, "Pod", "web")
+	patch, priv := filepath.Join(dir, "ov", "p.yaml"), filepath.Join(dir, "components", "priv", "priv.yaml")
+	base := filepath.Join(dir, "base", "all.yaml")
+	for path, want := range map[string]struct {
+		file string
+		line int
+	}{
+		"spec.hostIPC": {patch, 6},
+		"spec.containers[0].securityContext.privileged":               {patch, 10},
+		"spec.containers[0].securityContext.allowPrivilegeEscalation": {priv, 9},
+		"spec.containers[0].image":                                    {base, 8},
+		"spec.hostPID":                                                {base, 5}, // absent: the base's spec
+	} {
+		if file, line := o.Place(path); file != want.file || line != want.line {
+			t.Errorf("%s placed at %s:%d, want %s:%d", path, file, line, want.file, want.line)
+		}
+		if file := o.FileAt(path, want.line); file != want.file {
+			t.Errorf("%s at line %d is in %s, want %s", path, want.line, file, want.file)
+		}
+	}
+	// A line a check found itself in the base keeps the base's file.
+	if file := o.FileAt("spec.hostIPC", 5); file != base {
+		t.Errorf("hostIPC at the base's line 5 is in %s", file)
+	}
+}

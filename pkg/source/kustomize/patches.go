@@ -280,10 +280,10 @@ func (p *patch) applies(o *inventory.Object, srcName, srcNamespace string) bool 
 	return true
 }
 
-// patched lists the fields of a built object that a patch set, as "path from file:line". The
-// outermost kustomization's patch wins when several set the same field to the same value, since
-// kustomize applies it last.
-func (t *tree) patched(o *inventory.Object, src *inventory.Object, root *yamldoc.Node) []string {
+// patched lists the fields of a built object that a patch set, with the patch's file and line.
+// The outermost kustomization's patch wins when several set the same field to the same value,
+// since kustomize applies it last.
+func (t *tree) patched(o *inventory.Object, src *inventory.Object, root *yamldoc.Node) []inventory.PatchedField {
 	if len(t.patches) == 0 || root == nil {
 		return nil
 	}
@@ -291,7 +291,7 @@ func (t *tree) patched(o *inventory.Object, src *inventory.Object, root *yamldoc
 	if src != nil {
 		srcName, srcNS = src.Name, src.Namespace
 	}
-	var notes []string
+	var fields []inventory.PatchedField
 	done := map[string]bool{}
 	for _, p := range t.patches {
 		if !p.applies(o, srcName, srcNS) {
@@ -303,10 +303,10 @@ func (t *tree) patched(o *inventory.Object, src *inventory.Object, root *yamldoc
 				continue
 			}
 			done[path] = true
-			notes = append(notes, path+" from "+p.file+":"+strconv.Itoa(s.line))
+			fields = append(fields, inventory.PatchedField{Path: path, File: p.file, Line: s.line})
 		}
 	}
-	return notes
+	return fields
 }
 
 func get(n *yamldoc.Node, key string) *yamldoc.Node {
