@@ -179,6 +179,17 @@ func (f *inputFlags) load(s Streams, args, files, charts []string, stream manife
 			return true
 		},
 	})
+	if len(charts) > 0 {
+		// A chart archive met in a folder is listed as skipped, unless it is also named, and so
+		// rendered.
+		kept := inv.Stats.SkippedFiles[:0]
+		for _, sf := range inv.Stats.SkippedFiles {
+			if !helm.IsArchive(sf.File) || !sameFile(sf.File, charts) {
+				kept = append(kept, sf)
+			}
+		}
+		inv.Stats.SkippedFiles = kept
+	}
 	hopts := helm.Options{Values: values, ReleaseName: f.releaseName, Namespace: f.namespace}
 	rendered := map[string]bool{}
 	for _, c := range charts {

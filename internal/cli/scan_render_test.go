@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -200,5 +201,49 @@ func TestScanHelmInputErrors(t *testing.T) {
 	_, _, stderr := scanJSON(t, filepath.Join(kustDir, "overlays", "prod"), "--set", "a=1")
 	if !strings.Contains(stderr, "no chart was scanned") {
 		t.Errorf("stderr %q, want a warning that --set had no chart", stderr)
+	}
+}
+
+// TestScanFolderWithChartArchive: a packaged chart met while walking a folder is listed as
+// skipped, with the reason; named as well, it is rendered and not listed.
+func TestScanFolderWithChartArchive(t *testing.T) {
+	ch, err := loader.Load(chartDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tgz, err := chartutil.Save(ch, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: nginx}]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := func(args ...string) (objects int, skipped []string) {
+		t.Helper()
+		out, _, code := runCLI(t, "", append([]string{"scan", "-o", "json", "--no-config"}, args...)...)
+		var rep struct {
+			Summary struct {
+				Inputs struct {
+					Objects      int
+					SkippedFiles []struct{ File, Reason string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitOK {
+			t.Fatalf("exit %d: %v", code, err)
+		}
+		for _, sf := range rep.Summary.Inputs.SkippedFiles {
+			skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
+		}
+		return rep.Summary.Inputs.Objects, skipped
+	}
+	n, skipped := inputs(dir)
+	if n != 1 || len(skipped) != 1 || !strings.HasPrefix(skipped[0], filepath.Base(tgz)+": a packaged Helm chart") {
+		t.Errorf("folder: %d objects, skipped %q; want the Pod and the archive listed", n, skipped)
+	}
+	n, skipped = inputs(dir, tgz)
+	if n < 2 || len(skipped) != 0 {
+		t.Errorf("folder and archive: %d objects, skipped %q; want the chart rendered and nothing skipped", n, skipped)
 	}
 }

@@ -242,6 +242,9 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 						found(p, "a link to a folder, not followed; name it to scan it")
 					}
 				case !isManifestName(name):
+					if err == nil && st.Mode().IsRegular() && isChartArchiveName(name) {
+						found(p, skipChartArchive)
+					}
 				case err != nil:
 					errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
 				case st.Mode().IsRegular():
@@ -250,6 +253,9 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 					errs = append(errs, notRegular(p))
 				}
 			case !isManifestName(name):
+				if d.Type().IsRegular() && isChartArchiveName(name) {
+					found(p, skipChartArchive)
+				}
 			case d.Type().IsRegular():
 				found(p, "")
 			default:
@@ -265,6 +271,18 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 
 func notRegular(p string) inventory.InputError {
 	return inventory.InputError{File: p, Message: "not a regular file (a pipe, socket or device): not read while walking a folder"}
+}
+
+// skipChartArchive is why a packaged chart met in a folder is listed rather than rendered: a
+// folder of release archives (or of several versions of one chart) is not a set of charts to
+// install, so only an archive named on the command line is rendered. It is listed all the same,
+// so that a scan does not look complete while a chart went unread.
+const skipChartArchive = "a packaged Helm chart, not rendered when met in a folder; name it to scan it"
+
+// isChartArchiveName reports whether a file is named like a packaged Helm chart.
+func isChartArchiveName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".tar.gz")
 }
 
 func isManifestName(name string) bool {

@@ -310,6 +310,40 @@ func TestLinkedFolderIsListed(t *testing.T) {
 	}
 }
 
+// TestChartArchiveIsListed: a packaged chart met while walking a folder is not rendered, but it
+// is listed among the skipped files with the reason, not passed over in silence.
+func TestChartArchiveIsListed(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.yaml":          "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+		"shop-0.1.0.tgz":  "not really gzip",
+		"db-1.0.0.tar.gz": "not really gzip",
+		"notes.txt":       "other files are passed over",
+		"sub/cache-2.TGZ": "not really gzip",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv := Load([]string{dir}, Options{})
+	var skipped []string
+	for _, sf := range inv.Stats.SkippedFiles {
+		if !strings.Contains(sf.Reason, "packaged Helm chart") || !strings.Contains(sf.Reason, "name it to scan it") {
+			t.Errorf("%s skipped because %q", sf.File, sf.Reason)
+		}
+		skipped = append(skipped, filepath.Base(sf.File))
+	}
+	if len(inv.Errors) > 0 || len(inv.Objects) != 1 || inv.Stats.Files != 1 ||
+		strings.Join(skipped, " ") != "db-1.0.0.tar.gz shop-0.1.0.tgz cache-2.TGZ" {
+		t.Errorf("errors %v, %d objects from %d files, skipped %q; want the Pod and the three archives listed", inv.Errors, len(inv.Objects), inv.Stats.Files, skipped)
+	}
+}
+
 // TestHalfAnObjectIsAnError: a document with a kind but no apiVersion (or the reverse) is a
 // manifest with a mistake, so even in a file found in a folder it is an error, not a file
 // skipped as holding no Kubernetes objects.
