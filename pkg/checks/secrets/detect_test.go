@@ -344,3 +344,38 @@ func TestPassingValuesDoNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// Settings written inside a line rather than one per line: one-line JSON, XML, URL and JDBC
+// query strings, connection strings.
+func TestInlineSettings(t *testing.T) {
+	g := newFakeTokens()
+	pw := g.mixed(base62, 16)
+	r32 := g.mixed(base62, 32)
+	runScanCases(t, []scanCase{
+		{"config.json", `{"db":{"host":"db","password":"` + pw + `"}}`, `sets "password" to a value that looks like a password`},
+		{"config.json", `{"auth":{"token":"` + r32 + `","ttl":3600}}`, `sets "token" to a value that looks like a token`},
+		{"config.json", `{ "db": { "password" : "` + pw + `" } }`, `sets "password" to a value that looks like a password`},
+		{"server.xml", "<db><user>app</user><password>" + pw + "</password></db>", `sets "password" to a value that looks like a password`},
+		{"context.xml", `<Resource name="jdbc/app" username="app" password="` + pw + `" url="jdbc:postgresql://db/app"/>`, `sets "password" to a value that looks like a password`},
+		{"DB_URL", "jdbc:postgresql://db/app?user=u&password=" + pw, `sets "password" to a value that looks like a password`},
+		{"DB_URL", "jdbc:mysql://db:3306/app?useSSL=true&password=" + pw + "&user=u", `sets "password" to a value that looks like a password`},
+		{"WEBHOOK", "https://hooks.example.com/notify?channel=ops&token=" + r32, `sets "token" to a value that looks like a token`},
+		{"ConnectionStrings__Default", "Server=db;Database=app;User Id=sa;Password=" + pw + ";", `sets "Password" to a value that looks like a password`},
+		{"appsettings.json", `{"ConnectionStrings":{"Default":"Server=db;User Id=sa;Password=` + pw + `;"}}`, `sets "Password" to a value that looks like a password`},
+		// Placeholders, references and code stay quiet in every syntax.
+		{"config.json", `{"db":{"password":"${DB_PASSWORD}"}}`, ""},
+		{"config.json", `{"db":{"passwordFile":"/run/secrets/db","password":""}}`, ""},
+		{"config.json", `{"auth":{"token":"{{ .Values.token }}"}}`, ""},
+		{"server.xml", "<password>${db.password}</password>", ""},
+		{"server.xml", "<password>changeme</password>", ""},
+		{"DB_URL", "jdbc:postgresql://db/app?user=u&password=${DB_PASSWORD}", ""},
+		{"DB_URL", "jdbc:postgresql://db/app?user=u&password=", ""},
+		{"conn", "Server=db;User Id=sa;Password={{ .Values.password }};", ""},
+		{"conn", "Server=db;Integrated Security=true;", ""},
+		{"app.py", `db = connect(host="db", password=os.environ.get("DB_PASSWORD"))`, ""},
+		{"app.py", "password = settings.DATABASE_PASSWORD", ""},
+		{"app.js", "const pw = process.env.DB_PASSWORD; login({password: config.db.password})", ""},
+		{"README.md", "The password must be at least 12 characters long; set it with --password.", ""},
+		{"url", "https://example.com/reset?token=&next=/home", ""},
+	})
+}

@@ -59,9 +59,10 @@ func scanField(name, v string) finding {
 	return f
 }
 
-// scanSettings looks inside a value holding a configuration file or a command line (properties,
-// INI, YAML, JSON, shell, -Dname=value and --flag=value) for a setting whose name suggests a
-// credential and whose value looks like one.
+// scanSettings looks inside a value holding a configuration file or a command line for a
+// setting whose name suggests a credential and whose value looks like one: one setting per line
+// (properties, INI, YAML, shell) and settings inside a line (one-line JSON, XML elements and
+// attributes, URL and JDBC query strings, connection strings, -Dname=value, --flag=value).
 //
 // Inside files the bar is higher than for a field's own name: files are full of lines such as
 // "passwd: compat" (nsswitch.conf) and "auth_client_required = cephx" (ceph.conf). So weak names
@@ -69,9 +70,6 @@ func scanField(name, v string) finding {
 // that mixes letters with digits or symbols. A short dictionary password inside a file is
 // missed; a key, token or generated password is not.
 func scanSettings(v string) (setting, noun string) {
-	if strings.IndexAny(v, "=:") < 0 {
-		return "", ""
-	}
 	// Only lines that mention a credential stem are read, found in one pass over the value.
 	for off := 0; off < len(v); {
 		i := indexCredentialStem(v[off:])
@@ -93,33 +91,126 @@ func scanSettings(v string) (setting, noun string) {
 				return name, n
 			}
 		}
-		// Command lines and option strings: -Dname=value --name=value name=value.
-		for k := 0; k < len(line); {
-			for k < len(line) && isSpace(line[k]) {
-				k++
-			}
-			start := k
-			for k < len(line) && !isSpace(line[k]) {
-				k++
-			}
-			field := line[start:k]
-			eq := strings.IndexByte(field, '=')
-			if eq <= 0 {
-				continue
-			}
-			name := strings.TrimLeft(field[:eq], "-")
-			if len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
-				name = name[1:] // -Djavax.net.ssl.keyStorePassword
-			}
-			if n := settingCredential(name, field[eq+1:]); n != "" && validSettingName(name) {
-				return name, n
-			}
+		if name, n := inlineSetting(line); n != "" {
+			return name, n
 		}
 	}
 	return "", ""
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+func isNameByte(c byte) bool { return isAlnum(c) || c == '_' || c == '.' || c == '-' }
+
+// inlineSetting finds a setting written inside a line rather than as the whole line:
+// {"db":{"password":"..."}}, <password>...</password>, password="...", ?user=u&password=...,
+// Server=db;Password=...;, -Dname=value and --name=value. Each name around a credential stem is
+// read with what follows it: a closing quote, then = or :, or > for an XML element.
+func inlineSetting(line string) (setting, noun string) {
+	for off := 0; off < len(line); {
+		i := indexCredentialStem(line[off:])
+		if i < 0 {
+			break
+		}
+		i += off
+		ns, ne := i, i
+		for ns > 0 && isNameByte(line[ns-1]) {
+			ns--
+		}
+		for ne < len(line) && isNameByte(line[ne]) {
+			ne++
+		}
+		off = ne
+		name, val, ok := inlineValue(line, ns, ne)
+		if !ok {
+			continue
+		}
+		dashes := len(name)
+		name = strings.TrimLeft(name, "-")
+		dashes -= len(name)
+		name = strings.TrimRight(name, ".-")
+		if dashes > 0 && len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
+			name = name[1:] // -Djavax.net.ssl.keyStorePassword
+		}
+		if n := settingCredential(name, val); n != "" && validSettingName(name) {
+			return name, n
+		}
+	}
+	return "", ""
+}
+
+// valueEnd are the bytes that end an unquoted value inside a line: the separators of query
+// strings, connection strings, JSON, XML and code.
+const valueEnd = " \t\r;&,<>\"'`}])([#"
+
+// inlineValue reads the value set by the name at line[ns:ne], if the name is followed by one.
+func inlineValue(line string, ns, ne int) (name, value string, ok bool) {
+	name = line[ns:ne]
+	var open byte
+	if ns > 0 {
+		open = line[ns-1]
+	}
+	p := ne
+	if (open == '"' || open == '\'') && p < len(line) && line[p] == open {
+		p++
+	}
+	for p < len(line) && isSpace(line[p]) {
+		p++
+	}
+	if p >= len(line) {
+		return "", "", false
+	}
+	switch line[p] {
+	case '>':
+		// <password>value</password>
+		if open != '<' {
+			return "", "", false
+		}
+		rest := line[p+1:]
+		lt := strings.IndexByte(rest, '<')
+		if lt < 0 || !strings.HasPrefix(rest[lt:], "</") {
+			return "", "", false
+		}
+		return name, rest[:lt], true
+	case '=', ':':
+		sep := line[p]
+		p++
+		switch {
+		case p < len(line) && line[p] == '=' && sep == ':': // :=
+			p++
+		case p < len(line) && line[p] == '=', sep == ':' && strings.HasPrefix(line[p:], "//"): // ==, ://
+			return "", "", false
+		}
+	default:
+		return "", "", false
+	}
+	for p < len(line) && isSpace(line[p]) {
+		p++
+	}
+	rest := line[p:]
+	if rest == "" {
+		return "", "", false
+	}
+	if q := rest[0]; q == '"' || q == '\'' {
+		for k := 1; k < len(rest); k++ {
+			switch rest[k] {
+			case '\\':
+				k++
+			case q:
+				return name, rest[1:k], true
+			}
+		}
+		return "", "", false
+	}
+	end := strings.IndexAny(rest, valueEnd)
+	if end < 0 {
+		return name, rest, true
+	}
+	if c := rest[end]; c == '(' || c == '[' {
+		return "", "", false // a call or an index: code, not a value
+	}
+	return name, rest[:end], true
+}
 
 // assignment parses "name: value", "name = value", `"name": "value",` and "export NAME=value".
 func assignment(line string) (name, value string, ok bool) {
@@ -162,8 +253,13 @@ func settingCredential(name, value string) string {
 	if !k.isCredential() {
 		return ""
 	}
+	return judgeSetting(k, value)
+}
+
+// judgeSetting judges the value of a setting of class k found inside a file or command line.
+func judgeSetting(k keyClass, value string) string {
 	v := cleanSettingValue(value)
-	if len(v) < 3 || isPlaceholder(v) || isReference(v) {
+	if len(v) < 3 || isPlaceholder(v) || isReference(v) || looksLikeCode(v) {
 		return ""
 	}
 	if k.aws && awsSecretAccessKey(v) {
@@ -173,6 +269,32 @@ func settingCredential(name, value string) string {
 		return k.noun
 	}
 	return ""
+}
+
+// looksLikeCode reports whether a setting's value is an expression rather than a literal: a
+// call or an index (os.environ.get("X"), env["X"]), or a dotted name without digits
+// (settings.DATABASE_PASSWORD, config.db.password). Files holding scripts and source code set
+// credentials from such expressions all the time.
+func looksLikeCode(v string) bool {
+	for i := 1; i < len(v); i++ {
+		if (v[i] == '(' || v[i] == '[') && isNameByte(v[i-1]) && strings.IndexAny(v[i:], ")]") > 0 {
+			return true
+		}
+	}
+	dots := 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '.':
+			if i == 0 || i == len(v)-1 || v[i-1] == '.' {
+				return false
+			}
+			dots++
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+		default:
+			return false
+		}
+	}
+	return dots > 0
 }
 
 // cleanSettingValue strips the syntax around a value: spaces, a trailing comma or semicolon,
