@@ -379,3 +379,37 @@ func TestInlineSettings(t *testing.T) {
 		{"url", "https://example.com/reset?token=&next=/home", ""},
 	})
 }
+
+// Directives and command lines: space-separated flags and directives, .pgpass and .netrc
+// entries, mysql -p and curl -u.
+func TestCommandLinesAndDirectives(t *testing.T) {
+	g := newFakeTokens()
+	pw := g.mixed(base62, 16)
+	runScanCases(t, []scanCase{
+		{"redis.conf", "bind 0.0.0.0\nrequirepass " + pw + "\nappendonly yes\n", `sets "requirepass" to a value that looks like a password`},
+		{"redis.conf", "replicaof redis-0 6379\nmasterauth " + pw + "\n", `sets "masterauth" to a value that looks like a password`},
+		{".pgpass", "db:5432:app:app:" + pw + "\n", `sets "password" to a value that looks like a password`},
+		{"pgpass", "*:*:*:postgres:" + pw, `sets "password" to a value that looks like a password`},
+		{".netrc", "machine git.example.com login ci password " + pw + "\n", `sets "password" to a value that looks like a password`},
+		{"netrc", "machine git.example.com\n  login ci\n  password " + pw + "\n", `sets "password" to a value that looks like a password`},
+		{"DB_ARGS", "--db-password " + pw, `sets "db-password" to a value that looks like a password`},
+		{"EXTRA_ARGS", "--verbose --db-password " + pw + " --port 5432", `sets "db-password" to a value that looks like a password`},
+		{"init.sh", "#!/bin/sh\nmysql -h db -uroot -p" + pw + " -e 'SELECT 1'\n", `sets "mysql -p" to a value that looks like a password`},
+		{"backup.sh", "mysqldump --single-transaction -u app -p'" + pw + "' app > /backup/app.sql", `sets "mysql -p" to a value that looks like a password`},
+		{"probe.sh", "curl -sf -u admin:" + pw + " http://localhost:9200/_cluster/health", `sets "curl -u" to a value that looks like a password`},
+		// Not credentials.
+		{"redis.conf", "requirepass replace-default-auth\nmasterauth replace-default-auth\n", ""},
+		{"redis.conf", "# requirepass foobared\n", ""},
+		{"hosts", "db:5432:app:app:" + pw, ""},
+		{".pgpass", "db:5432:app:app:*\n", ""},
+		{"notes.txt", "machine learning is fun; password " + pw, ""},
+		{"DB_ARGS", "--db-password $(DB_PASSWORD)", ""},
+		{"DB_ARGS", "--password-file /run/secrets/db --token-ttl 3600", ""},
+		{"DB_ARGS", "--auth-mode token --secret-name db-credentials", ""},
+		{"init.sh", "mysql -h127.0.0.1 -uroot -p$MYSQL_ROOT_PASSWORD -e'SELECT 1'\nmysqladmin -uroot -p\"${MYSQL_ROOT_PASSWORD}\" ping\n", ""},
+		{"init.sh", "mkdir -p /var/lib/mysql-files && ssh -p2222 host && tar -pxf a.tar\n", ""},
+		{"init.sh", "mysql -uroot -p < /docker-entrypoint-initdb.d/schema.sql\n", ""},
+		{"probe.sh", `curl -sf -u "$ES_USER:$ES_PASSWORD" http://localhost:9200`, ""},
+		{"probe.sh", "curl -u admin http://localhost:9200 && curl -u admin:changeme http://x", ""},
+	})
+}

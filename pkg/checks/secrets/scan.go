@@ -55,21 +55,25 @@ func scanField(name, v string) finding {
 			return f
 		}
 	}
-	f.setting, f.noun = scanSettings(v)
+	f.setting, f.noun = scanSettings(name, v)
 	return f
 }
 
 // scanSettings looks inside a value holding a configuration file or a command line for a
 // setting whose name suggests a credential and whose value looks like one: one setting per line
-// (properties, INI, YAML, shell) and settings inside a line (one-line JSON, XML elements and
-// attributes, URL and JDBC query strings, connection strings, -Dname=value, --flag=value).
+// (properties, INI, YAML, shell), settings inside a line (one-line JSON, XML elements and
+// attributes, URL and JDBC query strings, connection strings, -Dname=value, --flag=value),
+// space-separated flags and directives (--db-password value, requirepass value), and, when the
+// field's name says so, .pgpass and .netrc entries. Password arguments without a name of their
+// own, mysql -pVALUE and curl -u user:VALUE, are read when the value runs those programs.
 //
 // Inside files the bar is higher than for a field's own name: files are full of lines such as
 // "passwd: compat" (nsswitch.conf) and "auth_client_required = cephx" (ceph.conf). So weak names
 // need a random-looking value, and even password settings need one of at least 8 characters
 // that mixes letters with digits or symbols. A short dictionary password inside a file is
 // missed; a key, token or generated password is not.
-func scanSettings(v string) (setting, noun string) {
+func scanSettings(name, v string) (setting, noun string) {
+	h := hintsOf(name)
 	// Only lines that mention a credential stem are read, found in one pass over the value.
 	for off := 0; off < len(v); {
 		i := indexCredentialStem(v[off:])
@@ -94,8 +98,86 @@ func scanSettings(v string) (setting, noun string) {
 		if name, n := inlineSetting(line); n != "" {
 			return name, n
 		}
+		if name, n := scanWords(line, h); n != "" {
+			return name, n
+		}
+	}
+	// Lines without a credential stem: .pgpass entries, and mysql and curl command lines.
+	if h&hintPgpass != 0 {
+		if n := pgpassPassword(v); n != "" {
+			return "password", n
+		}
+	}
+	if strings.Contains(v, "mysql") || strings.Contains(v, "mariadb") || strings.Contains(v, "curl") {
+		for off := 0; off < len(v); {
+			end := strings.IndexByte(v[off:], '\n')
+			if end < 0 {
+				end = len(v)
+			} else {
+				end += off
+			}
+			line := v[off:end]
+			off = end + 1
+			if name, n := scanWords(line, h); n != "" {
+				return name, n
+			}
+		}
 	}
 	return "", ""
+}
+
+// hints are what a field's name says about the format of its value.
+type hints uint8
+
+const (
+	hintPgpass hints = 1 << iota // a PostgreSQL password file: host:port:db:user:password
+	hintNetrc                    // a .netrc file: machine h login u password p
+)
+
+func hintsOf(name string) hints {
+	var h hints
+	for i := 0; i+5 <= len(name); i++ {
+		switch {
+		case hasFoldAt(name, i, "pgpass"):
+			h |= hintPgpass
+		case hasFoldAt(name, i, "netrc"):
+			h |= hintNetrc
+		}
+	}
+	return h
+}
+
+// pgpassPassword reads the password field of each host:port:database:user:password line.
+func pgpassPassword(v string) string {
+	for off := 0; off < len(v); {
+		end := strings.IndexByte(v[off:], '\n')
+		if end < 0 {
+			end = len(v)
+		} else {
+			end += off
+		}
+		line := strings.TrimSpace(v[off:end])
+		off = end + 1
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		fields, last := 0, 0
+		for k := 0; k < len(line); k++ {
+			switch line[k] {
+			case '\\':
+				k++
+			case ':':
+				fields++
+				last = k + 1
+			}
+		}
+		if fields == 4 {
+			if n := judgeSetting(passwordClass, line[last:]); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
@@ -210,6 +292,169 @@ func inlineValue(line string, ns, ne int) (name, value string, ok bool) {
 		return "", "", false // a call or an index: code, not a value
 	}
 	return name, rest[:end], true
+}
+
+// scanWords reads a line as a command line, one word at a time.
+func scanWords(line string, h hints) (setting, noun string) {
+	c := cmdScanner{h: h}
+	for k := 0; k < len(line); {
+		for k < len(line) && isSpace(line[k]) {
+			k++
+		}
+		start := k
+		for k < len(line) && !isSpace(line[k]) {
+			k++
+		}
+		if start == k {
+			break
+		}
+		if s, n := c.word(line[start:k]); n != "" {
+			return s, n
+		}
+	}
+	return "", ""
+}
+
+// cmdScanner reads the words of a command line (or of a container's command and args) for
+// credentials passed as arguments: --db-password VALUE, requirepass VALUE, a .netrc entry's
+// password VALUE, mysql -pVALUE and curl -u user:VALUE. It keeps no reference to the words.
+type cmdScanner struct {
+	h    hints
+	n    int // words read
+	prog byte
+	// pending is set when the last word asks for a value: a flag or a directive (its class in
+	// class, its name in flag) or curl's -u.
+	pending byte
+	class   keyClass
+	flag    string
+}
+
+const (
+	progMySQL = 1 + iota
+	progCurl
+	progNetrc      // after machine or default
+	progNetrcLogin // after machine ... login
+)
+
+const (
+	pendFlag = 1 + iota
+	pendCurlUser
+)
+
+var passwordClass = keyClass{noun: "a password", strong: true}
+
+// mysqlPrograms take their password glued to -p.
+var mysqlPrograms = []string{
+	"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump",
+	"mysqlsh", "mariadb", "mariadb-dump", "mariadb-admin", "mariadb-import", "mariadb-check",
+}
+
+func programOf(w string) byte {
+	w = w[strings.LastIndexByte(w, '/')+1:]
+	if w == "curl" {
+		return progCurl
+	}
+	for _, p := range mysqlPrograms {
+		if w == p {
+			return progMySQL
+		}
+	}
+	return 0
+}
+
+// word reads the next word; it returns the setting and noun of a credential it completes.
+func (c *cmdScanner) word(w string) (setting, noun string) {
+	first := c.n == 0
+	c.n++
+	if w == "" {
+		return "", ""
+	}
+	if c.pending != 0 && w[0] != '-' {
+		p := c.pending
+		c.pending = 0
+		switch p {
+		case pendFlag:
+			if n := judgeSetting(c.class, w); n != "" {
+				return c.flag, n
+			}
+		case pendCurlUser:
+			if n := curlPassword(w); n != "" {
+				return "curl -u", n
+			}
+		}
+		return "", ""
+	}
+	c.pending = 0
+	switch w {
+	case ";", "&&", "||", "|":
+		c.prog = 0
+		return "", ""
+	}
+	if p := programOf(w); p != 0 {
+		c.prog = p
+		return "", ""
+	}
+	switch c.prog {
+	case progMySQL:
+		if len(w) > 2 && w[0] == '-' && w[1] == 'p' {
+			if n := judgeSetting(passwordClass, w[2:]); n != "" {
+				return "mysql -p", n
+			}
+			return "", ""
+		}
+	case progCurl:
+		switch {
+		case w == "-u" || w == "--user":
+			c.pending = pendCurlUser
+		case strings.HasPrefix(w, "--user="):
+			if n := curlPassword(w[len("--user="):]); n != "" {
+				return "curl -u", n
+			}
+		case len(w) > 2 && w[0] == '-' && w[1] == 'u':
+			if n := curlPassword(w[2:]); n != "" {
+				return "curl -u", n
+			}
+		}
+		return "", ""
+	}
+	switch {
+	case w == "machine" || w == "default":
+		if first {
+			c.prog = progNetrc
+		}
+		return "", ""
+	case w == "login" && (c.prog == progNetrc || c.h&hintNetrc != 0):
+		c.prog = progNetrcLogin
+		return "", ""
+	case w == "password" && (c.prog == progNetrcLogin || c.h&hintNetrc != 0):
+		c.pending, c.class, c.flag = pendFlag, passwordClass, "password"
+		return "", ""
+	case first && (strings.EqualFold(w, "requirepass") || strings.EqualFold(w, "masterauth")):
+		// Redis directives: requirepass sets the password, masterauth the primary's.
+		c.pending, c.class, c.flag = pendFlag, passwordClass, w
+		return "", ""
+	}
+	if w[0] == '-' && strings.IndexByte(w, '=') < 0 {
+		name := strings.TrimLeft(w, "-")
+		k := classifyKey(name)
+		if strings.EqualFold(name, "requirepass") || strings.EqualFold(name, "masterauth") {
+			k = passwordClass
+		}
+		if k.isCredential() && validSettingName(name) {
+			c.pending, c.class, c.flag = pendFlag, k, name
+		}
+	}
+	return "", ""
+}
+
+// curlPassword judges the password of curl's user:password argument.
+func curlPassword(v string) string {
+	v = cleanSettingValue(v)
+	colon := strings.IndexByte(v, ':')
+	if colon <= 0 {
+		return ""
+	}
+	return judgeSetting(passwordClass, v[colon+1:])
 }
 
 // assignment parses "name: value", "name = value", `"name": "value",` and "export NAME=value".
