@@ -146,6 +146,29 @@ func BenchmarkCredentialScanEnv(b *testing.B) {
 	}
 }
 
+// A typical command line: flags about credentials whose values are references.
+var (
+	benchCommand = []string{"/bin/sh", "-c", "mysql -h db -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'SELECT 1' && exec /app/server \"$@\""}
+	benchArgs    = []string{"--config=/etc/app/config.yaml", "--db-password", "$(DB_PASSWORD)", "--token-file=/var/run/secrets/token",
+		"--tls-private-key-file=/certs/tls.key", "--authorization-mode=Node,RBAC", "--v=2"}
+)
+
+func BenchmarkCredentialScanArgs(b *testing.B) {
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"}}
+	d.Spec.Template.Spec.Containers = []corev1.Container{{Name: "app", Command: benchCommand, Args: benchArgs}}
+	o := &inventory.Object{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Typed: d, Meta: &d.ObjectMeta}
+	c, _ := checks.Lookup("NS-35")
+	b.ReportAllocs()
+	var a checks.Assessment
+	for range b.N {
+		a.Reset()
+		c.Assess(&a, o, nil)
+	}
+	if len(a.Failures) != 0 {
+		b.Fatal(a.Failures)
+	}
+}
+
 // A passing ConfigMap costs no allocation at all; a passing workload costs the one allocation
 // of inventory.PodTemplateOf.
 func TestPassingObjectsDoNotAllocate(t *testing.T) {
@@ -157,7 +180,8 @@ func TestPassingObjectsDoNotAllocate(t *testing.T) {
 	}
 	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"}}
 	d.Spec.Template.Spec.Containers = []corev1.Container{{Name: "app", Env: []corev1.EnvVar{
-		{Name: "DB_PASSWORD", Value: "${DB_PASSWORD}"}, {Name: "URL", Value: strings.Repeat("https://x/", 5)}}}}
+		{Name: "DB_PASSWORD", Value: "${DB_PASSWORD}"}, {Name: "URL", Value: strings.Repeat("https://x/", 5)}},
+		Command: benchCommand, Args: benchArgs}}
 	o := &inventory.Object{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Typed: d, Meta: &d.ObjectMeta}
 	for _, id := range []string{"NS-35", "NS-36"} {
 		c, _ := checks.Lookup(id)

@@ -4,7 +4,8 @@ package secrets
 NS-35: credentials kept in configuration instead of in Secrets.
 
 Fields read:
-  spec.containers[*].env[*].value, and the same for initContainers and ephemeralContainers
+  spec.containers[*].env[*].value, command[*] and args[*], and the same for initContainers and
+  ephemeralContainers
   ConfigMap data and binaryData
   metadata.annotations of every decoded object except Secrets, and the pod template's
   annotations of workloads
@@ -172,18 +173,52 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// scanEnv scans the literal env values of every container, init container and ephemeral
-// container. Values from valueFrom are references and are NS-36's business.
+// scanEnv scans the literal env values, the command and the args of every container, init
+// container and ephemeral container. Values from valueFrom are references and are NS-36's
+// business.
 func scanEnv(a *checks.Assessment, pt *inventory.PodTemplate) {
 	s := pt.Spec
 	for i := range s.InitContainers {
-		scanContainerEnv(a, pt, "initContainers", "init container", i, s.InitContainers[i].Name, s.InitContainers[i].Env)
+		c := &s.InitContainers[i]
+		scanContainerEnv(a, pt, "initContainers", "init container", i, c.Name, c.Env)
+		scanCommand(a, pt, "initContainers", "init container", i, c.Name, c.Command, c.Args)
 	}
 	for i := range s.Containers {
-		scanContainerEnv(a, pt, "containers", "container", i, s.Containers[i].Name, s.Containers[i].Env)
+		c := &s.Containers[i]
+		scanContainerEnv(a, pt, "containers", "container", i, c.Name, c.Env)
+		scanCommand(a, pt, "containers", "container", i, c.Name, c.Command, c.Args)
 	}
 	for i := range s.EphemeralContainers {
-		scanContainerEnv(a, pt, "ephemeralContainers", "ephemeral container", i, s.EphemeralContainers[i].Name, s.EphemeralContainers[i].Env)
+		c := &s.EphemeralContainers[i]
+		scanContainerEnv(a, pt, "ephemeralContainers", "ephemeral container", i, c.Name, c.Env)
+		scanCommand(a, pt, "ephemeralContainers", "ephemeral container", i, c.Name, c.Command, c.Args)
+	}
+}
+
+// scanCommand scans a container's command and args: each entry on its own, as a value that may
+// hold a well-known format or a script, and all of them in turn as the words of one command
+// line, so that a flag in one entry and its value in the next (or the value of a flag that ends
+// the command in the first of the args) are read together. A finding points at the entry that
+// holds the value.
+func scanCommand(a *checks.Assessment, pt *inventory.PodTemplate, list, kind string, i int, name string, command, args []string) {
+	var words cmdScanner
+	for _, part := range [...]struct {
+		field   string
+		entries []string
+	}{{"command", command}, {"args", args}} {
+		for j, e := range part.entries {
+			f := scanField("", e)
+			if !f.found() {
+				f.setting, f.noun = words.word(e)
+			} else {
+				words.word(e)
+			}
+			if !f.found() {
+				continue
+			}
+			path := inventory.Index(inventory.Field(inventory.Index(inventory.Field(pt.SpecPath, list), i), part.field), j)
+			a.Fail(path, part.field+" of "+kind+" "+quote(name)+" "+f.describe())
+		}
 	}
 }
 

@@ -64,6 +64,16 @@ func TestCredentials(t *testing.T) {
 		"fail-java-opts": {{tpl + ".env[0].value",
 			`env var "JAVA_OPTS" of container "kafka" sets "javax.net.ssl.keyStorePassword" to a value that looks like a password`}},
 		"fail-embedded-json": {{`data["config.json"]`, `ConfigMap key "config.json" sets "client_secret" to a value that looks like a secret`}},
+		"fail-container-args": {
+			{tpl + ".args[1]", `args of container "api" sets "db-password" to a value that looks like a password`},
+			{tpl + ".args[3]", `args of container "api" sets "api-token" to a value that looks like a token`},
+			{"spec.template.spec.containers[1].args[0]", `args of container "cache" sets "requirepass" to a value that looks like a password`},
+		},
+		"fail-container-command": {
+			{"spec.initContainers[0].command[4]", `command of init container "schema" sets "mysql -p" to a value that looks like a password`},
+			{"spec.containers[0].command[2]", `command of container "probe" sets "curl -u" to a value that looks like a password`},
+			{"spec.containers[0].args[0]", `args of container "probe" contains a URL with an embedded password`},
+		},
 	}
 	for name, want := range cases {
 		assertFailures(t, outs, name, want...)

@@ -413,3 +413,12 @@ func TestCommandLinesAndDirectives(t *testing.T) {
 		{"probe.sh", "curl -u admin http://localhost:9200 && curl -u admin:changeme http://x", ""},
 	})
 }
+
+func TestFlagValuesWithSymbols(t *testing.T) {
+	g := newFakeTokens()
+	pw := g.mixed(base62, 8) + "&#;" + g.mixed(base62, 8)
+	runScanCases(t, []scanCase{
+		{"EXTRA_ARGS", "--verbose --db-password=" + pw + " --port=5432", `sets "db-password" to a value that looks like a password`},
+		{"DB_ARGS", "--db-password=" + pw, `sets "db-password" to a value that looks like a password`},
+	})
+}

@@ -261,6 +261,16 @@ func valueAt(o *inventory.Object, path string) string {
 					return e.Value
 				}
 			}
+			for _, l := range []struct {
+				field string
+				words []string
+			}{{"command", c.Container.Command}, {"args", c.Container.Args}} {
+				for j, w := range l.words {
+					if inventory.Index(inventory.Field(c.Path, l.field), j) == path {
+						return w
+					}
+				}
+			}
 		}
 	}
 	return ""

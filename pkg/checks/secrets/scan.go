@@ -91,6 +91,7 @@ func scanSettings(name, v string) (setting, noun string) {
 		line := v[start:end]
 		off = end + 1
 		if name, val, ok := assignment(line); ok {
+			name = strings.TrimLeft(name, "-") // --db-password=value
 			if n := settingCredential(name, val); n != "" {
 				return name, n
 			}
@@ -434,8 +435,19 @@ func (c *cmdScanner) word(w string) (setting, noun string) {
 		c.pending, c.class, c.flag = pendFlag, passwordClass, w
 		return "", ""
 	}
-	if w[0] == '-' && strings.IndexByte(w, '=') < 0 {
+	if w[0] == '-' {
 		name := strings.TrimLeft(w, "-")
+		if eq := strings.IndexByte(name, '='); eq >= 0 {
+			// --name=value: the value is the rest of the word, whatever symbols it holds.
+			name, value := name[:eq], name[eq+1:]
+			if len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
+				name = name[1:] // -Djavax.net.ssl.keyStorePassword=value
+			}
+			if n := settingCredential(name, value); n != "" && validSettingName(name) {
+				return name, n
+			}
+			return "", ""
+		}
 		k := classifyKey(name)
 		if strings.EqualFold(name, "requirepass") || strings.EqualFold(name, "masterauth") {
 			k = passwordClass
