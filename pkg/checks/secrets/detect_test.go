@@ -377,6 +377,7 @@ func TestInlineSettings(t *testing.T) {
 		{"app.js", "const pw = process.env.DB_PASSWORD; login({password: config.db.password})", ""},
 		{"README.md", "The password must be at least 12 characters long; set it with --password.", ""},
 		{"url", "https://example.com/reset?token=&next=/home", ""},
+		{"entrypoint.sh", `password="${PASSWORD:-default}"; token=${API_TOKEN:=unset-value}`, ""},
 	})
 }
 

@@ -233,6 +233,9 @@ func inlineValue(line string, ns, ne int) (name, value string, ok bool) {
 	if ns > 0 {
 		open = line[ns-1]
 	}
+	if open == '{' && ns >= 2 && line[ns-2] == '$' {
+		return "", "", false // ${PASSWORD:-default}: a shell default, not a setting
+	}
 	p := ne
 	if (open == '"' || open == '\'') && p < len(line) && line[p] == open {
 		p++
