@@ -355,6 +355,9 @@ var mysqlPrograms = []string{
 
 func programOf(w string) byte {
 	w = w[strings.LastIndexByte(w, '/')+1:]
+	if w == "" || w[0] != 'm' && w[0] != 'c' {
+		return 0
+	}
 	if w == "curl" {
 		return progCurl
 	}
