@@ -59,7 +59,8 @@ Chart.yaml or a packaged chart (.tgz) is rendered like 'helm template' (--values
 --set-string, --release-name; -n is the release namespace), and a folder with a
 kustomization.yaml is built like 'kustomize build'. This holds for folders found while walking
 too. Findings name the chart's template file and line, or the kustomization's resource file
-and line. A base that an overlay in the same scan includes is only assessed through the overlay.
+and line. A base that an overlay in the same scan includes is only assessed through the overlay
+(on its own when that overlay does not build).
 
 Namespace-level controls (default-deny NetworkPolicies, quotas, LimitRanges, Pod Security
 labels) judge only namespaces whose Namespace object is among the scanned files. A namespace
@@ -211,9 +212,7 @@ func (f *inputFlags) load(s Streams, args, files, charts []string, stream manife
 			}
 		}
 	}
-	for _, k := range kustomize.Select(kusts, func(dir string) bool { return named[dir] }) {
-		inv.Merge(kustomize.Build(k, kustomize.Options{DefaultNamespace: f.namespace}))
-	}
+	inv.Merge(kustomize.BuildSelected(kusts, func(dir string) bool { return named[dir] }, kustomize.Options{DefaultNamespace: f.namespace}))
 	if len(charts) == 0 && len(f.values)+len(f.set)+len(f.setString) > 0 {
 		fmt.Fprintln(s.Err, "kubeharden: warning: --values, --set and --set-string apply to Helm charts, and no chart was scanned")
 	}

@@ -334,3 +334,33 @@ spec:
 		t.Errorf("hostIPC at the base's line 5 is in %s", file)
 	}
 }
+
+// TestBrokenOverlayLeavesBasesAssessed: a base found while walking is built through the overlay
+// that includes it; when that overlay does not build, the base is built on its own (and so is a
+// middle overlay, which then covers its own base), so its objects are still assessed, and the
+// broken overlay's error stands.
+func TestBrokenOverlayLeavesBasesAssessed(t *testing.T) {
+	pod := func(name string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n"
+	}
+	dir := kustomization(t, map[string]string{
+		"base/kustomization.yaml":   "resources: [pod.yaml]\n",
+		"base/pod.yaml":             pod("from-base"),
+		"mid/kustomization.yaml":    "resources: [../base]\nnamePrefix: mid-\n",
+		"broken/kustomization.yaml": "resources: [../mid, gone.yaml]\n",
+		"other/kustomization.yaml":  "resources: [pod.yaml]\n",
+		"other/pod.yaml":            pod("other"),
+	})
+	found := []string{filepath.Join(dir, "base"), filepath.Join(dir, "mid"), filepath.Join(dir, "broken"), filepath.Join(dir, "other")}
+	inv := BuildSelected(found, func(string) bool { return false }, Options{})
+	var names []string
+	for _, o := range inv.Objects {
+		names = append(names, o.Name)
+	}
+	if strings.Join(names, ",") != "other,mid-from-base" {
+		t.Errorf("objects = %v, want other (built alone) and mid-from-base (the middle overlay, in place of the broken one)", names)
+	}
+	if len(inv.Errors) != 1 || !strings.Contains(inv.Errors[0].File, "broken") {
+		t.Errorf("errors = %v, want the broken overlay's only", inv.Errors)
+	}
+}

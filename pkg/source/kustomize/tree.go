@@ -151,22 +151,28 @@ func inspect(dir string) (refs []string, component bool) {
 // user named (explicit) are always built. Folders are compared by absolute path, so each is
 // built once.
 func Select(dirs []string, explicit func(dir string) bool) []string {
+	return selectExcept(dirs, explicit, nil)
+}
+
+// selectExcept is Select where the kustomizations in failed (absolute paths) cover nothing: they
+// did not build, so what they include is not assessed through them.
+func selectExcept(dirs []string, explicit func(dir string) bool, failed map[string]bool) []string {
 	referenced := map[string]bool{}
 	component := map[string]bool{}
 	for _, d := range dirs {
 		refs, comp := inspect(d)
+		component[d] = comp
+		if failed[absPath(d)] {
+			continue
+		}
 		for _, r := range refs {
 			referenced[r] = true
 		}
-		component[d] = comp
 	}
 	seen := map[string]bool{}
 	var out []string
 	for _, d := range dirs {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			abs = d
-		}
+		abs := absPath(d)
 		named := explicit != nil && explicit(d)
 		if seen[abs] || (!named && (referenced[abs] || component[d])) {
 			continue
@@ -175,4 +181,42 @@ func Select(dirs []string, explicit func(dir string) bool) []string {
 		out = append(out, d)
 	}
 	return out
+}
+
+// BuildSelected builds the kustomizations Select chooses from dirs. When one fails to build,
+// the kustomizations found in dirs that it would have covered are built on their own in its
+// place (and, if one of those fails, what it covers in turn), so that one broken overlay does
+// not take its valid bases out of the scan without a word: the overlay's error stands, and the
+// bases' objects are assessed as the bases define them.
+func BuildSelected(dirs []string, explicit func(dir string) bool, opts Options) *inventory.Inventory {
+	inv := &inventory.Inventory{}
+	failed := map[string]bool{}
+	built := map[string]bool{}
+	for {
+		var round []string
+		for _, d := range selectExcept(dirs, explicit, failed) {
+			if abs := absPath(d); !built[abs] {
+				built[abs] = true
+				round = append(round, d)
+			}
+		}
+		if len(round) == 0 {
+			return inv
+		}
+		for _, d := range round {
+			b := Build(d, opts)
+			if len(b.Objects) == 0 && len(b.Errors) > 0 {
+				failed[absPath(d)] = true
+			}
+			inv.Merge(b)
+		}
+	}
+}
+
+// absPath is p made absolute, or p when that fails.
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
