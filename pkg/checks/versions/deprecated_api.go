@@ -61,6 +61,9 @@ func deprecationSchedule() map[apiKey]deprecatedAPI {
 		}
 	}
 
+	// Removed in 1.14.
+	add("admissionregistration.k8s.io/v1alpha1", []string{"InitializerConfiguration"}, deprecatedAPI{removed: "1.14", alpha: true, use: "a mutating admission webhook; InitializerConfiguration has no replacement API"})
+
 	// Removed in 1.16.
 	add("extensions/v1beta1", []string{"Deployment", "DaemonSet", "ReplicaSet"}, deprecatedAPI{removed: "1.16", use: "apps/v1"})
 	add("extensions/v1beta1", []string{"NetworkPolicy"}, deprecatedAPI{removed: "1.16", use: "networking.k8s.io/v1"})

@@ -22,6 +22,7 @@ func TestDeprecatedAPI(t *testing.T) {
 		"fail-csistoragecapacity-v1beta1": "storage.k8s.io/v1beta1 CSIStorageCapacity was removed in Kubernetes 1.27; use storage.k8s.io/v1",
 		"fail-apps-v1beta2-any-kind":      "apps/v1beta2 ControllerRevision was removed in Kubernetes 1.16; use apps/v1",
 		"fail-dra-alpha":                  "resource.k8s.io/v1alpha3 ResourceClaim is an alpha API that current Kubernetes releases no longer serve; use resource.k8s.io/v1",
+		"fail-initializer-configuration":  "admissionregistration.k8s.io/v1alpha1 InitializerConfiguration was removed in Kubernetes 1.14; use a mutating admission webhook; InitializerConfiguration has no replacement API",
 		"fail-endpoints":                  "v1 Endpoints is deprecated since Kubernetes 1.33; use discovery.k8s.io/v1 EndpointSlice",
 	}
 	for name, msg := range want {
@@ -73,5 +74,19 @@ func TestCurrentVersionDoesNotAllocate(t *testing.T) {
 	var a checks.Assessment
 	if n := testing.AllocsPerRun(100, func() { c.Assess(&a, o, nil) }); n != 0 {
 		t.Errorf("UP-04 allocates %v times on a current API", n)
+	}
+}
+
+// TestScheduleKindsAreReadable: the loader refuses a kind that a built-in group version does not
+// have (a typo kubectl refuses too); every kind this schedule reports must get past it, or
+// UP-04 could never report it.
+func TestScheduleKindsAreReadable(t *testing.T) {
+	for k := range deprecatedAPIs {
+		if k.kind == anyKind {
+			continue
+		}
+		if builtinGV, known := inventory.BuiltinKind(k.apiVersion, k.kind); builtinGV && !known {
+			t.Errorf("%s %s is refused by the loader as a kind its group version does not have", k.apiVersion, k.kind)
+		}
 	}
 }

@@ -432,3 +432,57 @@ func TestUnknownFieldLineWithMergeKey(t *testing.T) {
 		t.Errorf("errors %q, want %q among them", got, want)
 	}
 }
+
+// TestNoSuchKindIsAnError: a kind that its built-in group version does not have is a mistake
+// kubectl refuses, reported at the kind's line with the kind it most likely meant; it is not
+// counted among the kinds no check reads. Custom resources, and removed kinds that the
+// deprecated-API control reports, are still read as before.
+func TestNoSuchKindIsAnError(t *testing.T) {
+	src := `apiVersion: apps/v1
+kind: Deploymnet
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers: [{name: c, image: nginx, securityContext: {privileged: true}}]
+---
+apiVersion: v1
+metadata: {name: p}
+kind: Pods
+---
+apiVersion: v1
+kind: pod
+metadata: {name: q}
+---
+apiVersion: v1
+kind: Deployment
+---
+apiVersion: example.com/v1
+kind: Deploymnet
+metadata: {name: custom}
+---
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: old}
+`
+	inv := Parse("typo.yaml", []byte(src), "", Options{})
+	var got []string
+	for _, e := range inv.Errors {
+		got = append(got, fmt.Sprintf("%d %s", e.Line, e.Message))
+	}
+	want := []string{
+		`2 Deploymnet web: "apps/v1" has no kind "Deploymnet"; did you mean "Deployment"? (kubectl refuses it; object not assessed)`,
+		`11 Pods p: "v1" has no kind "Pods"; did you mean "Pod"? (kubectl refuses it; object not assessed)`,
+		`14 pod q: "v1" has no kind "pod"; did you mean "Pod"? (kubectl refuses it; object not assessed)`,
+		`18 Deployment: "v1" has no kind "Deployment"; did you mean apiVersion "apps/v1"? (kubectl refuses it; object not assessed)`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := names(inv); !slices.Equal(n, []string{"Deploymnet/custom", "PodSecurityPolicy/old"}) {
+		t.Errorf("objects %v, want the custom resource and the removed PodSecurityPolicy", n)
+	}
+	if inv.Stats.UnknownKinds != 2 || inv.Stats.Documents != 6 {
+		t.Errorf("stats %+v", inv.Stats)
+	}
+}

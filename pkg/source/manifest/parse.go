@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -190,13 +191,17 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 	typed, meta, ok := inventory.NewTyped(apiVersion, kind)
 	if !ok {
+		if builtinGV, known := inventory.BuiltinKind(apiVersion, kind); builtinGV && !known {
+			r.noSuchKind(n, o, apiVersion, kind)
+			return
+		}
 		if r.unknown == nil {
 			r.unknown = map[string]int{}
 		}
 		r.unknown[kind]++
 		// Checks that read any object (deprecated APIs) report on apiVersion. Its line is the
 		// object's unless another key comes first; only then does it cost an index.
-		if k := apiVersionKey(n); k != nil && k.Line != n.Line {
+		if k := keyNode(n, "apiVersion"); k != nil && k.Line != n.Line {
 			lines.Add(inventory.RootHash.Field("apiVersion", true), k.Line)
 			o.Lines = lines.Index()
 		}
@@ -251,6 +256,23 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 	}
 }
 
+// noSuchKind reports a kind that its built-in group version does not have ("Deploymnet" in
+// apps/v1, "pod" or "Pods" in v1) at the kind's line. kubectl refuses such an object ("no
+// matches for kind"); counting it among the custom resources would skip it in silence, and a
+// privileged Deployment with a typo in its kind would pass. The object is left out: nothing
+// about it can be judged when its kind is not known.
+func (r *fileResult) noSuchKind(n *yamldoc.Node, o *inventory.Object, apiVersion, kind string) {
+	line := n.Line
+	if k := keyNode(n, "kind"); k != nil {
+		line = k.Line
+	}
+	msg := objectLabel(kind, o.Name) + ": " + strconv.Quote(apiVersion) + " has no kind " + strconv.Quote(kind)
+	if hint := inventory.SuggestKind(apiVersion, kind); hint != "" {
+		msg += "; " + hint
+	}
+	r.fail(line, msg+" (kubectl refuses it; object not assessed)")
+}
+
 // newObject returns a zero object from the reading worker's slab. Objects live as long as the
 // inventory, so allocating them objectSlab at a time keeps them together in memory (what is
 // freed around them, decoded values released after their checks, then leaves whole pages
@@ -273,10 +295,10 @@ func objectLabel(kind, name string) string {
 	return kind + " " + name
 }
 
-// apiVersionKey returns the key node of a mapping's apiVersion, or nil.
-func apiVersionKey(n *yamldoc.Node) *yamldoc.Node {
+// keyNode returns the key node of a mapping's key, or nil.
+func keyNode(n *yamldoc.Node, key string) *yamldoc.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yamldoc.ScalarNode && k.Value == "apiVersion" {
+		if k := n.Content[i]; k.Kind == yamldoc.ScalarNode && k.Value == key {
 			return k
 		}
 	}
