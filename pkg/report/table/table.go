@@ -613,6 +613,15 @@ func (p *printer) summary(res *engine.Result) {
 		scanned += " from " + plural(s.Inputs.Files, "file", "files")
 	}
 	p.w.add(scanned + " against " + plural(s.Controls, "control", "controls") + "\n")
+	// Objects of kinds no check decodes (custom resources, PersistentVolumeClaims) are in the
+	// count above but judged only by their apiVersion: a count that seemed to say they were all
+	// checked would overstate the assessment.
+	switch n := s.Inputs.UnknownKinds; {
+	case n == 1:
+		p.w.add("               1 of a kind no check reads (only its apiVersion is checked)\n")
+	case n > 1:
+		p.w.add("               " + strconv.Itoa(n) + " of kinds no check reads (only their apiVersion is checked)\n")
+	}
 
 	p.w.add("  Checks       ")
 	p.counts(s.Counts)

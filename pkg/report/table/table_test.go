@@ -236,3 +236,19 @@ func TestNotAssessedRunsAreOneRow(t *testing.T) {
 		t.Errorf("want one row for the four controls and one for PS-09:\n%s", out)
 	}
 }
+
+// TestSummaryCountsUnreadKinds: the objects of kinds no check reads are in the scanned count,
+// and the summary says how many they are.
+func TestSummaryCountsUnreadKinds(t *testing.T) {
+	res := reporttest.Result(false)
+	res.Summary.Inputs.Objects, res.Summary.Inputs.UnknownKinds = 2873, 904
+	want := "  Scanned      2873 objects from 6 files against 5 controls\n" +
+		"               904 of kinds no check reads (only their apiVersion is checked)\n"
+	if out := string(render(t, res, false)); !strings.Contains(out, want) {
+		t.Errorf("summary lacks\n%s\nin\n%s", want, out)
+	}
+	res.Summary.Inputs.UnknownKinds = 1
+	if out := string(render(t, res, false)); !strings.Contains(out, "\n               1 of a kind no check reads (only its apiVersion is checked)\n") {
+		t.Errorf("one unread object:\n%s", out)
+	}
+}
