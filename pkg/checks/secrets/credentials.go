@@ -36,7 +36,7 @@ Annotations:
     data, and NS-42 reports committed Secrets.
 
 Objects that kubeharden does not decode (custom resources) carry no metadata in the inventory
-and are not scanned.
+and are not scanned; nor are namespaces that no input declares, whose annotations are unknown.
 */
 
 import (
@@ -53,7 +53,10 @@ func init() {
 	checks.Register(checks.Check{ID: "NS-35", Match: hasMetadata, Assess: assessCredentials})
 }
 
-func hasMetadata(o *inventory.Object) bool { return o.Meta != nil }
+// hasMetadata matches every decoded object but a namespace the input does not declare
+// (inventory.ImplyNamespaces): its annotations are not known, and passing it would claim they
+// were read.
+func hasMetadata(o *inventory.Object) bool { return o.Meta != nil && !o.Implied }
 
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 

@@ -3,7 +3,8 @@ package versions
 /*
 UP-04: objects written against a deprecated or removed API version.
 
-Fields read: apiVersion and kind, of every object, including kinds kubeharden does not decode.
+Fields read: apiVersion and kind, of every object, including kinds kubeharden does not decode;
+not of namespaces that no input declares (their apiVersion is not known).
 
 Passing values: any apiVersion/kind pair not in the table below.
 
@@ -26,8 +27,9 @@ func init() {
 
 // hasAPIVersion matches every object that names its API, typed or not: a CustomResourceDefinition
 // on apiextensions.k8s.io/v1beta1 or a PodSecurityPolicy is exactly the kind of object the
-// inventory does not decode.
-func hasAPIVersion(o *inventory.Object) bool { return o.APIVersion != "" && o.Kind != "" }
+// inventory does not decode. A namespace the input does not declare (inventory.ImplyNamespaces)
+// is not matched: its apiVersion is made up, and no manifest was written against it.
+func hasAPIVersion(o *inventory.Object) bool { return o.APIVersion != "" && o.Kind != "" && !o.Implied }
 
 // deprecatedAPI is one row of the schedule.
 type deprecatedAPI struct {
