@@ -15,7 +15,10 @@ PS-09 fails:  no digest and no tag, or no digest and the tag "latest".
 PS-34 passes: a well-formed digest: @sha256: with 64 hex digits (or sha384/sha512 with 96/128).
 PS-34 fails:  no digest, or a malformed one.
 
-An empty image is skipped by both: the API server rejects it, and there is no reference to judge.
+A container without an image fails both, at the image's path (on the container's line). The API
+server refuses such a Pod, but a workload's pod template may leave the image for a tool to fill
+in (kustomize's images, a deploy pipeline), and whatever it puts there is neither in the manifest
+nor pinned: skipping the container would let the workload pass both controls unseen.
 
 References are split without a regexp: the digest follows the first '@'; the tag follows the
 last ':' that comes after the last '/', so the port in "localhost:5000/app" is not a tag.
@@ -83,6 +86,7 @@ func validDigest(d string) bool {
 
 func assessMutableTag(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	if c.Image == "" {
+		a.Fail(c.at("image"), c.msg(" has no image, so no tag or digest says what it runs"))
 		return
 	}
 	r := parseImage(c.Image)
@@ -101,6 +105,7 @@ func assessMutableTag(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 
 func assessDigestPinned(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 	if c.Image == "" {
+		a.Fail(c.at("image"), c.msg(" has no image, so it is not pinned by digest"))
 		return
 	}
 	r := parseImage(c.Image)

@@ -11,6 +11,7 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/checks/checktest"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/source/manifest"
 )
 
 // controls are the section-1 controls this package implements; each has testdata/<ID>.yaml.
@@ -110,6 +111,8 @@ func TestFailurePaths(t *testing.T) {
 		{"PS-09", "fail-latest", p("spec.initContainers[0].image")},
 		{"PS-09", "fail-podtemplate", p("template.spec.containers[0].image")},
 		{"PS-34", "fail-ephemeral", p("spec.ephemeralContainers[0].image")},
+		{"PS-09", "fail-no-image", p("spec.template.spec.containers[1].image")},
+		{"PS-34", "fail-empty-image", p("spec.template.spec.containers[0].image")},
 		{"PS-14", "fail-privileged", p("spec.containers[1].securityContext.privileged")},
 		{"PS-14", "fail-daemonset-init", p("spec.template.spec.initContainers[0].securityContext.privileged")},
 		{"PS-15", "fail-job", p("spec.template.spec.hostPID")},
@@ -219,6 +222,8 @@ func TestMessages(t *testing.T) {
 		{"PS-22", "fail-spellings", `container "app" adds the dangerous capability SYS_ADMIN`},
 		{"PS-19", "fail-docker-socket-readonly", `volume "sock" mounts the container runtime socket /var/run/docker.sock`},
 		{"PS-09", "fail-port-no-tag", `container "app" uses image "localhost:5000/app" with no tag or digest, which means latest`},
+		{"PS-09", "fail-no-image", `container "sidecar" has no image, so no tag or digest says what it runs`},
+		{"PS-34", "fail-empty-image", `container "app" has no image, so it is not pinned by digest`},
 		{"PS-40", "fail-host-network", `[hostNamespaces] host namespaces: hostNetwork=true`},
 		{"PS-41", "fail-baseline-clean", `[allowPrivilegeEscalation] allowPrivilegeEscalation != false: container "app" must set securityContext.allowPrivilegeEscalation=false`},
 	}
@@ -324,5 +329,25 @@ func TestHardenedPassesEverything(t *testing.T) {
 	}
 	if n < 3*len(controls) {
 		t.Fatalf("only %d assessments", n)
+	}
+}
+
+// TestNoImageLine: a container without an image is reported at the image's path, on the
+// container's line, where the field belongs.
+func TestNoImageLine(t *testing.T) {
+	src := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: nginx:1.27\n  - name: b\n    securityContext: {}\n"
+	inv := manifest.Parse("p.yaml", []byte(src), "", manifest.Options{})
+	if len(inv.Objects) != 1 || len(inv.Errors) != 0 {
+		t.Fatalf("objects %d, errors %v", len(inv.Objects), inv.Errors)
+	}
+	o := inv.Objects[0]
+	for _, id := range []string{"PS-09", "PS-34"} {
+		c, _ := checks.Lookup(id)
+		var a checks.Assessment
+		c.Assess(&a, o, inv)
+		i := len(a.Failures) - 1
+		if i < 0 || a.Failures[i].Path != "spec.containers[1].image" || o.Line(a.Failures[i].Path) != 8 {
+			t.Errorf("%s: failures %+v; want the last at spec.containers[1].image, line 8", id, a.Failures)
+		}
 	}
 }
