@@ -12,11 +12,11 @@
 //   - input errors are an extra suite "input", one <error> test case each; expired exceptions are
 //     that suite's <system-err>.
 //
-// Counts: passes are listed only with --show-passed and exemptions only with --show-exempt, but a
-// suite's tests, failures and skipped attributes always count every pair of the run, from the
-// summary. The attributes then say how much was checked even when only failures are listed, and
-// a <system-out> line says how many counted pairs are not listed. CI systems that count test
-// cases themselves show the listed ones.
+// Counts: passes are listed only with --show-passed and exemptions only with --show-exempt. The
+// tests, failures and skipped attributes count exactly the test cases written: CI systems compare
+// them with the test cases they read, and a tests attribute of 189 over 43 test cases read as
+// pairs gone missing. A <system-out> line says how many pairs of the run are not listed, and how to
+// list them; the JSON report's summary has every count.
 //
 // The writer streams: it makes one pass over the findings per section and holds no copy of them.
 package junit
@@ -72,8 +72,8 @@ func Write(w io.Writer, res *engine.Result, opts report.Options) error {
 	return x.w.Flush()
 }
 
-// suite is one section's testsuite: its pair counts, the larger of the summary's and the
-// listed findings' (they agree for results from the engine).
+// suite is one section's testsuite: the counts of its listed pairs, which its attributes give,
+// and the summary's, which its notes compare them with.
 type suite struct {
 	section catalog.Section
 	title   string
@@ -109,12 +109,13 @@ func suitesOf(res *engine.Result) []suite {
 	seen := map[catalog.Section]bool{}
 	add := func(sec catalog.Section, title string, score *float64, sum engine.Counts) {
 		seen[sec] = true
-		s := suite{section: sec, title: title, score: score, summary: sum, counts: sum}
+		s := suite{section: sec, title: title, score: score, summary: sum}
 		if l := listed[sec]; l != nil {
-			s.counts = engine.Counts{Pass: max(sum.Pass, l.Pass), Fail: max(sum.Fail, l.Fail),
-				NotAssessed: max(sum.NotAssessed, l.NotAssessed), Exempt: max(sum.Exempt, l.Exempt)}
+			s.counts = *l
 		}
-		if c := s.counts; c.Pass+c.Fail+c.NotAssessed+c.Exempt > 0 {
+		// A section whose pairs are all unlisted passes is still written: its score, and the
+		// note that says how many pairs it has.
+		if c, a := s.counts, sum; c.Pass+c.Fail+c.NotAssessed+c.Exempt+a.Pass+a.Fail+a.NotAssessed+a.Exempt > 0 {
 			out = append(out, s)
 		}
 	}
@@ -176,11 +177,11 @@ func (x *writer) section(res *engine.Result, s suite) {
 	}
 
 	var notes []string
-	if !res.ShowPassed && s.summary.Pass > 0 {
-		notes = append(notes, plural(s.summary.Pass, "passing pair is", "passing pairs are")+" counted in tests but not listed; run with --show-passed to list them.")
+	if n := s.summary.Pass - s.counts.Pass; !res.ShowPassed && n > 0 {
+		notes = append(notes, plural(n, "passing pair is", "passing pairs are")+" not listed; run with --show-passed to list them.")
 	}
-	if !res.ShowExempt && s.summary.Exempt > 0 {
-		notes = append(notes, plural(s.summary.Exempt, "exempt pair is", "exempt pairs are")+" counted in skipped but not listed; run with --show-exempt to list them.")
+	if n := s.summary.Exempt - s.counts.Exempt; !res.ShowExempt && n > 0 {
+		notes = append(notes, plural(n, "exempt pair is", "exempt pairs are")+" not listed; run with --show-exempt to list them.")
 	}
 	if len(notes) > 0 {
 		x.raw("    <system-out>")
