@@ -240,6 +240,14 @@ func TestScanConfigPerRun(t *testing.T) {
 	if code != ExitOK || errOut != "" {
 		t.Errorf("one folder: exit %d, stderr %q", code, errOut)
 	}
+	// With --no-config the configurations met are not applied because the user said so, not
+	// because none was found: no warning, and they are still skipped rather than read as manifests.
+	for _, dir := range []string{a, root} {
+		out, errOut, code = runCLI(t, "", "scan", dir, "-o", "json", "--no-config")
+		if code != ExitOK || errOut != "" || !strings.Contains(out, configFileReason) {
+			t.Errorf("--no-config on %s: exit %d, stderr %q; want exit 0, no warning, the configuration skipped", dir, code, errOut)
+		}
+	}
 }
 
 // TestScanUsageErrors: standard input named twice (two readers would split the stream) and a
