@@ -46,11 +46,16 @@ Kubernetes Hardening Guidance, with severity, guidance section and where it can 
 					return usageError("--severity: %v", err)
 				}
 			}
-			list := catalog.Default().Filter(secs, min)
+			cat := catalog.Default()
+			list := cat.Filter(secs, min)
 			if f.source != "" {
+				src, err := parseSource(cat, f.source)
+				if err != nil {
+					return usageError("--source: %v", err)
+				}
 				var kept []*catalog.Control
 				for _, c := range list {
-					if c.HasSource(catalog.Source(f.source)) {
+					if c.HasSource(src) {
 						kept = append(kept, c)
 					}
 				}
@@ -99,6 +104,26 @@ Kubernetes Hardening Guidance, with severity, guidance section and where it can 
 	c.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json or yaml")
 	c.Flags().StringSliceVar(&f.sections, "section", nil, "only these guidance sections (pod-security, network, auth, logging, upgrades or 1-5)")
 	c.Flags().StringVar(&f.severity, "severity", "", "only controls at or above this severity")
-	c.Flags().StringVar(&f.source, "source", "", "only controls assessable from this source (manifest, cluster, node, auditlog)")
+	c.Flags().StringVar(&f.source, "source", "", "only controls assessable from this source ("+sourcesHelp+")")
 	return c
+}
+
+// sourcesHelp names the sources that controls are assessed from, as --source's help says them.
+// It is written out rather than read from the catalog, which the command line is built without
+// loading; a test holds it to the catalog's sources.
+const sourcesHelp = "manifest, cluster or node"
+
+// parseSource returns the source v names (case-insensitive), or an error naming the valid ones:
+// the sources some control of cat is assessed from.
+func parseSource(cat *catalog.Catalog, v string) (catalog.Source, error) {
+	l := catalog.Source(strings.ToLower(strings.TrimSpace(v)))
+	srcs := cat.Sources()
+	names := make([]string, len(srcs))
+	for i, src := range srcs {
+		if src == l {
+			return src, nil
+		}
+		names[i] = string(src)
+	}
+	return "", fmt.Errorf("unknown source %q (want %s)", v, strings.Join(names, ", "))
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kubeharden/kubeharden/pkg/catalog"
 )
 
 // End-to-end tests of `scan` on the bundled examples, through Main as a user runs it.
@@ -153,6 +155,36 @@ func TestControlsAndExplain(t *testing.T) {
 	for _, want := range []string{"PS-14  Privileged container", "Why it matters:", "How to fix it:", "privileged: false", "kubescape control C-0057", "Pod Security Standards, baseline/privileged"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("explain output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestControlsSource: --source takes the sources controls are assessed from, and its help names
+// exactly those; anything else is a usage error that lists them, as bad --severity and --section
+// values are.
+func TestControlsSource(t *testing.T) {
+	var want []string
+	for _, src := range catalog.Default().Sources() {
+		want = append(want, string(src))
+	}
+	help := "only controls assessable from this source (" + strings.Join(want[:len(want)-1], ", ") + " or " + want[len(want)-1] + ")"
+	if got := newControlsCommand(Streams{}).Flags().Lookup("source").Usage; got != help {
+		t.Errorf("--source help %q, want %q", got, help)
+	}
+	for _, src := range want {
+		out, errOut, code := runCLI(t, "", "controls", "--source", strings.ToUpper(src))
+		if code != ExitOK || errOut != "" || strings.Contains(out, "\n0 controls") {
+			t.Errorf("--source %s: exit %d, stderr %q, output %q", src, code, errOut, out)
+		}
+	}
+	for _, bad := range []string{"bogus", "auditlog", ""} {
+		args := []string{"controls", "--source", bad}
+		if bad == "" {
+			args = []string{"controls", "--source= "}
+		}
+		_, errOut, code := runCLI(t, "", args...)
+		if code != ExitError || !strings.Contains(errOut, "unknown source") || !strings.Contains(errOut, strings.Join(want, ", ")) {
+			t.Errorf("--source %q: exit %d, stderr %q; want exit 2 naming %v", bad, code, errOut, want)
 		}
 	}
 }

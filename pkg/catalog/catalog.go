@@ -70,6 +70,22 @@ type Catalog struct {
 // All returns every control, ordered by section and then by ID (numeric-aware).
 func (c *Catalog) All() []*Control { return c.controls }
 
+// Sources returns the sources that at least one control can be assessed from, in the order
+// manifest, cluster, node, auditlog. A source the catalog format knows but no control uses yet
+// (auditlog) is left out: filtering on it can only ever list nothing.
+func (c *Catalog) Sources() []Source {
+	var out []Source
+	for _, src := range validSources {
+		for _, ctl := range c.controls {
+			if ctl.HasSource(src) {
+				out = append(out, src)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Get returns the control with the given ID (case-insensitive), or nil.
 func (c *Catalog) Get(id string) *Control { return c.byID[strings.ToUpper(id)] }
 
