@@ -30,7 +30,8 @@ func TestImpliedNamespaceIsJudgedOnlyByWhatIsKnown(t *testing.T) {
 		}
 		slices.Sort(got)
 		got = slices.Compact(got)
-		if want := []string{"NS-03", "NS-06", "NS-10", "NS-11", "PS-12"}; !slices.Equal(got, want) {
+		// NS-06 is absent: it skips namespaces without workloads, as NS-05 does.
+		if want := []string{"NS-03", "NS-10", "NS-11", "PS-12"}; !slices.Equal(got, want) {
 			t.Errorf("complete %v: controls reported on the implied namespace %v, want %v", complete, got, want)
 		}
 	}
