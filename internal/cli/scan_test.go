@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -386,5 +387,35 @@ func TestChartFolderStrayFiles(t *testing.T) {
 	}
 	if got := strings.Join(skipped(filepath.Join(dir, "examples", "pod.yaml")), " "); got != "" {
 		t.Errorf("with the example named: skipped %q, want nothing", got)
+	}
+}
+
+// TestScanListMergeBomb: a small file of Lists that merge in Lists (millions of objects once
+// expanded; it used to run the scan out of memory) is an input error at its line, exit 2, and
+// the other files are still assessed.
+func TestScanListMergeBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: List\nitems:\n- &l0\n  apiVersion: v1\n  kind: List\n  items:\n")
+	for i := range 9 {
+		fmt.Fprintf(&b, "  - {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}}\n", i)
+	}
+	for l := 1; l <= 6; l++ {
+		b.WriteString(fmt.Sprintf("- &l%d\n  apiVersion: v1\n  kind: List\n  items: [", l) +
+			strings.TrimSuffix(strings.Repeat(fmt.Sprintf("{<<: *l%d}, ", l-1), 9), ", ") + "]\n")
+	}
+	dir := t.TempDir()
+	bomb := filepath.Join(dir, "bomb.yaml")
+	if err := os.WriteFile(bomb, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, code, stderr := scanJSON(t, bomb, filepath.Join(examplesDir, "insecure"))
+	if code != ExitError {
+		t.Fatalf("exit %d, want %d (stderr %s)", code, ExitError, stderr)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].File != bomb || r.Errors[0].Line != 28 || !strings.Contains(r.Errors[0].Message, "excessive aliasing") {
+		t.Errorf("errors %+v, want excessive aliasing at %s:28", r.Errors, bomb)
+	}
+	if len(r.Findings) == 0 {
+		t.Error("the other files' findings are missing")
 	}
 }

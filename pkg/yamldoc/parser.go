@@ -21,6 +21,7 @@ type parser struct {
 	opts     Options
 	keep     bool // the caller keeps every tree (ParseString): never recycle the arena
 	anchors  map[string]*Node
+	aliases  int // aliases in the current document
 	tagDirs  []tagDirective
 	depth    int
 	err      *Error
@@ -130,6 +131,7 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 				break
 			}
 			doc.Index = index
+			doc.Aliases = p.aliases
 			index++
 			if !fn(doc, nil) {
 				return
@@ -415,7 +417,7 @@ func after(m mark) mark {
 // parseDocument parses one document. more is false at the end of the
 // stream.
 func (p *parser) parseDocument(first bool) (doc Document, more bool) {
-	p.anchors = nil
+	p.anchors, p.aliases = nil, 0
 	t := p.peek()
 	if t == nil {
 		return doc, true
@@ -554,6 +556,7 @@ func (p *parser) parseNode(block, indentless bool) *Node {
 			return p.fail(t.m, "anchor '"+capRaw(n.Value)+"' value contains itself")
 		}
 		n.props = &nodeProps{alias: target}
+		p.aliases++
 		p.s.skip()
 		return n
 	}

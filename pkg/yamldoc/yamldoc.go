@@ -19,9 +19,12 @@
 //   - Duplicate mapping keys are errors naming both lines (YAMLToJSON keeps
 //     one of them). Keys that differ in YAML but become the same JSON key
 //     (1 and "1") count as duplicates.
-//   - Alias expansion is bounded by Options.MaxAliasNodes (YAMLToJSON uses
-//     a ratio heuristic, "excessive aliasing"), so either may reject a
-//     document that uses many aliases and the other accepts.
+//   - Alias expansion is bounded by Options.MaxAliasNodes in each
+//     AppendJSON or Decode call (YAMLToJSON uses a ratio heuristic,
+//     "excessive aliasing"), so either may reject a document that uses many
+//     aliases and the other accepts. CheckAliasing applies YAMLToJSON's
+//     heuristic to a whole document, for callers that decode a document in
+//     pieces (each within the bound) and must refuse what kubectl refuses.
 //   - Nesting is bounded by Options.MaxDepth while parsing and while
 //     expanding aliases (goyaml.v2 allows 10000 levels and does not bound
 //     expansion depth).
@@ -211,6 +214,9 @@ type Document struct {
 	Root  *Node // nil for an empty document (only comments / '---')
 	Index int   // 0-based position in the stream, counting failed documents too
 	Line  int   // 1-based line where the document starts
+	// Aliases is the number of aliases (*name) written in the document. A document without
+	// any cannot expand beyond its own size, so CheckAliasing need not walk it.
+	Aliases int
 }
 
 // Options bound the work done on hostile input. Zero fields take defaults.

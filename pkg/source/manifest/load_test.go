@@ -101,8 +101,8 @@ func TestBadInputIsReportedAndTheRestIsRead(t *testing.T) {
 		t.Errorf("objects = %v, want %v", got, want)
 	}
 	wantErrs := map[string]string{
-		"bomb.yaml:13":     "spec.containers[0].args[0]", // a type error inside the alias, no expansion
-		"broken.yaml:10":   "",                           // the flow sequence never closes
+		"bomb.yaml:9":      "document contains excessive aliasing", // refused as a whole, as kubectl does
+		"broken.yaml:10":   "",                                     // the flow sequence never closes
 		"dupkey.yaml:7":    `mapping key "containers" already defined at line 6`,
 		"types.yaml:6":     `spec.replicas: cannot use string "three" as int32`,
 		"types.yaml:13":    "Secret badsecret: data.password",

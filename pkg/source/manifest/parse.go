@@ -39,12 +39,27 @@ func parseInto(r *fileResult, data []byte, opts *Options) {
 		switch {
 		case err != nil:
 			r.fail(errorLine(err), errorMessage(err))
+		case d.Aliases > 0 && excessiveAliasing(r, d):
 		case d.Root != nil:
 			r.documents++
 			r.document(d, opts)
 		}
 		return true
 	})
+}
+
+// excessiveAliasing reports (and records as an error) a document that kubectl would refuse for
+// its aliasing. Each object is decoded within parseOptions.MaxAliasNodes, but the items of a List
+// are objects of their own, and items that merge in ("<<: *list") a List that merges in another
+// are read through: a kilobyte of such Lists was millions of objects and ran the scan out of
+// memory. The document as a whole is held to goyaml.v2's rule instead, as kubectl holds it.
+func excessiveAliasing(r *fileResult, d yamldoc.Document) bool {
+	err := yamldoc.CheckAliasing(d.Root, parseOptions)
+	if err == nil {
+		return false
+	}
+	r.fail(errorLine(err), fmt.Sprintf("document %d: %s", d.Index+1, errorMessage(err)))
+	return true
 }
 
 func isJSON(name string, data []byte) bool {
