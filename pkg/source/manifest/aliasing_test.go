@@ -66,3 +66,27 @@ func TestListMergeBombIsAnInputError(t *testing.T) {
 		t.Errorf("two levels: %d objects, errors %v; want 819 and none", len(inv.Objects), inv.Errors)
 	}
 }
+
+// TestListItemAlias: a List item that is an alias of an object is that object (kubectl creates
+// it twice); it used to be refused as "a mapping, not a Kubernetes object". Its lines are the
+// anchored object's.
+func TestListItemAlias(t *testing.T) {
+	doc := "apiVersion: v1\nkind: List\nitems:\n" +
+		"- &p {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, image: nginx}]}}\n" +
+		"- *p\n" +
+		"- &l {apiVersion: v1, kind: List, items: &its [{apiVersion: v1, kind: ServiceAccount, metadata: {name: sa}}, *p]}\n" +
+		"- *l\n" +
+		"- {apiVersion: v1, kind: List, items: *its}\n"
+	inv := Parse("l.yaml", []byte(doc), "", Options{})
+	if len(inv.Errors) != 0 {
+		t.Fatalf("errors %v", inv.Errors)
+	}
+	if got := strings.Join(names(inv), " "); got != "Pod/a Pod/a ServiceAccount/sa Pod/a ServiceAccount/sa Pod/a ServiceAccount/sa Pod/a" {
+		t.Errorf("objects %s", got)
+	}
+	for _, o := range inv.Objects {
+		if o.Kind == "Pod" && (o.Origin.Line != 4 || o.Line("spec.containers[0].image") != 4) {
+			t.Errorf("Pod at line %d, image at %d; want the anchored object's line 4", o.Origin.Line, o.Line("spec.containers[0].image"))
+		}
+	}
+}

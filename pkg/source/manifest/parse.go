@@ -146,17 +146,23 @@ func (r *fileResult) unreadable(o *inventory.Object, why string) {
 
 // items reads the items of a List (kind names the list in messages; where says where it sits in
 // the document). A List among the items is read the same way, as kubectl flattens it.
+//
+// An alias, as the items or as an item, is what it refers to, as it is to kubectl (which then
+// creates the object twice): the object read through it has the anchored object's lines.
+// Documents whose aliases expand too far never get here (see excessiveAliasing).
 func (r *fileResult) items(items *yamldoc.Node, kind string, doc int, opts *Options, where string, depth int) {
-	if items.Kind != yamldoc.SequenceNode {
-		if items.Tag != yamldoc.NullTag {
+	list := items.Resolve()
+	if list.Kind != yamldoc.SequenceNode {
+		if list.Tag != yamldoc.NullTag {
 			r.fail(items.Line, where+": items must be a list")
 		}
 		return
 	}
-	for i, item := range items.Content {
+	for i, written := range list.Content {
 		at := fmt.Sprintf("%s item %d", where, i)
+		item := written.Resolve()
 		if item.Kind != yamldoc.MappingNode {
-			r.fail(item.Line, fmt.Sprintf("%s is a %s, not a Kubernetes object", at, kindName(item)))
+			r.fail(written.Line, fmt.Sprintf("%s is a %s, not a Kubernetes object", at, kindName(item)))
 			continue
 		}
 		if k := scalar(item, "kind"); strings.HasSuffix(k, "List") && item.Get("items") != nil && depth < 16 {
