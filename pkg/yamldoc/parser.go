@@ -99,10 +99,16 @@ func EachString(src string, opts Options, fn func(Document, error) bool) {
 // each parses src one document at a time; keep says the caller holds on to every tree, so an
 // arena must not be recycled between documents.
 func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
+	eachFrom(src, 0, 0, 0, opts, keep, fn)
+}
+
+// eachFrom is each for the part of src from byte start, which is on the 0-based line and is
+// taken as the start of a stream (its first column); the first document gets Index index. It
+// returns false when fn stopped it.
+func eachFrom(src string, start, line, index int, opts Options, keep bool, fn func(Document, error) bool) bool {
 	opts = opts.withDefaults()
 	if len(src) > math.MaxInt32 {
-		fn(Document{}, &Error{Line: 1, Column: 1, Msg: "input larger than 2 GiB"})
-		return
+		return fn(Document{}, &Error{Line: 1, Column: 1, Msg: "input larger than 2 GiB"})
 	}
 	p := parserPool.Get().(*parser)
 	defer p.release()
@@ -115,14 +121,12 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 	// allocator's fast path (large allocations cost page faults).
 	p.chunk = min(len(src)/19+4, 256)
 	p.ptrChunk = min(p.chunk, 1024)
-	start := 0
-	if strings.HasPrefix(p.s.src, "\xef\xbb\xbf") {
+	if start == 0 && strings.HasPrefix(p.s.src, "\xef\xbb\xbf") {
 		start = 3
 	}
-	p.s.reset(start, 0)
+	p.s.reset(start, line)
 	p.setLimit(start)
 	first := true
-	index := 0
 	for {
 		doc, more := p.parseDocument(first)
 		first = false
@@ -134,14 +138,14 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 			doc.Aliases = p.aliases
 			index++
 			if !fn(doc, nil) {
-				return
+				return false
 			}
 			p.recycle()
 			continue
 		}
 		p.err.Index = index
 		if !fn(Document{Index: index}, p.err) {
-			return
+			return false
 		}
 		// Bad directives met where a document starts head the document that follows them: it
 		// keeps their number. A bad directive line inside a document ends that document.
@@ -164,6 +168,7 @@ func each(src string, opts Options, keep bool, fn func(Document, error) bool) {
 		p.s.reset(resume, line)
 		p.setLimit(resume)
 	}
+	return true
 }
 
 // recycle hands the arena's memory, if there is one and the caller does not keep the trees, to

@@ -35,7 +35,9 @@ func parseInto(r *fileResult, data []byte, opts *Options) {
 		po.Nodes = r.nodes
 		defer r.nodes.Reset()
 	}
-	yamldoc.Each(data, po, func(d yamldoc.Document, err error) bool {
+	// A stream that starts with '{' is JSON values one after another, as kubectl reads it (see
+	// yamldoc.EachYAMLOrJSON); anything else is YAML documents.
+	yamldoc.EachYAMLOrJSON(data, po, func(d yamldoc.Document, err error) bool {
 		switch {
 		case err != nil:
 			r.fail(errorLine(err), errorMessage(err))
