@@ -87,6 +87,13 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 	var mu sync.Mutex
 	var results []*fileResult
 	jobs := make(chan indexedJob, 256)
+	// Links to files met while walking are held back until every other file has been read
+	// (pending counts the files sent and not yet read; see readLinks): a link whose target the
+	// scan also reads is then skipped.
+	var (
+		pending sync.WaitGroup
+		links   []heldLink
+	)
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Add(1)
@@ -102,6 +109,7 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 				mu.Lock()
 				results[j.i] = r
 				mu.Unlock()
+				pending.Done()
 			}
 		}()
 	}
@@ -138,11 +146,15 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		seen[key] = true
 		return true
 	}
-	send := func(j job) {
+	reserve := func() int {
 		mu.Lock()
-		i := len(results)
+		defer mu.Unlock()
 		results = append(results, nil)
-		mu.Unlock()
+		return len(results) - 1
+	}
+	send := func(j job) {
+		i := reserve()
+		pending.Add(1)
 		jobs <- indexedJob{i, j}
 	}
 	for pi, p := range paths {
@@ -161,8 +173,12 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			}
 			continue
 		}
-		errs := walk(p, opts.Dir, func(f, skip string) {
+		errs := walk(p, opts.Dir, func(f, skip string, link fileread.ID) {
 			if !first(pi, f, true) {
+				return
+			}
+			if link != (fileread.ID{}) && skip == "" {
+				links = append(links, heldLink{i: reserve(), name: f, id: link})
 				return
 			}
 			if skip != "" {
@@ -179,12 +195,53 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		})
 		inv.Errors = append(inv.Errors, errs...)
 	}
+	if len(links) > 0 {
+		readLinks(links, &pending, &mu, results, func(i int, j job) {
+			pending.Add(1)
+			jobs <- indexedJob{i, j}
+		})
+	}
 	close(jobs)
 	wg.Wait()
 	for _, r := range results {
 		r.mergeInto(inv)
 	}
 	return inv
+}
+
+// heldLink is a link to a file met while walking, with the identity of the file it leads to and
+// the place its result keeps in the walk's order.
+type heldLink struct {
+	i    int
+	name string
+	id   fileread.ID
+}
+
+// readLinks sends the jobs of the links met while walking once every file sent before them has
+// been read (pending), skipping each link whose file the scan reads already, as itself or
+// through an earlier link: its findings would otherwise be reported and counted twice. The
+// identities of the files read come from the fstat their reading makes, so only the links,
+// which the walk stats anyway to tell a linked folder from a linked file, cost a system call.
+func readLinks(links []heldLink, pending *sync.WaitGroup, mu *sync.Mutex, results []*fileResult, send func(int, job)) {
+	pending.Wait()
+	mu.Lock()
+	readAs := make(map[fileread.ID]string, len(results))
+	for _, r := range results {
+		if r != nil && r.read && r.id != (fileread.ID{}) {
+			if _, ok := readAs[r.id]; !ok {
+				readAs[r.id] = r.name
+			}
+		}
+	}
+	mu.Unlock()
+	for _, l := range links {
+		if name, ok := readAs[l.id]; ok {
+			send(l.i, job{name: l.name, skip: "a link to " + name + ", which is read; not read twice"})
+			continue
+		}
+		readAs[l.id] = l.name
+		send(l.i, job{name: l.name})
+	}
 }
 
 type indexedJob struct {
@@ -200,11 +257,13 @@ type job struct {
 }
 
 // walk calls found for each manifest file under root, in lexical order, and for each link to a
-// folder with the reason it is skipped, and returns the problems met. It reads each folder once
+// folder with the reason it is skipped, and returns the problems met. For a link to a file,
+// found is also given the identity of the file it leads to (the zero ID for other files, or
+// where identities are not known). It reads each folder once
 // and hands its listing to the Dir hook, because every system call counts when a scan opens
 // thousands of small files: filepath.WalkDir would call the hook before reading the folder,
 // leaving the hook to stat for Chart.yaml and kustomization files itself.
-func walk(root string, dirHook func(string, func(string) bool) bool, found func(path, skip string)) []inventory.InputError {
+func walk(root string, dirHook func(string, func(string) bool) bool, found func(path, skip string, link fileread.ID)) []inventory.InputError {
 	var errs []inventory.InputError
 	var visit func(dir string, isRoot bool)
 	visit = func(dir string, isRoot bool) {
@@ -239,25 +298,25 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 					// Not followed (a link can lead out of the tree, or round in a loop), but not
 					// passed over in silence either.
 					if !strings.HasPrefix(name, ".") {
-						found(p, "a link to a folder, not followed; name it to scan it")
+						found(p, "a link to a folder, not followed; name it to scan it", fileread.ID{})
 					}
 				case !isManifestName(name):
 					if err == nil && st.Mode().IsRegular() && isChartArchiveName(name) {
-						found(p, skipChartArchive)
+						found(p, skipChartArchive, fileread.ID{})
 					}
 				case err != nil:
 					errs = append(errs, inventory.InputError{File: p, Message: describeOSError(err)})
 				case st.Mode().IsRegular():
-					found(p, "")
+					found(p, "", fileread.StatID(st))
 				default:
 					errs = append(errs, notRegular(p))
 				}
 			case !isManifestName(name):
 				if d.Type().IsRegular() && isChartArchiveName(name) {
-					found(p, skipChartArchive)
+					found(p, skipChartArchive, fileread.ID{})
 				}
 			case d.Type().IsRegular():
-				found(p, "")
+				found(p, "", fileread.ID{})
 			default:
 				// A pipe or a device met while walking is not read (it could block the scan
 				// forever), but it is not passed over in silence either.
@@ -350,7 +409,7 @@ func (w *reader) read(j job, opts *Options) *fileResult {
 	if j.stdin {
 		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
 	} else {
-		data, err = fileread.LimitedInto(j.name, opts.MaxFileSize, w.text)
+		data, r.id, err = fileread.LimitedIntoID(j.name, opts.MaxFileSize, w.text)
 		// The next read happens after this file is decoded, so the buffer is handed on now.
 		if c := cap(data); reuseText && c >= cap(w.text) && c <= maxReusedText {
 			w.text = data[:0]
@@ -392,6 +451,7 @@ type fileResult struct {
 	name      string
 	explicit  bool
 	read      bool
+	id        fileread.ID // the file's identity, where known (see readLinks)
 	bytes     int64
 	documents int
 	objects   []*inventory.Object

@@ -486,3 +486,45 @@ metadata: {name: old}
 		t.Errorf("stats %+v", inv.Stats)
 	}
 }
+
+// TestLinkedFileReadOnce: a link to a file that the scan also reads as itself, or through an
+// earlier link, is listed as skipped rather than read a second time (its findings would be
+// reported and counted twice), wherever it comes in the walk's order.
+func TestLinkedFileReadOnce(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	write := func(p, name string) {
+		body := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n"
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "real.yaml"), "real")
+	write(filepath.Join(outside, "other.yaml"), "other")
+	for _, l := range [][2]string{
+		{"real.yaml", "alias.yaml"}, // before its target in the walk
+		{filepath.Join(dir, "real.yaml"), "zz.yaml"},
+		{filepath.Join(outside, "other.yaml"), "link1.yaml"},
+		{filepath.Join(outside, "other.yaml"), "link2.yaml"},
+	} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	inv := Load([]string{dir}, Options{})
+	var skipped []string
+	for _, sf := range inv.Stats.SkippedFiles {
+		skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
+	}
+	got := fmt.Sprintf("%s; files %d; skipped %q", strings.Join(names(inv), " "), inv.Stats.Files, skipped)
+	want := fmt.Sprintf("ConfigMap/other ConfigMap/real; files 2; skipped %q", []string{
+		"alias.yaml: a link to " + filepath.Join(dir, "real.yaml") + ", which is read; not read twice",
+		"link2.yaml: a link to " + filepath.Join(dir, "link1.yaml") + ", which is read; not read twice",
+		"zz.yaml: a link to " + filepath.Join(dir, "real.yaml") + ", which is read; not read twice",
+	})
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if len(inv.Errors) != 0 {
+		t.Errorf("errors %v", inv.Errors)
+	}
+}
