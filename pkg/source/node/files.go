@@ -89,7 +89,7 @@ func pkiRole(name string) inventory.FileRole {
 
 // fileIfExists adds a File object only when the file exists.
 func (r *reader) fileIfExists(p string, role inventory.FileRole, ref string) {
-	if _, err := os.Lstat(r.hostPath(p)); err == nil {
+	if _, err := os.Lstat(r.hostPathNoFollow(p)); err == nil {
 		r.file(p, role, ref)
 	}
 }
@@ -116,7 +116,7 @@ func (r *reader) file(p string, role inventory.FileRole, ref string) *inventory.
 func (r *reader) stat(nf *inventory.NodeFile) {
 	p := nf.Path
 	for hops := 0; ; hops++ {
-		st, err := os.Lstat(r.hostPath(p))
+		st, err := os.Lstat(r.hostPathNoFollow(p))
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				nf.Error = describe(err)
@@ -128,7 +128,7 @@ func (r *reader) stat(nf *inventory.NodeFile) {
 				nf.Error = "too many symbolic links"
 				return
 			}
-			target, err := os.Readlink(r.hostPath(p))
+			target, err := os.Readlink(r.hostPathNoFollow(p))
 			if err != nil {
 				nf.Error = describe(err)
 				return

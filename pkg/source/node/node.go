@@ -5,7 +5,8 @@
 // running components from /proc.
 //
 // Every path is read under Options.Root and reported as the node sees it, so findings on a copy
-// read with --root name /etc/kubernetes/admin.conf, not the copy's location. A file that does
+// read with --root name /etc/kubernetes/admin.conf, not the copy's location. Symbolic links are
+// resolved inside the root, as a chroot would (resolve.go). A file that does
 // not exist produces no object (a worker has no etcd), or, when a component's flag names it, a
 // File object marked as missing that the checks report as not assessed; a file that exists but
 // cannot be read is an input error, because the results are then incomplete.
@@ -29,7 +30,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -146,11 +146,6 @@ func (r *reader) hostName() string {
 // origin is the provenance of an object read from a node file (or, with file "", of the node).
 func (r *reader) origin(file string) inventory.Origin {
 	return inventory.Origin{Source: inventory.SourceNode, File: file, Detail: r.detail}
-}
-
-// hostPath is where the node path p is in the local filesystem.
-func (r *reader) hostPath(p string) string {
-	return filepath.Join(r.root, filepath.FromSlash(path.Clean("/"+p)))
 }
 
 // readFile reads the node file p, counting it in the inventory's statistics.

@@ -420,3 +420,61 @@ func BenchmarkLoadAndCheckKubeadm(b *testing.B) {
 		}
 	}
 }
+
+// TestLinksStayInRoot: symbolic links in a copy of a node are resolved as on the node, inside
+// the root: an absolute link means the copy's file, and neither an absolute link nor ".." leads
+// to the files of the machine reading the copy, in a folder on the way or at the end.
+func TestLinksStayInRoot(t *testing.T) {
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	outside := t.TempDir()
+	writeFile(t, outside, "/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n")
+	writeFile(t, outside, "/pki/stolen.key", "not a key")
+	kubeletConfig := filepath.Join(tr.Root, "var", "lib", "kubelet", "config.yaml")
+	inRoot := filepath.Join(tr.Root, "etc", "kubernetes", "kubelet-config.yaml")
+	if err := os.Rename(kubeletConfig, inRoot); err != nil {
+		t.Fatal(err)
+	}
+	link := func(target, at string) {
+		t.Helper()
+		p := filepath.Join(tr.Root, filepath.FromSlash(at))
+		if err := os.RemoveAll(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// An absolute link to a file of the node: the copy's file is read.
+	link("/etc/kubernetes/kubelet-config.yaml", "/var/lib/kubelet/config.yaml")
+	inv, res := run(t, tr.Options())
+	if len(inv.Errors) > 0 {
+		t.Fatal(inv.Errors)
+	}
+	for _, f := range res.Findings {
+		if f.Control.ID == "NS-29" && f.Status != engine.StatusPass {
+			t.Errorf("NS-29 through an in-root link: %s %s", f.Status, f.Message)
+		}
+	}
+
+	// Links whose target lies outside the root, absolute or through "..", at the end of the path
+	// and in a folder on the way: nothing outside is read or listed.
+	link(filepath.Join(outside, "config.yaml"), "/var/lib/kubelet/config.yaml")
+	link(filepath.Join(outside, "pki"), "/var/lib/kubelet/pki")
+	depth := strings.Count(filepath.ToSlash(strings.TrimPrefix(tr.Root, "/")), "/") + 1
+	link(strings.Repeat("../", depth+4)+strings.TrimPrefix(filepath.ToSlash(outside), "/")+"/config.yaml", "/etc/kubernetes/kubelet-config.yaml")
+	inv, res = run(t, tr.Options())
+	for _, f := range res.Findings {
+		if f.Control.ID == "NS-29" && f.Status == engine.StatusFail {
+			t.Errorf("NS-29 judged a file outside the root: %s", f.Message)
+		}
+	}
+	for _, o := range inv.OfKind(inventory.KindFile) {
+		if strings.Contains(o.Name, "stolen") {
+			t.Errorf("listed a folder outside the root: %s", o.Name)
+		}
+	}
+	for _, o := range inv.OfKind(inventory.KindKubeletConfiguration) {
+		t.Errorf("read a kubelet configuration outside the root: %s", o.Origin.File)
+	}
+}
