@@ -441,17 +441,18 @@ func (c *Component) Setting(name string) (Flag, bool) {
 
 // ComponentOf recognises a component in a Pod (a static pod on a node, or its mirror pod in
 // kube-system) or a Process, and returns its flags; nil for anything else. A pod container is
-// the component when the base name of command[0] is the component's binary, or when the command
-// is empty (the image's entrypoint runs) and the pod's "component" label names it. Pods that did
-// not come from a node's manifest folder are only considered in kube-system, so an application's
-// own etcd elsewhere is not mistaken for the control plane's.
+// the component when its binary appears in the container's command followed by its args (the
+// argv the kubelet runs; see locate), or when the command is empty (the image's entrypoint runs)
+// and the pod's "component" or "k8s-app" label names it. Pods that did not come from a node's
+// manifest folder are only considered in kube-system, so an application's own etcd elsewhere is
+// not mistaken for the control plane's.
 func ComponentOf(o *Object) *Component {
-	name, ctrIndex := recognise(o)
-	if name == "" {
-		return nil
-	}
 	switch t := o.Typed.(type) {
 	case *Process:
+		name, _ := recognise(o)
+		if name == "" {
+			return nil
+		}
 		c := &Component{Name: name, Process: t, Container: -1}
 		c.Flags = ParseFlags(t.Args[1:], func(i int) string { return Index("args", i+1) }, 1)
 		if name == ComponentEtcd {
@@ -463,13 +464,14 @@ func ComponentOf(o *Object) *Component {
 		}
 		return c
 	case *corev1.Pod:
+		name, ctrIndex, loc := recognisePod(o, t)
+		if name == "" {
+			return nil
+		}
 		ctr := &t.Spec.Containers[ctrIndex]
 		base := Index("spec.containers", ctrIndex)
 		c := &Component{Name: name, Pod: &t.Spec, Container: ctrIndex}
-		if len(ctr.Command) > 0 {
-			c.Flags = ParseFlags(ctr.Command[1:], func(j int) string { return Index(base+".command", j+1) }, 1)
-		}
-		c.Flags = append(c.Flags, ParseFlags(ctr.Args, func(j int) string { return Index(base+".args", j) }, len(ctr.Command)+1)...)
+		c.Flags = ParseFlags(loc.args, func(j int) string { return loc.paths[j] }, loc.order0)
 		if name == ComponentEtcd {
 			for j, e := range ctr.Env {
 				if f, ok := etcdEnvFlag(e.Name); ok && e.ValueFrom == nil {
@@ -496,25 +498,251 @@ func recognise(o *Object) (string, int) {
 		if len(t.Args) == 0 {
 			return "", -1
 		}
+		// A wrapper process (go-runner, a shell) has the component as a child process of its
+		// own, so only argv[0] names a component here.
 		if name := path.Base(t.Args[0]); IsComponent(name) {
 			return name, -1
 		}
 	case *corev1.Pod:
-		if o.Origin.Source != SourceNode && o.EffectiveNamespace() != "kube-system" {
-			return "", -1
-		}
-		label := t.Labels["component"]
-		for i := range t.Spec.Containers {
-			ctr := &t.Spec.Containers[i]
-			switch {
-			case len(ctr.Command) > 0 && IsComponent(path.Base(ctr.Command[0])):
-				return path.Base(ctr.Command[0]), i
-			case len(ctr.Command) == 0 && IsComponent(label) && (ctr.Name == label || len(t.Spec.Containers) == 1):
-				return label, i
-			}
-		}
+		name, i, _ := recognisePod(o, t)
+		return name, i
 	}
 	return "", -1
+}
+
+// ComponentLabel returns the component a pod's "component" label (kubeadm) or "k8s-app" label
+// (kube-up, kops) names, or "".
+func ComponentLabel(p *corev1.Pod) string {
+	for _, k := range []string{"component", "k8s-app"} {
+		if v := p.Labels[k]; IsComponent(v) {
+			return v
+		}
+	}
+	return ""
+}
+
+// recognisePod finds the container of a pod that runs a component, and the component's own
+// arguments in it.
+func recognisePod(o *Object, p *corev1.Pod) (string, int, argv) {
+	if o.Origin.Source != SourceNode && o.EffectiveNamespace() != "kube-system" {
+		return "", -1, argv{}
+	}
+	label := ComponentLabel(p)
+	for i := range p.Spec.Containers {
+		ctr := &p.Spec.Containers[i]
+		if name, loc, ok := locate(ctr, Index("spec.containers", i)); ok {
+			return name, i, loc
+		}
+		if len(ctr.Command) == 0 && label != "" && (ctr.Name == label || len(p.Spec.Containers) == 1) {
+			// The image's entrypoint is the component: every arg is its own.
+			loc := argv{args: ctr.Args, order0: 0}
+			for j := range ctr.Args {
+				loc.paths = append(loc.paths, Index(Index("spec.containers", i)+".args", j))
+			}
+			return label, i, loc
+		}
+	}
+	return "", -1, argv{}
+}
+
+// argv is a component's own arguments (after its binary) with the field path of each, and the
+// position of the first on the container's whole command line.
+type argv struct {
+	args   []string
+	paths  []string
+	order0 int
+}
+
+// wrapperBoolFlags are boolean flags of the wrappers that start components (go-runner's), which
+// take no separate value: the argument after them may be the component's binary.
+var wrapperBoolFlags = map[string]bool{"also-stdout": true, "redirect-stderr": true}
+
+// locate finds a component's binary in a container's command followed by its args, the argv
+// the kubelet runs. The binary is the first element whose base name is a component's: command[0]
+// as kubeadm writes it, or further on after a wrapper such as kops' and kube-up's
+// `/go-runner --log-file=... --also-stdout /usr/local/bin/kube-apiserver --flag...`. An element
+// after a flag written without "=" may be that flag's value (`--datastore-type etcd`), so there
+// it counts only when it is a program's path (in a bin folder or /) or the flag is a known
+// boolean. A shell started with
+// -c (`sh -c "exec /usr/local/bin/kube-apiserver --flag ..."`) has its script split into words
+// as the shell would; the flags then all point at the script's element.
+func locate(ctr *corev1.Container, base string) (string, argv, bool) {
+	n := len(ctr.Command) + len(ctr.Args)
+	at := func(i int) (string, string) {
+		if i < len(ctr.Command) {
+			return ctr.Command[i], Index(base+".command", i)
+		}
+		return ctr.Args[i-len(ctr.Command)], Index(base+".args", i-len(ctr.Command))
+	}
+	if n == 0 {
+		return "", argv{}, false
+	}
+	first, _ := at(0)
+	if isShell(first) && n >= 3 {
+		opt, _ := at(1)
+		if strings.HasPrefix(opt, "-") && !strings.HasPrefix(opt, "--") && strings.Contains(opt, "c") {
+			script, p := at(2)
+			if name, words, ok := locateInScript(script); ok {
+				loc := argv{args: words, order0: 3}
+				for range words {
+					loc.paths = append(loc.paths, p)
+				}
+				return name, loc, true
+			}
+			return "", argv{}, false
+		}
+	}
+	prev := ""
+	for i := 0; i < n; i++ {
+		a, _ := at(i)
+		if name := path.Base(a); !strings.HasPrefix(a, "-") && IsComponent(name) && (i == 0 || isProgramPath(a) || !takesValue(prev)) {
+			loc := argv{order0: i + 1}
+			for j := i + 1; j < n; j++ {
+				a, p := at(j)
+				loc.args = append(loc.args, a)
+				loc.paths = append(loc.paths, p)
+			}
+			return name, loc, true
+		}
+		prev = a
+	}
+	return "", argv{}, false
+}
+
+// takesValue reports whether arg is a flag that may take the next argument as its value.
+func takesValue(arg string) bool {
+	if len(arg) < 2 || arg[0] != '-' || arg == "--" || strings.Contains(arg, "=") {
+		return false
+	}
+	name := strings.TrimLeft(arg, "-")
+	return !boolFlags[name] && !wrapperBoolFlags[name]
+}
+
+// isProgramPath reports whether p is an absolute path in a folder of programs, so that a
+// folder named after a component (--cert-dir /var/lib/kube-apiserver) is not taken for it.
+func isProgramPath(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	dir := path.Dir(p)
+	return dir == "/" || path.Base(dir) == "bin" || path.Base(dir) == "sbin"
+}
+
+func isShell(arg string) bool {
+	switch path.Base(arg) {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+// locateInScript finds a component in a shell script: the first simple command (commands are
+// separated by ;, &, |, && and ||) whose program, after an optional exec and variable
+// assignments, is a component's binary. It returns the words after the binary up to the end of
+// that command, without redirections.
+func locateInScript(script string) (string, []string, bool) {
+	for _, cmd := range shellCommands(script) {
+		i := 0
+		for i < len(cmd) && (cmd[i] == "exec" || isAssignment(cmd[i])) {
+			i++
+		}
+		if i >= len(cmd) || !IsComponent(path.Base(cmd[i])) {
+			continue
+		}
+		var words []string
+		for _, w := range cmd[i+1:] {
+			if !isRedirection(w) {
+				words = append(words, w)
+			}
+		}
+		return path.Base(cmd[i]), words, true
+	}
+	return "", nil, false
+}
+
+func isAssignment(w string) bool {
+	k, _, ok := strings.Cut(w, "=")
+	return ok && k != "" && !strings.HasPrefix(k, "-") && !strings.ContainsAny(k, "/.")
+}
+
+// isRedirection reports whether a word is a redirection with its target attached
+// ("1>>/var/log/x.log", "2>&1"); a lone operator's target is the next word, which is then taken
+// for an argument, harmlessly, since it is no flag.
+func isRedirection(w string) bool {
+	w = strings.TrimLeft(w, "0123456789")
+	return strings.HasPrefix(w, ">") || strings.HasPrefix(w, "<")
+}
+
+// shellCommands splits a script into simple commands of words, handling quotes, backslashes
+// and line continuations the way a POSIX shell does; expansions ($VAR) are kept as written.
+func shellCommands(s string) [][]string {
+	var cmds [][]string
+	var cmd []string
+	var w strings.Builder
+	inWord := false
+	endWord := func() {
+		if inWord {
+			cmd = append(cmd, w.String())
+			w.Reset()
+			inWord = false
+		}
+	}
+	endCmd := func() {
+		endWord()
+		if len(cmd) > 0 {
+			cmds = append(cmds, cmd)
+			cmd = nil
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			i++
+			if s[i] != '\n' {
+				w.WriteByte(s[i])
+				inWord = true
+			}
+		case c == '\'':
+			inWord = true
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				j = len(s) - i - 1
+			}
+			w.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+		case c == '"':
+			inWord = true
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
+					i++
+					if s[i] == '\n' {
+						continue
+					}
+				}
+				w.WriteByte(s[i])
+			}
+		case c == ';' || c == '&' || c == '|' || c == '\n':
+			if c == '&' && (w.Len() > 0 && strings.HasSuffix(w.String(), ">") || i > 0 && s[i-1] == '>') {
+				w.WriteByte(c) // "2>&1"
+				inWord = true
+				continue
+			}
+			endCmd()
+		case c == ' ' || c == '\t':
+			endWord()
+		case c == '#' && !inWord:
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+			endCmd()
+		default:
+			w.WriteByte(c)
+			inWord = true
+		}
+	}
+	endCmd()
+	return cmds
 }
 
 // etcdEnvFlag maps ETCD_CLIENT_CERT_AUTH to client-cert-auth.

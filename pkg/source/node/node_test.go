@@ -478,3 +478,60 @@ func TestLinksStayInRoot(t *testing.T) {
 		t.Errorf("read a kubelet configuration outside the root: %s", o.Origin.File)
 	}
 }
+
+// rewrite replaces old with new in a node file of a prepared tree.
+func rewrite(t *testing.T, root, nodePath, old, new string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(nodePath))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", nodePath, old)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWrappedAPIServer: an API server started through go-runner (kops, kube-up) is audited like
+// kubeadm's, with findings on the wrapped command's own elements; a static pod of a component
+// whose command cannot be read is an input error naming it, not a silently passing node.
+func TestWrappedAPIServer(t *testing.T) {
+	const api = "/etc/kubernetes/manifests/kube-apiserver.yaml"
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	rewrite(t, tr.Root, api, "    - kube-apiserver\n",
+		"    - /go-runner\n    - --log-file=/var/log/kube-apiserver.log\n    - --also-stdout\n    - /usr/local/bin/kube-apiserver\n")
+	rewrite(t, tr.Root, api, "--profiling=false", "--profiling=true")
+	inv, res := run(t, tr.Options())
+	if len(inv.Errors) > 0 {
+		t.Fatal(inv.Errors)
+	}
+	got := rows(res)
+	// --profiling is command[25] now (three wrapper elements before the binary), on line 39.
+	if w := "NS-19 fail medium " + api + ":39 spec.containers[0].command[25]"; !slices.Contains(got, w) {
+		t.Errorf("missing %s in\n%s", w, strings.Join(got, "\n"))
+	}
+	res, err := engine.Run(inv, engine.Options{ShowPassed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range res.Findings {
+		if f.Object.Origin.File == api && f.Status == engine.StatusPass {
+			n++
+		}
+	}
+	if n < 15 {
+		t.Errorf("only %d API server controls passed: the wrapped API server was not audited", n)
+	}
+
+	// The same pod with its command hidden in a script kubeharden does not read.
+	tr = nodetest.Prepare(t, "kubeadm-hardened")
+	rewrite(t, tr.Root, api, "    - kube-apiserver\n", "    - /bin/sh\n    - -c\n    - /start-apiserver.sh\n")
+	inv, _ = run(t, tr.Options())
+	if len(inv.Errors) != 1 || inv.Errors[0].File != api || !strings.Contains(inv.Errors[0].Message, "kube-apiserver") {
+		t.Errorf("errors = %v, want one naming the API server's manifest", inv.Errors)
+	}
+}

@@ -3,8 +3,11 @@ package node
 // Static pod manifests, and the files that the components' flags name.
 
 import (
+	"fmt"
 	"path"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	"github.com/kubeharden/kubeharden/pkg/source/manifest"
@@ -34,10 +37,52 @@ func (r *reader) staticPods(dir string) map[string]bool {
 			r.add(o)
 			if c := inventory.ComponentOf(o); c != nil {
 				found[c.Name] = true
+			} else if name := lookalike(o); name != "" {
+				// Its controls would otherwise vanish and the node score as if it had no
+				// such component; the results are incomplete, so the run says so.
+				r.fail(p, o.Origin.Line, fmt.Sprintf("static pod %s looks like %s (by its name, label, container or image), "+
+					"but no container's command or args start the %s binary in a form kubeharden reads: its controls are not assessed", o.Name, name, name))
 			}
 		}
 	}
 	return found
+}
+
+// lookalike returns the control-plane component a pod that was not recognised as one appears
+// to be by its name, its component or k8s-app label, a container's name or its image
+// (registry.k8s.io/kube-apiserver:v1.37.2, .../kube-apiserver-amd64), or "". A static pod of
+// anything else (a load balancer, kube-vip) is not a component and has nothing to report.
+func lookalike(o *inventory.Object) string {
+	p, ok := o.Typed.(*corev1.Pod)
+	if !ok {
+		return ""
+	}
+	if name := inventory.ComponentLabel(p); name != "" {
+		return name
+	}
+	if inventory.IsComponent(o.Name) {
+		return o.Name
+	}
+	for _, c := range p.Spec.Containers {
+		if inventory.IsComponent(c.Name) {
+			return c.Name
+		}
+		image := c.Image
+		if i := strings.IndexByte(image, '@'); i >= 0 {
+			image = image[:i]
+		}
+		image = path.Base(image)
+		if i := strings.IndexByte(image, ':'); i >= 0 {
+			image = image[:i]
+		}
+		for _, arch := range []string{"-amd64", "-arm64", "-arm", "-ppc64le", "-s390x"} {
+			image = strings.TrimSuffix(image, arch)
+		}
+		if inventory.IsComponent(image) {
+			return image
+		}
+	}
+	return ""
 }
 
 func isManifestName(name string) bool {
