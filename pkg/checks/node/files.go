@@ -23,7 +23,8 @@ Read: static pod manifests, PKI folders (/etc/kubernetes/pki, the kubelet's pki 
       files in them, certificate and key files named by component flags, the kubelet's
       configuration file, its systemd unit, drop-ins and environment files, CNI configuration.
 Passes: private keys (*.key, *.pem) 0600 or stricter; certificates (and sa.pub) 0644 or
-        stricter; the other files 0600 or stricter; folders not writable by group or others;
+        stricter (a file named both ways, or a .key file named by a flag that also takes
+        public keys, such as --service-account-key-file, is judged as a private key); the other files 0600 or stricter; folders not writable by group or others;
         owner and group root.
 Fails:  otherwise. A private key readable by every user of the node is reported as high.
 

@@ -96,9 +96,24 @@ func (r *reader) fileIfExists(p string, role inventory.FileRole, ref string) {
 
 // file adds (once) the File object of node path p. A missing file gets an object marked as not
 // existing, so that the checks can say the file a flag names is not there.
+//
+// One file may be named for several reasons; it keeps the strictest role, since its permissions
+// must satisfy all of them. The API server's --service-account-key-file takes public and private
+// keys alike, so the flag alone says "certificate" (0644 allowed) of what may be the signing key:
+// a .key file, or one that another flag or the PKI folder names as a private key, is one.
 func (r *reader) file(p string, role inventory.FileRole, ref string) *inventory.Object {
 	p = path.Clean(p)
+	if role == inventory.RoleCertificate && strings.EqualFold(path.Ext(p), ".key") {
+		role = inventory.RolePrivateKey
+	}
 	if o := r.files[p]; o != nil {
+		nf := o.Typed.(*inventory.NodeFile)
+		if stricterRole(nf, role, ref) {
+			nf.Role, nf.Digest = role, ""
+			if ref != "" {
+				nf.ReferencedBy = ref
+			}
+		}
 		return o
 	}
 	nf := &inventory.NodeFile{Path: p, Role: role, ReferencedBy: ref}
@@ -110,6 +125,18 @@ func (r *reader) file(p string, role inventory.FileRole, ref string) *inventory.
 	r.files[p] = o
 	r.fileOrder = append(r.fileOrder, o)
 	return o
+}
+
+// stricterRole reports whether role, given by ref, should replace the role the file f has. A
+// certificate's limit (0644) is the loosest, so any other role replaces it; but the PKI folder's
+// guess that a .pem file holds a key (ref "") does not overrule a flag that names the file as a
+// certificate, since certificates are often kept as .pem.
+func stricterRole(f *inventory.NodeFile, role inventory.FileRole, ref string) bool {
+	if f.Role != inventory.RoleCertificate || role == inventory.RoleCertificate {
+		return false
+	}
+	guess := ref == "" && role == inventory.RolePrivateKey && strings.EqualFold(path.Ext(f.Path), ".pem")
+	return !(guess && f.ReferencedBy != "")
 }
 
 // stat fills in mode and owner, following symbolic links inside the node root.

@@ -535,3 +535,29 @@ func TestWrappedAPIServer(t *testing.T) {
 		t.Errorf("errors = %v, want one naming the API server's manifest", inv.Errors)
 	}
 }
+
+// TestKeyNamedAsCertificate: the API server accepts a private key in --service-account-key-file,
+// a flag that usually names a public key. A world-readable key stays a key whichever flag names
+// it first: the strictest role of a file wins, and a .key file is a private key.
+func TestKeyNamedAsCertificate(t *testing.T) {
+	const api = "/etc/kubernetes/manifests/kube-apiserver.yaml"
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	rewrite(t, tr.Root, api, "--service-account-key-file=/etc/kubernetes/pki/sa.pub", "--service-account-key-file=/etc/kubernetes/pki/sa.key")
+	tr.SetMode(t, "/etc/kubernetes/pki/sa.key", 0o644)
+	_, res := run(t, tr.Options())
+	if w := "NS-28 fail high /etc/kubernetes/pki/sa.key:0 mode"; !slices.Contains(rows(res), w) {
+		t.Errorf("missing %s in\n%s", w, strings.Join(rows(res), "\n"))
+	}
+
+	// Named by that flag alone, outside any PKI folder.
+	tr = nodetest.Prepare(t, "binary-install")
+	writeFile(t, tr.Root, "/srv/kubernetes/sa.key", "not a key")
+	tr.SetMode(t, "/srv/kubernetes/sa.key", 0o644)
+	writeProc(t, tr.Root, 412, "/usr/local/bin/kube-apiserver", "--service-account-key-file=/srv/kubernetes/sa.key")
+	opts := tr.Options()
+	opts.NoProc = false
+	_, res = run(t, opts)
+	if w := "NS-28 fail high /srv/kubernetes/sa.key:0 mode"; !slices.Contains(rows(res), w) {
+		t.Errorf("missing %s in\n%s", w, strings.Join(rows(res), "\n"))
+	}
+}
