@@ -115,6 +115,42 @@ func TestPolicyDetails(t *testing.T) {
 	}
 }
 
+// TestPolicySilences pins the findings of policies that log nothing, or nothing of some
+// requests, for every user: the rules are evaluated in order for representative requests, as
+// the API server would.
+func TestPolicySilences(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+		not  []string
+	}{
+		{"fail-none-for-every-group", []string{"rules[0].level: rule 1 matches the requests of every user, authenticated or not, with level None"}, []string{"Secrets"}},
+		{"fail-none-for-reads", []string{
+			"rules[0].level: rule 1 does not log get, list and watch of Secrets (level None)",
+			"rules[0].level: rule 1 does not log get, list and watch of ConfigMaps (level None)",
+			"rules[0].level: rule 1 does not log get of pods/exec (level None)",
+		}, []string{"TokenReviews", "RoleBindings"}},
+		{"fail-policy-omits-every-stage", []string{"omitStages: the policy omits every stage"}, []string{"Secrets"}},
+		{"fail-rule-omits-every-stage", []string{
+			"rules[0].omitStages: rule 1 logs Secrets at Metadata but omits every stage",
+			"rules[0].omitStages: rule 1 logs TokenReviews at Metadata but omits every stage",
+		}, []string{"pods/exec"}},
+	} {
+		o := parse(t, "/p.yaml", "testdata/files/AL-04/"+tc.file+".yaml")
+		got := messages(assess("AL-04", &inventory.Inventory{}, o))
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: missing %q in\n%s", tc.file, w, got)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: unexpected %q in\n%s", tc.file, n, got)
+			}
+		}
+	}
+}
+
 // TestWebhookWithItsFile: the API server's AL-06 verdict covers the flags once the kubeconfig is
 // in the inventory (judged on its own object).
 func TestWebhookWithItsFile(t *testing.T) {
