@@ -148,7 +148,8 @@ func TestProcessFlags(t *testing.T) {
 	}
 	// An etcd process: ETCD_* variables stand in for absent flags, flags win over them.
 	etcd := process("etcd", "--client-cert-auth=false")
-	etcd.Typed.(*inventory.Process).Env = map[string]string{"ETCD_CERT_FILE": "/e/s.crt", "ETCD_KEY_FILE": "/e/s.key", "ETCD_CLIENT_CERT_AUTH": "true"}
+	etcd.Typed.(*inventory.Process).Env = map[string]string{"ETCD_CERT_FILE": "/e/s.crt", "ETCD_KEY_FILE": "/e/s.key", "ETCD_CLIENT_CERT_AUTH": "true",
+		"ETCD_LISTEN_CLIENT_URLS": "https://127.0.0.1:2379"}
 	inv = &inventory.Inventory{}
 	inv.Add(etcd)
 	if ps, _, _ := paths(t, "NS-21", inv, etcd); !slices.Equal(ps, []string{"args[1]"}) {

@@ -6,7 +6,9 @@ NS-21: etcd serves clients over TLS and requires client certificates.
 Read: etcd --cert-file, --key-file, --client-cert-auth (default false), --auto-tls (default
       false), --listen-client-urls; each also from its ETCD_* variable when the flag is absent.
 Passes: certificate and key set, client-cert-auth true, auto-tls not true, no http:// client URL.
-Fails:  otherwise; auto-tls makes etcd generate self-signed certificates nobody can verify.
+Fails:  otherwise; auto-tls makes etcd generate self-signed certificates nobody can verify. An
+        unset --listen-client-urls fails too: etcd's default, http://localhost:2379, is
+        plaintext (and --listen-peer-urls' default http://localhost:2380 for NS-22).
 
 NS-22: the same for peer traffic: --peer-cert-file, --peer-key-file, --peer-client-cert-auth,
 --peer-auto-tls, --listen-peer-urls.
@@ -70,11 +72,20 @@ func assessEtcdTLS(a *checks.Assessment, c *inventory.Component, prefix, kind st
 	if prefix != "" {
 		urlsFlag = "listen-peer-urls"
 	}
-	if f, v, set := value(c, urlsFlag); set {
-		for _, e := range endpoints(v) {
-			if e.scheme == "http" {
-				a.Failf(f.Path, "--%s includes %s: %s traffic on it is not encrypted", urlsFlag, e.raw, kind)
-			}
+	f, v, set := value(c, urlsFlag)
+	if !set {
+		// etcd's default (embed.DefaultListenClientURLs, DefaultListenPeerURLs) is plain http:
+		// the certificates above are then never used.
+		def := "http://localhost:2379"
+		if prefix != "" {
+			def = "http://localhost:2380"
+		}
+		a.Failf(MissingPath(c), "--%s is not set: etcd listens on its default %s, in plaintext, and %s traffic is not encrypted", urlsFlag, def, kind)
+		return
+	}
+	for _, e := range endpoints(v) {
+		if e.scheme == "http" {
+			a.Failf(f.Path, "--%s includes %s: %s traffic on it is not encrypted", urlsFlag, e.raw, kind)
 		}
 	}
 }

@@ -561,3 +561,27 @@ func TestKeyNamedAsCertificate(t *testing.T) {
 		t.Errorf("missing %s in\n%s", w, strings.Join(rows(res), "\n"))
 	}
 }
+
+// TestEtcdDefaultListenURLs: without --listen-client-urls and --listen-peer-urls etcd listens on
+// http://localhost:2379 and :2380, in plaintext whatever certificates it has.
+func TestEtcdDefaultListenURLs(t *testing.T) {
+	const etcd = "/etc/kubernetes/manifests/etcd.yaml"
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	rewrite(t, tr.Root, etcd, "    - --listen-client-urls=https://127.0.0.1:2379\n", "")
+	rewrite(t, tr.Root, etcd, "    - --listen-peer-urls=https://127.0.0.1:2380\n", "")
+	_, res := run(t, tr.Options())
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if f.Status == engine.StatusFail {
+			got[row(f)] = f.Message
+		}
+	}
+	for _, w := range []string{
+		"NS-21 fail critical " + etcd + ":13 spec.containers[0].command",
+		"NS-22 fail high " + etcd + ":13 spec.containers[0].command",
+	} {
+		if msg, ok := got[w]; !ok || !strings.Contains(msg, "plaintext") {
+			t.Errorf("missing %s saying the default is plaintext in %v", w, got)
+		}
+	}
+}
