@@ -624,7 +624,7 @@ var generatedControls = []*Control{
 		Section:     SectionNetwork,
 		Severity:    SeverityCritical,
 		Sources:     []Source{"node", "cluster"},
-		Checked:     "etcd --cert-file, --key-file, --client-cert-auth, --auto-tls and --listen-client-urls (or their ETCD_* variables when the flag is absent). Passes when the certificate and key are set, client-cert-auth is true, auto-tls is not true and no client URL is http:// (an unset --listen-client-urls is etcd's default, http://localhost:2379, and fails).",
+		Checked:     "etcd --cert-file, --key-file, --client-cert-auth, --auto-tls and --listen-client-urls (or their ETCD_* variables when the flag is absent, or the keys of etcd's --config-file, which replaces both; not assessed when that file cannot be read). Passes when the certificate and key are set, client-cert-auth is true, auto-tls is not true and no client URL is http:// (an unset --listen-client-urls is etcd's default, http://localhost:2379, and fails).",
 		Rationale:   "etcd holds every object of the cluster, Secrets included. The guidance asks that only the API servers reach it, over mutual TLS; without client certificate authentication anyone who reaches the port can read and write all of it.",
 		Remediation: "Serve etcd clients with a certificate from etcd's own CA and set --client-cert-auth=true.",
 		Example:     "- --cert-file=/etc/kubernetes/pki/etcd/server.crt\n- --key-file=/etc/kubernetes/pki/etcd/server.key\n- --client-cert-auth=true\n",

@@ -35,6 +35,7 @@ const (
 	KindAuthorizationConfiguration  = "AuthorizationConfiguration"
 	KindAuditPolicy                 = "AuditPolicy"
 	KindKubeconfig                  = "Kubeconfig"
+	KindEtcdConfiguration           = "EtcdConfiguration"
 )
 
 func init() {
@@ -42,7 +43,7 @@ func init() {
 	// imply a Namespace object in every node scan.
 	for _, k := range []string{KindProcess, KindFile, KindHost, KindKubeletFlags, KindKubeletConfiguration,
 		KindEncryptionConfiguration, KindAuthenticationConfiguration, KindAuthorizationConfiguration,
-		KindAuditPolicy, KindKubeconfig} {
+		KindAuditPolicy, KindKubeconfig, KindEtcdConfiguration} {
 		clusterScoped[k] = true
 	}
 }
@@ -161,10 +162,17 @@ type Flag struct {
 	Path string
 	// Order is the flag's position on the whole command line; later flags win.
 	Order int
+	// Key and File are set for a setting read from a configuration file instead of the command
+	// line (etcd's --config-file): the key's path in the file, and the file.
+	Key  string
+	File string
 }
 
 // Arg renders the flag as it was written.
 func (f Flag) Arg() string {
+	if f.Key != "" {
+		return f.Key + ": " + f.Value + " in " + f.File
+	}
 	if !f.HasValue {
 		return "--" + f.Name
 	}
@@ -424,6 +432,12 @@ type Component struct {
 	// Env holds etcd's ETCD_* variables as flags (name "cert-file" for ETCD_CERT_FILE), with
 	// their paths; etcd reads them when the flag itself is absent.
 	Env Flags
+	// ConfigFile is etcd's --config-file (or ETCD_CONFIG_FILE) when set. etcd then takes every
+	// setting from that file and ignores its other flags and variables, so Setting reads Config
+	// instead; Config is nil until the file's object is attached (see AttachConfig), and stays
+	// nil when the file could not be read.
+	ConfigFile *Flag
+	Config     *EtcdConfiguration
 	// Pod and Container are set for a static or mirror pod; Process for a process.
 	Pod       *corev1.PodSpec
 	Container int
@@ -431,12 +445,76 @@ type Component struct {
 }
 
 // Setting returns the effective value of a flag: the last occurrence on the command line, else,
-// for etcd, the ETCD_* environment variable.
+// for etcd, the ETCD_* environment variable. For an etcd with a configuration file it is the
+// file's setting, with the path of the --config-file flag (findings point there) and Key and
+// File naming where in the file.
 func (c *Component) Setting(name string) (Flag, bool) {
+	if c.ConfigFile != nil && name != "config-file" {
+		if c.Config == nil {
+			return Flag{}, false
+		}
+		f, ok := c.Config.Settings.Last(name)
+		if ok {
+			f.Path, f.Order = c.ConfigFile.Path, c.ConfigFile.Order
+		}
+		return f, ok
+	}
 	if f, ok := c.Flags.Last(name); ok {
 		return f, true
 	}
 	return c.Env.Last(name)
+}
+
+// ConfigUnread reports whether the component takes its settings from a configuration file that
+// is not in the inventory: nothing it does can then be judged from its command line.
+func (c *Component) ConfigUnread() bool {
+	return c.ConfigFile != nil && c.Config == nil
+}
+
+// AttachConfig gives an etcd with a --config-file the settings of that file, when inv holds it
+// (the node reader adds it, under its node path).
+func (c *Component) AttachConfig(inv *Inventory) {
+	if c.ConfigFile == nil || c.Config != nil {
+		return
+	}
+	hp, onHost := c.HostPath(c.ConfigFile.Value)
+	if !onHost {
+		return
+	}
+	if o := inv.Get(KindEtcdConfiguration, "", hp); o != nil {
+		c.Config, _ = o.Typed.(*EtcdConfiguration)
+	}
+}
+
+// EtcdConfiguration is the typed value of EtcdConfiguration objects: the file etcd's
+// --config-file names, its keys mapped to the flags they stand for (Settings), each with Key
+// (the key's path in the file) and File set.
+type EtcdConfiguration struct {
+	Settings Flags
+}
+
+// EtcdConfigKeys maps the keys of etcd's configuration file that the checks read to the flags
+// they stand for (etcd's embed.Config and its transport security sections).
+var EtcdConfigKeys = map[string]string{
+	"listen-client-urls": "listen-client-urls", "listen-peer-urls": "listen-peer-urls",
+	"advertise-client-urls": "advertise-client-urls", "data-dir": "data-dir",
+	"cipher-suites": "cipher-suites", "tls-min-version": "tls-min-version",
+	"client-transport-security.cert-file": "cert-file", "client-transport-security.key-file": "key-file",
+	"client-transport-security.client-cert-auth": "client-cert-auth", "client-transport-security.trusted-ca-file": "trusted-ca-file",
+	"client-transport-security.auto-tls": "auto-tls",
+	"peer-transport-security.cert-file":  "peer-cert-file", "peer-transport-security.key-file": "peer-key-file",
+	"peer-transport-security.client-cert-auth": "peer-client-cert-auth", "peer-transport-security.trusted-ca-file": "peer-trusted-ca-file",
+	"peer-transport-security.auto-tls": "peer-auto-tls",
+}
+
+// EtcdConfigKey returns the configuration file key of an etcd flag, or the flag's name.
+func EtcdConfigKey(flag string) string {
+	for k, f := range EtcdConfigKeys {
+		if f == flag {
+			return k
+		}
+	}
+	return flag
 }
 
 // ComponentOf recognises a component in a Pod (a static pod on a node, or its mirror pod in
@@ -461,6 +539,7 @@ func ComponentOf(o *Object) *Component {
 					c.Env = append(c.Env, Flag{Name: f, Value: v, HasValue: true, Path: Field("environ", k)})
 				}
 			}
+			c.setConfigFile()
 		}
 		return c
 	case *corev1.Pod:
@@ -478,6 +557,7 @@ func ComponentOf(o *Object) *Component {
 					c.Env = append(c.Env, Flag{Name: f, Value: e.Value, HasValue: true, Path: Index(base+".env", j) + ".value"})
 				}
 			}
+			c.setConfigFile()
 		}
 		return c
 	}
@@ -743,6 +823,13 @@ func shellCommands(s string) [][]string {
 	}
 	endCmd()
 	return cmds
+}
+
+// setConfigFile records etcd's --config-file, from its flag or ETCD_CONFIG_FILE.
+func (c *Component) setConfigFile() {
+	if f, ok := c.Setting("config-file"); ok && strings.TrimSpace(f.Value) != "" {
+		c.ConfigFile = &f
+	}
 }
 
 // etcdEnvFlag maps ETCD_CLIENT_CERT_AUTH to client-cert-auth.

@@ -5,6 +5,10 @@ NS-21: etcd serves clients over TLS and requires client certificates.
 
 Read: etcd --cert-file, --key-file, --client-cert-auth (default false), --auto-tls (default
       false), --listen-client-urls; each also from its ETCD_* variable when the flag is absent.
+      With --config-file (or ETCD_CONFIG_FILE) etcd ignores its other flags and variables and
+      reads the file: its keys (client-transport-security.cert-file, listen-client-urls, ...)
+      are read instead, failures point at the --config-file flag and name the key, and when
+      the file cannot be read NS-18, NS-21, NS-22, NS-24 and NS-25 are not assessed.
 Passes: certificate and key set, client-cert-auth true, auto-tls not true, no http:// client URL.
 Fails:  otherwise; auto-tls makes etcd generate self-signed certificates nobody can verify. An
         unset --listen-client-urls fails too: etcd's default, http://localhost:2379, is
@@ -45,23 +49,35 @@ import (
 
 func init() {
 	checks.Register(
-		checks.Check{ID: "NS-21", Match: Is(inventory.ComponentEtcd), Assess: func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		checks.Check{ID: "NS-21", Match: Is(inventory.ComponentEtcd), Assess: etcdCheck(func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
 			assessEtcdTLS(a, Component(o, inv), "", "client")
-		}},
-		checks.Check{ID: "NS-22", Match: Is(inventory.ComponentEtcd), Assess: func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		})},
+		checks.Check{ID: "NS-22", Match: Is(inventory.ComponentEtcd), Assess: etcdCheck(func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
 			assessEtcdTLS(a, Component(o, inv), "peer-", "peer")
-		}},
+		})},
 		checks.Check{ID: "NS-23", Match: Is(inventory.ComponentAPIServer), Assess: assessAPIServerEtcd},
-		checks.Check{ID: "NS-24", Match: Is(inventory.ComponentEtcd), Assess: assessEtcdCA},
-		checks.Check{ID: "NS-25", Match: Is(inventory.ComponentEtcd), Assess: assessEtcdListen},
+		checks.Check{ID: "NS-24", Match: Is(inventory.ComponentEtcd), Assess: etcdCheck(assessEtcdCA)},
+		checks.Check{ID: "NS-25", Match: Is(inventory.ComponentEtcd), Assess: etcdCheck(assessEtcdListen)},
 	)
+}
+
+// etcdCheck wraps an etcd check: an etcd that reads its settings from a configuration file
+// that is not available cannot be judged from its flags, which it ignores.
+func etcdCheck(fn func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory)) func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+	return func(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
+		if reason := configUnread(o, Component(o, inv)); reason != "" {
+			a.NotAssessed(reason)
+			return
+		}
+		fn(a, o, inv)
+	}
 }
 
 func assessEtcdTLS(a *checks.Assessment, c *inventory.Component, prefix, kind string) {
 	requireFlags(a, c, ": "+kind+" traffic is not encrypted", prefix+"cert-file", prefix+"key-file")
 	switch v, f, set, ok := boolFlag(c, prefix+"client-cert-auth", false); {
 	case !set:
-		a.Failf(MissingPath(c), "--%sclient-cert-auth is not set (default false): etcd accepts %s connections without a certificate", prefix, kind)
+		a.Failf(MissingPath(c), "%s is not set (default false): etcd accepts %s connections without a certificate", settingName(c, prefix+"client-cert-auth"), kind)
 	case !ok || !v:
 		a.Failf(f.Path, "%s: etcd accepts %s connections without a certificate", f.Arg(), kind)
 	}
@@ -80,12 +96,12 @@ func assessEtcdTLS(a *checks.Assessment, c *inventory.Component, prefix, kind st
 		if prefix != "" {
 			def = "http://localhost:2380"
 		}
-		a.Failf(MissingPath(c), "--%s is not set: etcd listens on its default %s, in plaintext, and %s traffic is not encrypted", urlsFlag, def, kind)
+		a.Failf(MissingPath(c), "%s is not set: etcd listens on its default %s, in plaintext, and %s traffic is not encrypted", settingName(c, urlsFlag), def, kind)
 		return
 	}
 	for _, e := range endpoints(v) {
 		if e.scheme == "http" {
-			a.Failf(f.Path, "--%s includes %s: %s traffic on it is not encrypted", urlsFlag, e.raw, kind)
+			a.Failf(f.Path, "%s includes %s: %s traffic on it is not encrypted", settingName(c, urlsFlag), e.raw, kind)
 		}
 	}
 }
@@ -107,7 +123,7 @@ func assessEtcdCA(a *checks.Assessment, o *inventory.Object, inv *inventory.Inve
 	c := Component(o, inv)
 	caFlag, caPath, set := value(c, "trusted-ca-file")
 	if !set {
-		a.Fail(MissingPath(c), "--trusted-ca-file is not set: etcd has no CA of its own to check client certificates against")
+		a.Fail(MissingPath(c), settingName(c, "trusted-ca-file")+" is not set: etcd has no CA of its own to check client certificates against")
 		return
 	}
 	api := apiServerOf(o, c, inv)

@@ -42,8 +42,11 @@ func Either(fs ...func(*inventory.Object) bool) func(*inventory.Object) bool {
 }
 
 // MissingPath is where a flag that is not set belongs: the container's command (or args) list,
-// or the process's arguments.
+// or the process's arguments; for an etcd that reads a configuration file, the flag naming it.
 func MissingPath(c *inventory.Component) string {
+	if c.ConfigFile != nil {
+		return c.ConfigFile.Path
+	}
 	if c.Pod == nil {
 		return "args"
 	}
@@ -86,13 +89,50 @@ func boolFlag(c *inventory.Component, name string, def bool) (v bool, f inventor
 func requireFlags(a *checks.Assessment, c *inventory.Component, why string, names ...string) {
 	for _, n := range names {
 		if _, _, set := value(c, n); !set {
-			a.Failf(MissingPath(c), "%s --%s is not set%s", c.Name, n, why)
+			a.Failf(MissingPath(c), "%s %s is not set%s", c.Name, settingName(c, n), why)
 		}
 	}
 }
 
+// settingName names a setting in messages: "--cert-file", or for an etcd that reads a
+// configuration file "client-transport-security.cert-file in /etc/etcd/etcd.conf.yml".
+func settingName(c *inventory.Component, flag string) string {
+	if c.ConfigFile != nil {
+		return inventory.EtcdConfigKey(flag) + " in " + c.ConfigFile.Value
+	}
+	return "--" + flag
+}
+
+// configUnread is the not-assessed reason for an etcd whose configuration file, which holds all
+// its settings, is not in the inventory; "" otherwise.
+func configUnread(o *inventory.Object, c *inventory.Component) string {
+	if !c.ConfigUnread() {
+		return ""
+	}
+	f := c.ConfigFile
+	if o.Origin.Source == inventory.SourceNode {
+		hp, onHost := c.HostPath(f.Value)
+		switch {
+		case !onHost:
+			return "etcd takes its settings from " + f.Value + " (" + f.Arg() + ") and ignores its flags, and no hostPath volume holds the file"
+		case hp != f.Value:
+			return "etcd takes its settings from " + f.Value + " (" + f.Arg() + ", " + hp + " on the node) and ignores its flags, and the file could not be read on the node"
+		}
+		return "etcd takes its settings from " + f.Value + " (" + f.Arg() + ") and ignores its flags, and the file could not be read on the node"
+	}
+	return "etcd takes its settings from " + f.Value + " (" + f.Arg() + ") and ignores its flags; the file is on the control-plane node, run `kubeharden node` there to assess it"
+}
+
 // list returns a list flag's items (all occurrences), and the path to report.
 func list(c *inventory.Component, name string) ([]string, string, bool) {
+	if c.ConfigFile != nil {
+		f, ok := c.Setting(name)
+		if !ok {
+			return nil, MissingPath(c), false
+		}
+		items, _, _ := inventory.Flags{f}.List(name)
+		return items, f.Path, true
+	}
 	items, last, ok := c.Flags.List(name)
 	if !ok {
 		return nil, MissingPath(c), false
@@ -110,6 +150,7 @@ func Component(o *inventory.Object, inv *inventory.Inventory) *inventory.Compone
 		for _, kind := range []string{"Pod", inventory.KindProcess} {
 			for _, o := range inv.OfKind(kind) {
 				if c := inventory.ComponentOf(o); c != nil {
+					c.AttachConfig(inv)
 					m[o] = c
 				}
 			}
@@ -119,7 +160,11 @@ func Component(o *inventory.Object, inv *inventory.Inventory) *inventory.Compone
 	if c, ok := m[o]; ok {
 		return c
 	}
-	return inventory.ComponentOf(o)
+	c := inventory.ComponentOf(o)
+	if c != nil {
+		c.AttachConfig(inv)
+	}
+	return c
 }
 
 // configOf returns the node configuration object of kind that the component's flag names, and

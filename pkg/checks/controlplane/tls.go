@@ -78,6 +78,10 @@ var WeakTLSVersions = map[string]bool{"VersionTLS10": true, "VersionTLS11": true
 
 func assessTLSSettings(a *checks.Assessment, o *inventory.Object, inv *inventory.Inventory) {
 	c := Component(o, inv)
+	if reason := configUnread(o, c); reason != "" {
+		a.NotAssessed(reason)
+		return
+	}
 	suitesFlag := "tls-cipher-suites"
 	if c.Name == inventory.ComponentEtcd {
 		suitesFlag = "cipher-suites"
@@ -85,11 +89,11 @@ func assessTLSSettings(a *checks.Assessment, o *inventory.Object, inv *inventory
 	if suites, path, set := list(c, suitesFlag); set {
 		for _, s := range suites {
 			if !StrongCipherSuites[s] {
-				a.Failf(path, "--%s includes %s, which lacks forward secrecy or an AEAD cipher", suitesFlag, s)
+				a.Failf(path, "%s includes %s, which lacks forward secrecy or an AEAD cipher", settingName(c, suitesFlag), s)
 			}
 		}
 	}
 	if f, v, set := value(c, "tls-min-version"); set && WeakTLSVersions[v] {
-		a.Failf(f.Path, "--tls-min-version=%s allows TLS versions with known weaknesses; use VersionTLS12 or later", v)
+		a.Failf(f.Path, "%s allows TLS versions with known weaknesses; use VersionTLS12 or later", f.Arg())
 	}
 }

@@ -585,3 +585,116 @@ func TestEtcdDefaultListenURLs(t *testing.T) {
 		}
 	}
 }
+
+// etcdWithConfigFile is a kubeadm-style etcd manifest that passes all its settings in a
+// configuration file on a hostPath volume, with a flag etcd ignores then.
+const etcdWithConfigFile = `apiVersion: v1
+kind: Pod
+metadata:
+  labels: {component: etcd, tier: control-plane}
+  name: etcd
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - etcd
+    - --config-file=/etc/etcd/etcd.conf.yml
+    - --client-cert-auth=false
+    image: registry.k8s.io/etcd:3.7.0-0
+    name: etcd
+    volumeMounts:
+    - {mountPath: /var/lib/etcd, name: etcd-data}
+    - {mountPath: /etc/kubernetes/pki/etcd, name: etcd-certs}
+    - {mountPath: /etc/etcd, name: etcd-config}
+  hostNetwork: true
+  volumes:
+  - {hostPath: {path: /etc/kubernetes/pki/etcd, type: DirectoryOrCreate}, name: etcd-certs}
+  - {hostPath: {path: /var/lib/etcd, type: DirectoryOrCreate}, name: etcd-data}
+  - {hostPath: {path: /srv/etcd, type: DirectoryOrCreate}, name: etcd-config}
+`
+
+const etcdConfig = `name: cp-1
+data-dir: /var/lib/etcd
+listen-client-urls: https://127.0.0.1:2379
+advertise-client-urls: https://127.0.0.1:2379
+listen-peer-urls: https://127.0.0.1:2380
+client-transport-security:
+  cert-file: /etc/kubernetes/pki/etcd/server.crt
+  key-file: /etc/kubernetes/pki/etcd/server.key
+  client-cert-auth: true
+  trusted-ca-file: /etc/kubernetes/pki/etcd/ca.crt
+peer-transport-security:
+  cert-file: /etc/kubernetes/pki/etcd/peer.crt
+  key-file: /etc/kubernetes/pki/etcd/peer.key
+  client-cert-auth: true
+  trusted-ca-file: /etc/kubernetes/pki/etcd/ca.crt
+tls-min-version: TLS1.2
+`
+
+// TestEtcdConfigFile: an etcd started with --config-file is judged on that file (found through
+// the pod's hostPath volume), whose keys stand for the flags etcd then ignores; when the file
+// cannot be read, etcd's controls are not assessed, never passed or failed.
+func TestEtcdConfigFile(t *testing.T) {
+	const manifest = "/etc/kubernetes/manifests/etcd.yaml"
+	etcdRows := func(res *engine.Result, status engine.Status) map[string]string {
+		out := map[string]string{}
+		for _, f := range res.Findings {
+			if f.Status == status && (f.Object.Origin.File == manifest || f.Object.Name == "/var/lib/etcd") {
+				out[row(f)] = f.Message
+			}
+		}
+		return out
+	}
+	opts := func(tr *nodetest.Tree) node.Options { return tr.Options() }
+
+	// The hardened settings, in the file: everything passes, and the data directory the file
+	// names is examined (NS-26).
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	writeFile(t, tr.Root, manifest, etcdWithConfigFile)
+	writeFile(t, tr.Root, "/srv/etcd/etcd.conf.yml", etcdConfig)
+	inv := node.Load(opts(tr))
+	if len(inv.Errors) > 0 {
+		t.Fatal(inv.Errors)
+	}
+	res, err := engine.Run(inv, engine.Options{ShowPassed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fails := etcdRows(res, engine.StatusFail); len(fails) > 0 {
+		t.Errorf("failures with the hardened file: %v", fails)
+	}
+	passed := etcdRows(res, engine.StatusPass)
+	for _, w := range []string{"NS-21", "NS-22", "NS-24", "NS-25", "NS-26"} {
+		found := false
+		for r := range passed {
+			found = found || strings.HasPrefix(r, w+" ")
+		}
+		if !found {
+			t.Errorf("%s did not pass: %v", w, passed)
+		}
+	}
+
+	// A setting of the file fails on the --config-file flag, naming the key and the file.
+	writeFile(t, tr.Root, "/srv/etcd/etcd.conf.yml", strings.Replace(etcdConfig, "  client-cert-auth: true\n  trusted-ca-file: /etc/kubernetes/pki/etcd/ca.crt\npeer", "  client-cert-auth: false\n  trusted-ca-file: /etc/kubernetes/pki/etcd/ca.crt\npeer", 1))
+	_, res = run(t, opts(tr))
+	fails := etcdRows(res, engine.StatusFail)
+	const w = "NS-21 fail critical " + manifest + ":11 spec.containers[0].command[1]"
+	if msg := fails[w]; !strings.Contains(msg, "client-transport-security.client-cert-auth: false in /srv/etcd/etcd.conf.yml") {
+		t.Errorf("missing %s naming the file's key in %v", w, fails)
+	}
+
+	// The file is missing: not assessed, with the reason.
+	if err := os.Remove(filepath.Join(tr.Root, "srv", "etcd", "etcd.conf.yml")); err != nil {
+		t.Fatal(err)
+	}
+	_, res = run(t, opts(tr))
+	if fails := etcdRows(res, engine.StatusFail); len(fails) > 0 {
+		t.Errorf("failures without the file: %v", fails)
+	}
+	na := etcdRows(res, engine.StatusNotAssessed)
+	for _, id := range []string{"NS-21", "NS-22", "NS-24", "NS-25"} {
+		if msg := na[id+" not-assessed "+map[string]string{"NS-21": "critical", "NS-22": "high", "NS-24": "high", "NS-25": "medium"}[id]+" "+manifest+":1 "]; !strings.Contains(msg, "/srv/etcd/etcd.conf.yml on the node") {
+			t.Errorf("%s not assessed naming the file: %v", id, na)
+		}
+	}
+}

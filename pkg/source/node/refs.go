@@ -144,6 +144,26 @@ var configFlags = []struct {
 // the decoded configuration files. Paths inside a static pod are mapped to the node through the
 // pod's hostPath volumes; a path that no hostPath covers is not on the node and is skipped.
 func (r *reader) referencedFiles(o *inventory.Object, c *inventory.Component) {
+	if c.ConfigFile != nil {
+		// etcd with --config-file uses only the file: the files it names are the ones that
+		// matter, and its flags and variables are ignored.
+		hp, onHost := c.HostPath(c.ConfigFile.Value)
+		if !onHost {
+			return
+		}
+		cf := r.etcdConfig(hp)
+		if cf == nil {
+			return
+		}
+		for _, f := range cf.Typed.(*inventory.EtcdConfiguration).Settings {
+			if role, ok := fileFlags[c.Name][f.Name]; ok && f.Value != "" {
+				if hp, onHost := c.HostPath(f.Value); onHost {
+					r.file(hp, role, c.Name+" "+f.Key+" in "+f.File)
+				}
+			}
+		}
+		return
+	}
 	for _, f := range c.Flags {
 		role, ok := fileFlags[c.Name][f.Name]
 		if !ok || f.Value == "" {
