@@ -12,7 +12,8 @@ NS-30: the kubelet serves TLS with a proper certificate and rotates its certific
 Read: tlsCertFile and tlsPrivateKeyFile (--tls-cert-file, --tls-private-key-file),
       serverTLSBootstrap (--rotate-server-certificates), rotateCertificates
       (--rotate-certificates, default false), featureGates.RotateKubeletServerCertificate
-      (default true), tlsCipherSuites (--tls-cipher-suites), tlsMinVersion (--tls-min-version).
+      (default true), tlsCipherSuites (--tls-cipher-suites, whose repeated occurrences add up),
+      tlsMinVersion (--tls-min-version).
 Passes: a certificate and key, or serverTLSBootstrap: true; rotateCertificates: true; the
         feature gate not turned off; only strong cipher suites (see NS-18); TLS 1.2 or later.
 Fails:  neither a certificate nor bootstrapping (the kubelet then serves a self-signed
@@ -85,10 +86,13 @@ func assessKubeletServing(j *Judge) {
 			j.Fail(g, "the RotateKubeletServerCertificate feature gate is turned off")
 		}
 	}
-	suites := j.Get("tlsCipherSuites", "tls-cipher-suites")
-	for _, s := range suites.List() {
-		if !controlplane.StrongCipherSuites[s] {
-			j.Fail(suites, "cipher suite %s lacks forward secrecy or an AEAD cipher", s)
+	// Each occurrence of a repeated --tls-cipher-suites adds its suites; each weak one is
+	// reported where it was added.
+	for _, suites := range j.GetAll("tlsCipherSuites", "tls-cipher-suites") {
+		for _, s := range suites.List() {
+			if !controlplane.StrongCipherSuites[s] {
+				j.Fail(suites, "cipher suite %s lacks forward secrecy or an AEAD cipher", s)
+			}
 		}
 	}
 	minV := j.Get("tlsMinVersion", "tls-min-version")

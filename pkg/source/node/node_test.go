@@ -698,3 +698,21 @@ func TestEtcdConfigFile(t *testing.T) {
 		}
 	}
 }
+
+// TestKubeletRepeatedListFlag: a repeated --tls-cipher-suites adds to the list (pflag's string
+// slices append), so a weak suite in the first occurrence is enabled and reported.
+func TestKubeletRepeatedListFlag(t *testing.T) {
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	writeFile(t, tr.Root, "/etc/default/kubelet",
+		"KUBELET_EXTRA_ARGS=\"--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA --tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"\n")
+	_, res := run(t, tr.Options())
+	var msgs []string
+	for _, f := range res.Findings {
+		if f.Control.ID == "NS-30" && f.Status == engine.StatusFail {
+			msgs = append(msgs, row(f)+": "+f.Message)
+		}
+	}
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "/etc/default/kubelet:1 KUBELET_EXTRA_ARGS.--tls-cipher-suites") || !strings.Contains(msgs[0], "TLS_RSA_WITH_RC4_128_SHA") {
+		t.Errorf("NS-30 failures = %q, want the RC4 suite of the first flag", msgs)
+	}
+}
