@@ -236,7 +236,9 @@ var boolFlags = map[string]bool{
 
 // ParseFlags parses args (without argv[0]) the way pflag and Go's flag package read them:
 // "--name=value", "-name=value", "--name value" (except for boolean flags) and a bare boolean
-// "--name". Arguments that are not flags are skipped; "--" ends the flags. path gives the field
+// "--name". A following argument that starts with "-" is the next flag, not a value, except a
+// lone "-", which pflag takes as a value ("--audit-log-path -" is standard output). Arguments
+// that are not flags are skipped; "--" ends the flags. path gives the field
 // path of argument i; order0 is added to each flag's Order.
 func ParseFlags(args []string, path func(i int) string, order0 int) Flags {
 	var out Flags
@@ -255,7 +257,7 @@ func ParseFlags(args []string, path func(i int) string, order0 int) Flags {
 		f := Flag{Path: path(i), Order: order0 + i}
 		if k, v, ok := strings.Cut(name, "="); ok {
 			f.Name, f.Value, f.HasValue = k, v, true
-		} else if !boolFlags[name] && i+1 < len(args) && (args[i+1] == "" || args[i+1][0] != '-') {
+		} else if !boolFlags[name] && i+1 < len(args) && (args[i+1] == "" || args[i+1] == "-" || args[i+1][0] != '-') {
 			f.Name, f.Value, f.HasValue = name, args[i+1], true
 			i++
 		} else {

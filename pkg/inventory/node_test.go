@@ -78,3 +78,12 @@ func TestComponentOfWrapped(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFlagsDash: pflag takes a lone "-" (standard output, standard input) as a flag's
+// value; other arguments starting with "-" are flags.
+func TestParseFlagsDash(t *testing.T) {
+	fs := ParseFlags([]string{"--audit-log-path", "-", "--audit-log-maxage", "--profiling"}, func(i int) string { return Index("args", i) }, 0)
+	if got := renderFlags(fs); got != "audit-log-path=-@args[0] audit-log-maxage=@args[2] profiling=@args[3]" {
+		t.Errorf("flags = %s", got)
+	}
+}

@@ -207,3 +207,16 @@ func TestEventQPS(t *testing.T) {
 		t.Fatal("AL-10 missing from the list")
 	}
 }
+
+// TestAuditLogToStdoutSeparateValue: "--audit-log-path -" (two arguments) is the standard output
+// form too, reported at the flag, not as a missing flag.
+func TestAuditLogToStdoutSeparateValue(t *testing.T) {
+	api := &inventory.Object{Kind: inventory.KindProcess, Name: "kube-apiserver", Origin: inventory.Origin{Source: inventory.SourceNode},
+		Typed: &inventory.Process{Args: []string{"kube-apiserver", "--audit-policy-file=/p.yaml", "--audit-log-path", "-"}}}
+	inv := &inventory.Inventory{}
+	inv.Add(api)
+	a := assess("AL-02", inv, api)
+	if len(a.Failures) != 1 || a.Failures[0].Path != "args[2]" || !strings.Contains(a.Failures[0].Message, "standard output") {
+		t.Errorf("AL-02: %s", messages(a))
+	}
+}
