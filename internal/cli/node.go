@@ -40,8 +40,9 @@ Findings name the node's file and line, or the process, and give the control's c
 "trivy:" those tools' IDs. Run as root: the files are readable by root only. Private keys are
 never read, only their permissions.
 
-Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage errors or when
-some input could not be read.`,
+Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 on usage errors, when
+some input could not be read, or when no kubelet and no control-plane component is found (an
+empty folder or a wrong --root).`,
 		Example: `  sudo kubeharden node
   kubeharden node --root /mnt/node-backup -o json
   kubeharden node --root /host --proc /proc --node-name "$NODE_NAME" --fail-on high`,

@@ -114,3 +114,12 @@ func TestNodeCommandUsage(t *testing.T) {
 		t.Errorf("missing root: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestNodeCommandEmptyRoot: a root with nothing of a node in it (a wrong --root) exits 2, like
+// input that could not be read, and the report says why.
+func TestNodeCommandEmptyRoot(t *testing.T) {
+	r, _, code := runNode(t, "--root", t.TempDir(), "--no-proc", "-o", "json")
+	if code != ExitError || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "no kubelet") {
+		t.Errorf("empty root: exit %d, errors %+v", code, r.Errors)
+	}
+}

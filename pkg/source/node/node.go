@@ -124,6 +124,7 @@ func Load(opts Options) *inventory.Inventory {
 	r.kubeletFiles(kl)
 	r.wellKnownFiles(kl)
 	r.seccomp(kl.rootDir)
+	r.requireSomething(kl)
 
 	// Reports list objects in input order: the control plane first, the files its flags name,
 	// then the kubelet, the files and the node.
@@ -134,6 +135,31 @@ func Load(opts Options) *inventory.Inventory {
 		Typed: r.host, Origin: r.origin("")})
 	r.inv.Stats.Objects = len(r.inv.Objects)
 	return r.inv
+}
+
+// requireSomething reports a node in which neither a kubelet (configuration file, flags or
+// process) nor a control-plane component was found. Every node runs a kubelet, so this is an
+// empty folder or a wrong --root; without the error the run would pass on having judged
+// nothing, and a scanner must not report a clean node it could not read.
+func (r *reader) requireSomething(kl kubeletInfo) {
+	if len(kl.flags) > 0 || len(kl.configs) > 0 {
+		return
+	}
+	for _, o := range r.objects {
+		if o.Kind == inventory.KindKubeletFlags || inventory.ComponentName(o) != "" {
+			return
+		}
+	}
+	where := "under " + r.opts.Root
+	if r.root == "/" {
+		where = "on this machine"
+	}
+	msg := "no kubelet (no configuration file, flags, systemd unit or process) and no control-plane component found " + where +
+		": nothing was assessed; is it a node's root folder (--root)?"
+	if r.opts.NoProc {
+		msg += " (processes were not read: --no-proc)"
+	}
+	r.fail(r.opts.Root, 0, msg)
 }
 
 func (r *reader) hostName() string {

@@ -716,3 +716,21 @@ func TestKubeletRepeatedListFlag(t *testing.T) {
 		t.Errorf("NS-30 failures = %q, want the RC4 suite of the first flag", msgs)
 	}
 }
+
+// TestRootEmpty: a root in which neither a kubelet nor a control-plane component is found (an
+// empty folder, a wrong --root) is an input error, not a clean node.
+func TestRootEmpty(t *testing.T) {
+	root := t.TempDir()
+	inv := node.Load(node.Options{Root: root, NoProc: true})
+	if len(inv.Errors) != 1 || !strings.Contains(inv.Errors[0].Message, "no kubelet") {
+		t.Fatalf("errors = %v", inv.Errors)
+	}
+	// A worker has a kubelet: no such error.
+	tr := nodetest.Prepare(t, "kubeadm-default")
+	if err := os.RemoveAll(filepath.Join(tr.Root, "etc/kubernetes/manifests")); err != nil {
+		t.Fatal(err)
+	}
+	if inv := node.Load(tr.Options()); len(inv.Errors) > 0 {
+		t.Errorf("worker: %v", inv.Errors)
+	}
+}
