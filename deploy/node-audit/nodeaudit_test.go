@@ -5,10 +5,20 @@ package nodeaudit
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+
 	"github.com/kubeharden/kubeharden/internal/cli"
+	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/source/manifest"
+	nodesrc "github.com/kubeharden/kubeharden/pkg/source/node"
+	"github.com/kubeharden/kubeharden/pkg/source/node/nodetest"
 )
 
 func TestOwnDeploymentHasNoUnexemptedFindings(t *testing.T) {
@@ -56,5 +66,103 @@ func TestOwnDeploymentHasNoUnexemptedFindings(t *testing.T) {
 		if !strings.Contains("PS-01 PS-12 PS-15 PS-19 PS-34 PS-40 PS-41", id) {
 			t.Errorf("%s is exempted but not documented in README.md", id)
 		}
+	}
+}
+
+// TestMountsCoverTheKubeletUnit builds, from the kubeadm test node, the view each DaemonSet's
+// pod has (only what its hostPath volumes mount) and audits it: the kubelet's systemd unit and
+// its drop-ins (NS-28, CIS 4.1.1 and 4.1.2) must be examined in the pod as on the node.
+func TestMountsCoverTheKubeletUnit(t *testing.T) {
+	data, err := os.ReadFile("daemonset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := manifest.Parse("daemonset.yaml", data, "", manifest.Options{})
+	if len(inv.Errors) > 0 {
+		t.Fatal(inv.Errors)
+	}
+	tr := nodetest.Prepare(t, "kubeadm-default")
+	n := 0
+	for _, o := range inv.Objects {
+		ds, ok := o.Typed.(*appsv1.DaemonSet)
+		if !ok {
+			continue
+		}
+		n++
+		view := t.TempDir()
+		spec := ds.Spec.Template.Spec
+		for _, m := range spec.Containers[0].VolumeMounts {
+			for _, v := range spec.Volumes {
+				if v.Name != m.Name || v.HostPath == nil {
+					continue
+				}
+				if !m.ReadOnly {
+					t.Errorf("%s: %s is mounted writable", ds.Name, v.HostPath.Path)
+				}
+				if m.MountPath != "/host"+v.HostPath.Path {
+					t.Errorf("%s: %s is mounted at %s, not at its node path under /host", ds.Name, v.HostPath.Path, m.MountPath)
+				}
+				copyTree(t, filepath.Join(tr.Root, v.HostPath.Path), filepath.Join(view, v.HostPath.Path))
+			}
+		}
+		node := nodeInventory(view, tr)
+		for _, p := range []string{"/usr/lib/systemd/system/kubelet.service", "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"} {
+			f := node.Get(inventory.KindFile, "", p)
+			if f == nil || !f.Typed.(*inventory.NodeFile).Exists {
+				t.Errorf("%s: %s is not examined in the pod", ds.Name, p)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d DaemonSets, want 2", n)
+	}
+}
+
+func nodeInventory(root string, tr *nodetest.Tree) *inventory.Inventory {
+	return nodesrc.Load(nodesrc.Options{Root: root, NoProc: true, Owner: tr.Owner})
+}
+
+// copyTree copies a file or folder of the test node, with its modes; a missing one is skipped
+// (the pod would not start, which the hostPath types say).
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case d.IsDir():
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return err
+			}
+			return os.Chmod(target, info.Mode().Perm())
+		default:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, b, info.Mode().Perm())
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
