@@ -139,45 +139,35 @@ func stricterRole(f *inventory.NodeFile, role inventory.FileRole, ref string) bo
 	return !(guess && f.ReferencedBy != "")
 }
 
-// stat fills in mode and owner, following symbolic links inside the node root.
+// stat fills in mode and owner of the file nf names, following symbolic links inside the node
+// root exactly as reads do (resolve.go): the permissions judged are those of the file a read of
+// the path would open, wherever links in folders on the way or at the end lead. Link keeps the
+// first link's target as written, for messages.
 func (r *reader) stat(nf *inventory.NodeFile) {
 	p := nf.Path
-	for hops := 0; ; hops++ {
-		st, err := os.Lstat(r.hostPathNoFollow(p))
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				nf.Error = describe(err)
-			}
-			return
+	if st, err := os.Lstat(r.hostPathNoFollow(p)); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		if target, err := os.Readlink(r.hostPathNoFollow(p)); err == nil {
+			nf.Link = target
 		}
-		if st.Mode()&fs.ModeSymlink != 0 {
-			if hops > 8 {
-				nf.Error = "too many symbolic links"
-				return
-			}
-			target, err := os.Readlink(r.hostPathNoFollow(p))
-			if err != nil {
-				nf.Error = describe(err)
-				return
-			}
-			if nf.Link == "" {
-				nf.Link = target
-			}
-			if !path.IsAbs(target) {
-				target = path.Join(path.Dir(p), target)
-			}
-			p = path.Clean(target)
-			continue
+	}
+	local, err := r.resolveFile(p)
+	var st fs.FileInfo
+	if err == nil {
+		st, err = os.Stat(local)
+	}
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			nf.Error = describe(err)
 		}
-		nf.Exists = true
-		nf.Dir = st.IsDir()
-		nf.Perm = st.Mode().Perm()
-		if uid, gid, ok := fileOwner(st); ok {
-			nf.UID, nf.GID = r.owner(nf.Path, uid, gid)
-		}
-		nf.Owner, nf.Group = r.userName(nf.UID), r.groupName(nf.GID)
 		return
 	}
+	nf.Exists = true
+	nf.Dir = st.IsDir()
+	nf.Perm = st.Mode().Perm()
+	if uid, gid, ok := fileOwner(st); ok {
+		nf.UID, nf.GID = r.owner(nf.Path, uid, gid)
+	}
+	nf.Owner, nf.Group = r.userName(nf.UID), r.groupName(nf.GID)
 }
 
 func (r *reader) owner(p string, uid, gid uint32) (uint32, uint32) {

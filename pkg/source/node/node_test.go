@@ -734,3 +734,38 @@ func TestRootEmpty(t *testing.T) {
 		t.Errorf("worker: %v", inv.Errors)
 	}
 }
+
+// TestPermissionsThroughLinks: a file's mode is judged on the file a read of its path opens, with
+// links resolved inside the root in folders on the way as at the end: here a relative link
+// inside a folder reached through an absolute link.
+func TestPermissionsThroughLinks(t *testing.T) {
+	tr := nodetest.Prepare(t, "kubeadm-hardened")
+	at := func(p string) string { return filepath.Join(tr.Root, filepath.FromSlash(p)) }
+	for _, d := range []string{"/data", "/data/certs"} {
+		if err := os.MkdirAll(at(d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []error{
+		os.Rename(at("/etc/kubernetes/pki"), at("/data/pki")),
+		os.Symlink("/data/pki", at("/etc/kubernetes/pki")),
+		os.Rename(at("/data/pki/ca.key"), at("/data/certs/ca.key")),
+		os.Symlink("../certs/ca.key", at("/data/pki/ca.key")),
+		os.Chmod(at("/data/certs/ca.key"), 0o666),
+	}
+	for _, err := range steps {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, res := run(t, tr.Options())
+	var got []string
+	for _, f := range res.Findings {
+		if f.Control.ID == "NS-28" && f.Object.Name == "/etc/kubernetes/pki/ca.key" {
+			got = append(got, fmt.Sprintf("%v: %s", f.Status == engine.StatusFail, f.Message))
+		}
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "true: ") || !strings.Contains(got[0], "0666") {
+		t.Errorf("NS-28 on /etc/kubernetes/pki/ca.key = %q, want one failure for mode 0666", got)
+	}
+}

@@ -36,15 +36,25 @@ func (r *reader) hostPathNoFollow(p string) string {
 // missing folder, a link loop) maps to a path under the root that does not exist, so that the
 // caller's open or stat reports it as missing.
 func (r *reader) resolve(p string, followLast bool) string {
-	clean := path.Clean("/" + p)
-	if r.root == "/" || r.root == "" {
-		return filepath.FromSlash(clean)
-	}
-	resolved, err := resolveIn(r.root, clean, followLast)
+	resolved, err := r.resolveErr(p, followLast)
 	if err != nil {
-		return filepath.Join(r.root, ".kubeharden-unresolvable", filepath.FromSlash(clean))
+		return filepath.Join(r.root, ".kubeharden-unresolvable", filepath.FromSlash(path.Clean("/"+p)))
 	}
 	return resolved
+}
+
+// resolveFile is hostPath with the reason a path cannot be resolved (a loop of links), for
+// callers that report it rather than call the file missing.
+func (r *reader) resolveFile(p string) (string, error) {
+	return r.resolveErr(p, true)
+}
+
+func (r *reader) resolveErr(p string, followLast bool) (string, error) {
+	clean := path.Clean("/" + p)
+	if r.root == "/" || r.root == "" {
+		return filepath.FromSlash(clean), nil
+	}
+	return resolveIn(r.root, clean, followLast)
 }
 
 // resolveIn resolves the absolute slash path p inside root and returns the local path.
