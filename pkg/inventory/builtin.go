@@ -17,7 +17,7 @@ var removedKinds = map[string]string{
 	"admissionregistration.k8s.io/v1alpha1": "InitializerConfiguration",
 	"extensions/v1beta1":                    "PodSecurityPolicy",
 	"policy/v1beta1":                        "PodSecurityPolicy",
-	"resource.k8s.io/v1alpha3":              "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
+	"resource.k8s.io/v1alpha3":              "DeviceClass PodSchedulingContext ResourceClaim ResourceClaimTemplate ResourceSlice",
 }
 
 // BuiltinKind reports whether apiVersion is a group version built into Kubernetes (one

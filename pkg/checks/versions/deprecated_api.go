@@ -118,6 +118,7 @@ func deprecationSchedule() map[apiKey]deprecatedAPI {
 	add("networking.k8s.io/v1alpha1", []string{"ServiceCIDR", "IPAddress"}, deprecatedAPI{alpha: true, use: "networking.k8s.io/v1"})
 	add("resource.k8s.io/v1alpha2", []string{"ResourceClaim", "ResourceClaimTemplate", "ResourceClass", "PodSchedulingContext", "ResourceSlice", "ResourceClaimParameters", "ResourceClassParameters"}, deprecatedAPI{removed: "1.31", alpha: true, use: "resource.k8s.io/v1 (classic DRA's ResourceClass became DeviceClass)"})
 	add("resource.k8s.io/v1alpha3", []string{"ResourceClaim", "ResourceClaimTemplate", "ResourceSlice", "DeviceClass"}, deprecatedAPI{alpha: true, use: "resource.k8s.io/v1"})
+	add("resource.k8s.io/v1alpha3", []string{"PodSchedulingContext"}, deprecatedAPI{removed: "1.32", alpha: true, use: "structured parameters in ResourceClaims (resource.k8s.io/v1); classic DRA's PodSchedulingContext has no replacement API"})
 
 	// Deprecated, still served, no removal scheduled.
 	add("v1", []string{"Endpoints"}, deprecatedAPI{deprecated: "1.33", use: "discovery.k8s.io/v1", useKind: "EndpointSlice"})

@@ -23,6 +23,7 @@ func TestDeprecatedAPI(t *testing.T) {
 		"fail-apps-v1beta2-any-kind":      "apps/v1beta2 ControllerRevision was removed in Kubernetes 1.16; use apps/v1",
 		"fail-dra-alpha":                  "resource.k8s.io/v1alpha3 ResourceClaim is an alpha API that current Kubernetes releases no longer serve; use resource.k8s.io/v1",
 		"fail-initializer-configuration":  "admissionregistration.k8s.io/v1alpha1 InitializerConfiguration was removed in Kubernetes 1.14; use a mutating admission webhook; InitializerConfiguration has no replacement API",
+		"fail-pod-scheduling-context":     "resource.k8s.io/v1alpha3 PodSchedulingContext was removed in Kubernetes 1.32; use structured parameters in ResourceClaims (resource.k8s.io/v1); classic DRA's PodSchedulingContext has no replacement API",
 		"fail-endpoints":                  "v1 Endpoints is deprecated since Kubernetes 1.33; use discovery.k8s.io/v1 EndpointSlice",
 	}
 	for name, msg := range want {
