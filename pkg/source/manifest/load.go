@@ -118,7 +118,12 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 	// can meet a file twice (the walk does not follow links to folders). A file both named and
 	// met in a folder is read as named (an error, rather than a skip, when it holds no object),
 	// wherever the folder comes among the arguments.
+	// The same holds for a file named under two names (one a link to the other), or named
+	// under one name and met in a folder under another: files are told apart by identity too
+	// (device and inode, where the system gives them), the first name a file is named by wins,
+	// and the file met in a folder is listed as skipped once its reading shows its identity.
 	var seen, named map[string]bool
+	var namedIDs map[fileread.ID]string
 	var roots []string
 	if len(paths) > 1 {
 		seen, named = map[string]bool{}, map[string]bool{}
@@ -128,6 +133,14 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 				roots[i] = abs
 				if st, err := os.Stat(p); err == nil && !st.IsDir() {
 					named[abs] = true
+					if id := fileread.StatID(st); id != (fileread.ID{}) {
+						if namedIDs == nil {
+							namedIDs = map[fileread.ID]string{}
+						}
+						if _, dup := namedIDs[id]; !dup {
+							namedIDs[id] = p
+						}
+					}
 				}
 			}
 		}
@@ -169,6 +182,10 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		}
 		if !st.IsDir() {
 			if first(pi, p, false) {
+				if other, ok := namedIDs[fileread.StatID(st)]; ok && other != p {
+					send(job{name: p, skip: "the same file as " + other + ", which is read; not read twice"})
+					continue
+				}
 				send(job{name: p, explicit: true})
 			}
 			continue
@@ -191,7 +208,7 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 					return
 				}
 			}
-			send(job{name: f})
+			send(job{name: f, namedIDs: namedIDs})
 		})
 		inv.Errors = append(inv.Errors, errs...)
 	}
@@ -254,6 +271,10 @@ type job struct {
 	stdin    bool
 	explicit bool   // named by the user rather than found in a folder
 	skip     string // why the file is listed as skipped rather than read
+	// namedIDs, for a file met in a folder, are the identities of the files named on the
+	// command line, by the name each is read as: a file that turns out to be one of them is
+	// skipped rather than read twice.
+	namedIDs map[fileread.ID]string
 }
 
 // walk calls found for each manifest file under root, in lexical order, and for each link to a
@@ -417,6 +438,10 @@ func (w *reader) read(j job, opts *Options) *fileResult {
 	}
 	if err != nil {
 		r.fail(0, describeOSError(err))
+		return r
+	}
+	if name, ok := j.namedIDs[r.id]; ok && r.id != (fileread.ID{}) {
+		r.skipped = "the file named as " + name + ", which is read; not read twice"
 		return r
 	}
 	if int64(len(data)) > opts.MaxFileSize {

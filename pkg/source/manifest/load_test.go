@@ -528,3 +528,29 @@ func TestLinkedFileReadOnce(t *testing.T) {
 		t.Errorf("errors %v", inv.Errors)
 	}
 }
+
+// TestNamedLinkReadOnce: a file named under two names (one a link to it), or named under one
+// name and met in a named folder under another, is read once, as the first name it is named by,
+// whatever the order of the arguments.
+func TestNamedLinkReadOnce(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "z.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"z.yaml", "a.yaml"}, {"a.yaml", "b.yaml"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	z, a := filepath.Join(dir, "z.yaml"), filepath.Join(dir, "a.yaml")
+	for _, args := range [][]string{{z, a}, {a, z}, {dir, a}, {a, dir}, {z, dir}} {
+		inv := Load(args, Options{})
+		if n := names(inv); len(n) != 1 || inv.Stats.Files != 1 || len(inv.Errors) != 0 {
+			var skipped []string
+			for _, sf := range inv.Stats.SkippedFiles {
+				skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
+			}
+			t.Errorf("scan %q: objects %v, files %d, errors %v, skipped %q; want the file read once", args, n, inv.Stats.Files, inv.Errors, skipped)
+		}
+	}
+}
