@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kubeharden/kubeharden/internal/testutil"
 )
 
 // End-to-end tests of `rbac who-can` and `rbac subject` on the analysis package's fixture: a
@@ -216,7 +218,6 @@ func TestRBACRoleBindingReachesItsNamespaceObjectAndBind(t *testing.T) {
 // no namespace, so it lands in the release namespace, as `helm install -n` puts it.
 func writeRBACChart(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "delegate")
 	files := map[string]string{
 		"Chart.yaml":  "apiVersion: v2\nname: delegate\nversion: 0.1.0\n",
 		"values.yaml": "user: \"\"\nverbs: [get]\n",
@@ -235,16 +236,11 @@ subjects: [{kind: User, name: {{ required "user is required" .Values.user | quot
 roleRef: {kind: Role, name: {{ .Release.Name }}-reader, apiGroup: rbac.authorization.k8s.io}
 `,
 	}
+	chart := map[string]string{}
 	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		chart["delegate/"+name] = text
 	}
-	return dir
+	return filepath.Join(testutil.WriteTree(t, chart), "delegate")
 }
 
 // TestRBACRendersChartsAsDeployed: the rbac commands take scan's Helm options, and the release

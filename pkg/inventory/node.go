@@ -286,7 +286,13 @@ type KubeletConfiguration struct {
 
 // Lookup returns the value at a dotted path ("authentication.anonymous.enabled").
 func (c *KubeletConfiguration) Lookup(dotted string) (any, bool) {
-	var cur any = c.Fields
+	return LookupPath(c.Fields, dotted)
+}
+
+// LookupPath returns the value at a dotted path in a decoded configuration file: the kubelet's,
+// etcd's.
+func LookupPath(fields map[string]any, dotted string) (any, bool) {
+	var cur any = fields
 	for _, k := range strings.Split(dotted, ".") {
 		m, ok := cur.(map[string]any)
 		if !ok {
@@ -545,7 +551,7 @@ func ComponentOf(o *Object) *Component {
 		}
 		return c
 	case *corev1.Pod:
-		name, ctrIndex, loc := recognisePod(o, t)
+		name, ctrIndex, loc := recognisePod(o, t, true)
 		if name == "" {
 			return nil
 		}
@@ -586,7 +592,7 @@ func recognise(o *Object) (string, int) {
 			return name, -1
 		}
 	case *corev1.Pod:
-		name, i, _ := recognisePod(o, t)
+		name, i, _ := recognisePod(o, t, false)
 		return name, i
 	}
 	return "", -1
@@ -603,23 +609,26 @@ func ComponentLabel(p *corev1.Pod) string {
 	return ""
 }
 
-// recognisePod finds the container of a pod that runs a component, and the component's own
-// arguments in it.
-func recognisePod(o *Object, p *corev1.Pod) (string, int, argv) {
+// recognisePod finds the container of a pod that runs a component and, with withArgs, the
+// component's own arguments in it: matching objects by name (ComponentName) needs no argument
+// list and no field paths.
+func recognisePod(o *Object, p *corev1.Pod, withArgs bool) (string, int, argv) {
 	if o.Origin.Source != SourceNode && o.EffectiveNamespace() != "kube-system" {
 		return "", -1, argv{}
 	}
 	label := ComponentLabel(p)
 	for i := range p.Spec.Containers {
 		ctr := &p.Spec.Containers[i]
-		if name, loc, ok := locate(ctr, Index("spec.containers", i)); ok {
+		if name, loc, ok := locate(ctr, i, withArgs); ok {
 			return name, i, loc
 		}
 		if len(ctr.Command) == 0 && label != "" && (ctr.Name == label || len(p.Spec.Containers) == 1) {
 			// The image's entrypoint is the component: every arg is its own.
 			loc := argv{args: ctr.Args, order0: 0}
-			for j := range ctr.Args {
-				loc.paths = append(loc.paths, Index(Index("spec.containers", i)+".args", j))
+			if withArgs {
+				for j := range ctr.Args {
+					loc.paths = append(loc.paths, Index(Index("spec.containers", i)+".args", j))
+				}
 			}
 			return label, i, loc
 		}
@@ -647,9 +656,20 @@ var wrapperBoolFlags = map[string]bool{"also-stdout": true, "redirect-stderr": t
 // it counts only when it is a program's path (in a bin folder or /) or the flag is a known
 // boolean. A shell started with
 // -c (`sh -c "exec /usr/local/bin/kube-apiserver --flag ..."`) has its script split into words
-// as the shell would; the flags then all point at the script's element.
-func locate(ctr *corev1.Container, base string) (string, argv, bool) {
+// as the shell would; the flags then all point at the script's element. The arguments and their
+// field paths are built only withArgs.
+func locate(ctr *corev1.Container, ctrIndex int, withArgs bool) (string, argv, bool) {
 	n := len(ctr.Command) + len(ctr.Args)
+	arg := func(i int) string {
+		if i < len(ctr.Command) {
+			return ctr.Command[i]
+		}
+		return ctr.Args[i-len(ctr.Command)]
+	}
+	var base string
+	if withArgs {
+		base = Index("spec.containers", ctrIndex)
+	}
 	at := func(i int) (string, string) {
 		if i < len(ctr.Command) {
 			return ctr.Command[i], Index(base+".command", i)
@@ -659,12 +679,13 @@ func locate(ctr *corev1.Container, base string) (string, argv, bool) {
 	if n == 0 {
 		return "", argv{}, false
 	}
-	first, _ := at(0)
-	if isShell(first) && n >= 3 {
-		opt, _ := at(1)
-		if strings.HasPrefix(opt, "-") && !strings.HasPrefix(opt, "--") && strings.Contains(opt, "c") {
-			script, p := at(2)
-			if name, words, ok := locateInScript(script); ok {
+	if isShell(arg(0)) && n >= 3 {
+		if opt := arg(1); strings.HasPrefix(opt, "-") && !strings.HasPrefix(opt, "--") && strings.Contains(opt, "c") {
+			if name, words, ok := locateInScript(arg(2)); ok {
+				if !withArgs {
+					return name, argv{}, true
+				}
+				_, p := at(2)
 				loc := argv{args: words, order0: 3}
 				for range words {
 					loc.paths = append(loc.paths, p)
@@ -676,8 +697,11 @@ func locate(ctr *corev1.Container, base string) (string, argv, bool) {
 	}
 	prev := ""
 	for i := 0; i < n; i++ {
-		a, _ := at(i)
+		a := arg(i)
 		if name := path.Base(a); !strings.HasPrefix(a, "-") && IsComponent(name) && (i == 0 || isProgramPath(a) || !takesValue(prev)) {
+			if !withArgs {
+				return name, argv{}, true
+			}
 			loc := argv{order0: i + 1}
 			for j := i + 1; j < n; j++ {
 				a, p := at(j)

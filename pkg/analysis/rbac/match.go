@@ -166,10 +166,17 @@ func RuleAllows(rule *rbacv1.PolicyRule, req Request) bool {
 // carries its name; so do get, update, patch, delete, and list and watch restricted to one name
 // by a metadata.name field selector.
 func (r Request) attributeName() string {
-	if r.Verb == "deletecollection" || (r.Verb == "create" && r.Subresource == "") {
+	if unnamedVerb(r.Verb, r.Subresource == "") {
 		return ""
 	}
 	return r.Name
+}
+
+// unnamedVerb reports whether a request with verb reaches the authorizer without an object's
+// name: deletecollection, and create on a resource rather than a subresource (see
+// attributeName).
+func unnamedVerb(verb string, plainResource bool) bool {
+	return verb == "deletecollection" || verb == "create" && plainResource
 }
 
 // unnamedVerbs reports whether rule is limited by resourceNames yet lists verbs that such a rule
@@ -178,15 +185,8 @@ func unnamedVerbs(rule *rbacv1.PolicyRule) bool {
 	if len(rule.ResourceNames) == 0 {
 		return false
 	}
-	for _, verb := range rule.Verbs {
-		if verb == "deletecollection" {
-			return true
-		}
-		if verb == "create" && slices.ContainsFunc(rule.Resources, isPlainResource) {
-			return true
-		}
-	}
-	return false
+	plain := slices.ContainsFunc(rule.Resources, isPlainResource)
+	return slices.ContainsFunc(rule.Verbs, func(verb string) bool { return unnamedVerb(verb, plain) })
 }
 
 // isPlainResource reports whether a rule's resource names resources, not subresources: not "*"
@@ -266,7 +266,7 @@ func Covers(baseline []rbacv1.PolicyRule, rule rbacv1.PolicyRule) bool {
 		}
 		for _, group := range rule.APIGroups {
 			for _, res := range rule.Resources {
-				if len(rule.ResourceNames) > 0 && (verb == "deletecollection" || verb == "create" && isPlainResource(res)) {
+				if len(rule.ResourceNames) > 0 && unnamedVerb(verb, isPlainResource(res)) {
 					continue // the rule allows nothing here (see Request.attributeName)
 				}
 				if !anyBaseline(baseline, func(b *rbacv1.PolicyRule) bool {

@@ -151,7 +151,7 @@ func assessPolicy(a *checks.Assessment, o *inventory.Object, inv *inventory.Inve
 		a.Fail("rules", "every rule has level None: nothing is logged")
 		return
 	}
-	if silent(p.OmitStages) {
+	if silent(p.OmitStages, nil) {
 		a.Failf("omitStages", "the policy omits every stage a request is logged at (%s): nothing is logged", strings.Join(p.OmitStages, ", "))
 		return
 	}
@@ -185,7 +185,7 @@ func assessPolicy(a *checks.Assessment, o *inventory.Object, inv *inventory.Inve
 		}
 	}
 	for _, t := range sensitive {
-		_, risky := canLogBodies(p, t)
+		risky := canLogBodies(p, t)
 		for _, i := range risky {
 			a.Failf(rulePath(i)+".level", "rule %d logs %s at %s: their contents (secret values, tokens) are written to the audit log; use Metadata", i+1, t.label, level(p.Rules[i]))
 		}
@@ -196,6 +196,9 @@ func assessPolicy(a *checks.Assessment, o *inventory.Object, inv *inventory.Inve
 	}
 }
 
+// silencerVerbs are the verbs silencer tries on a resource no rule names.
+var silencerVerbs = append(slices.Clone(allVerbs), "deletecollection")
+
 // silencer returns the rule that leaves every request of every representative requester
 // unlogged (a None rule, or one omitting every stage), or -1: it evaluates, for each of them,
 // every verb on a resource no rule names and a non-resource URL. Such a rule silences all that
@@ -205,7 +208,7 @@ func silencer(p *inventory.AuditPolicy) int {
 	found := -2
 	for i := range principals {
 		qs := []request{{who: &principals[i], verb: "get", url: "/kubeharden-sample"}}
-		for _, verb := range append(slices.Clone(allVerbs), "deletecollection") {
+		for _, verb := range silencerVerbs {
 			qs = append(qs, request{who: &principals[i], verb: verb, namespace: sampleNamespace, t: &generic})
 		}
 		for _, q := range qs {
@@ -300,7 +303,7 @@ func joinAnd(items []string) string {
 func decide(p *inventory.AuditPolicy, q request) (int, bool) {
 	for i, r := range p.Rules {
 		if ruleMatches(r, q) {
-			return i, level(r) != "None" && !silent(append(slices.Clone(p.OmitStages), r.OmitStages...))
+			return i, level(r) != "None" && !silent(p.OmitStages, r.OmitStages)
 		}
 	}
 	return -1, false
@@ -310,8 +313,9 @@ func decide(p *inventory.AuditPolicy, q request) (int, bool) {
 // request has events at RequestReceived and ResponseComplete; ResponseStarted is only for
 // long-running requests, which end with ResponseComplete too, and Panic only when the handler
 // panics.
-func silent(omit []string) bool {
-	return slices.Contains(omit, "RequestReceived") && slices.Contains(omit, "ResponseComplete")
+func silent(policy, rule []string) bool {
+	omitted := func(stage string) bool { return slices.Contains(policy, stage) || slices.Contains(rule, stage) }
+	return omitted("RequestReceived") && omitted("ResponseComplete")
 }
 
 // ruleMatches is the API server's rule matching (ruleMatches in
@@ -385,10 +389,10 @@ func catchAll(r inventory.AuditPolicyRule) bool {
 		len(r.Resources) == 0 && len(r.NonResourceURLs) == 0
 }
 
-// canLogBodies walks the rules for requests of t: it returns the index of the first rule that
-// matches every such request (-1 if none), and the rules that can match some of them at or
-// before it with level Request or RequestResponse, for any user, verb, namespace or name.
-func canLogBodies(p *inventory.AuditPolicy, t target) (first int, risky []int) {
+// canLogBodies returns the rules that can match some request for t with level Request or
+// RequestResponse, for any user, verb, namespace or name, up to the first rule that matches
+// every such request.
+func canLogBodies(p *inventory.AuditPolicy, t target) (risky []int) {
 	for i, r := range p.Rules {
 		canMatch, always := matches(r, t)
 		if !canMatch {
@@ -398,10 +402,10 @@ func canLogBodies(p *inventory.AuditPolicy, t target) (first int, risky []int) {
 			risky = append(risky, i)
 		}
 		if always {
-			return i, risky
+			return risky
 		}
 	}
-	return -1, risky
+	return risky
 }
 
 // matches reports whether rule r can match a request for t, and whether it matches all of them.

@@ -211,10 +211,9 @@ func scanCommand(a *checks.Assessment, pt *inventory.PodTemplate, list, kind str
 	}{{"command", command}, {"args", args}} {
 		for j, e := range part.entries {
 			f := scanField("", e)
-			if !f.found() {
-				f.setting, f.noun = words.word(e)
-			} else {
-				words.word(e)
+			// The scanner reads every entry, to pair a flag with its value in the next one.
+			if setting, noun := words.word(e); !f.found() {
+				f.setting, f.noun = setting, noun
 			}
 			if !f.found() {
 				continue

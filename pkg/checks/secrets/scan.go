@@ -109,17 +109,10 @@ func scanSettings(name, v string) (setting, noun string) {
 			return "password", n
 		}
 	}
-	if strings.Contains(v, "mysql") || strings.Contains(v, "mariadb") || strings.Contains(v, "curl") {
-		for off := 0; off < len(v); {
-			end := strings.IndexByte(v[off:], '\n')
-			if end < 0 {
-				end = len(v)
-			} else {
-				end += off
-			}
-			line := v[off:end]
-			off = end + 1
-			if name, n := scanWords(line, h); n != "" {
+	// Their password arguments (-p, -u, --user) all start with a dash.
+	if strings.IndexByte(v, '-') >= 0 && (strings.Contains(v, "mysql") || strings.Contains(v, "mariadb") || strings.Contains(v, "curl")) {
+		for line := range strings.Lines(v) {
+			if name, n := scanWords(strings.TrimSuffix(line, "\n"), h); n != "" {
 				return name, n
 			}
 		}

@@ -25,6 +25,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+
+	"github.com/kubeharden/kubeharden/internal/testutil"
 )
 
 // helmRender renders the chart at dir the way `helm template` does, with Helm's packages.
@@ -178,17 +180,7 @@ func clip(s string) string {
 // writeChart writes files (path in the chart: content) under a new folder and returns it.
 func writeChart(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testutil.WriteTree(t, files)
 }
 
 // quiet silences the warnings Helm logs while coalescing values.

@@ -75,8 +75,7 @@ func IsChart(dir string) bool {
 
 // IsArchive reports whether file is named like a packaged chart.
 func IsArchive(file string) bool {
-	f := strings.ToLower(file)
-	return strings.HasSuffix(f, ".tgz") || strings.HasSuffix(f, ".tar.gz")
+	return manifest.IsChartArchiveName(file)
 }
 
 // ReadValues merges values files, then --set and then --set-string assignments, in that order

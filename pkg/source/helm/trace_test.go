@@ -1,8 +1,6 @@
 package helm
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -142,21 +140,11 @@ spec:
 // release "r", and returns what Render read.
 func renderTemplate(t *testing.T, text, values string, helpers ...string) *inventory.Inventory {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := writeChart(t, map[string]string{
 		"Chart.yaml":          "apiVersion: v2\nname: t\nversion: 0.1.0\n",
 		"values.yaml":         values,
 		"templates/t.yaml":    text,
 		"templates/_more.tpl": strings.Join(helpers, "\n"),
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return Render(dir, Options{ReleaseName: "r"})
 }

@@ -1,7 +1,6 @@
 package kustomize
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubeharden/kubeharden/internal/testutil"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 )
 
@@ -154,17 +154,7 @@ func TestBuildOverlay(t *testing.T) {
 // kustomization writes a kustomization folder for a test.
 func kustomization(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testutil.WriteTree(t, files)
 }
 
 func TestBuildRefusals(t *testing.T) {
@@ -214,15 +204,15 @@ func TestOwnOriginAnnotationsKept(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	found := []string{base, prod, filepath.Join("testdata", "overlays", "..", "base")}
-	got := Select(found, func(string) bool { return false })
+	got := selectExcept(inspectAll(found), func(string) bool { return false }, nil)
 	if len(got) != 1 || got[0] != prod {
 		t.Errorf("Select = %v, want only the overlay (the base is built as part of it)", got)
 	}
-	got = Select(found, func(d string) bool { return d == base })
+	got = selectExcept(inspectAll(found), func(d string) bool { return d == base }, nil)
 	if len(got) != 2 {
 		t.Errorf("Select = %v, want the named base and the overlay", got)
 	}
-	if refs := References(prod); len(refs) != 1 || !strings.HasSuffix(refs[0], filepath.Join("testdata", "base")) {
+	if refs, _ := inspect(prod); len(refs) != 1 || !strings.HasSuffix(refs[0], filepath.Join("testdata", "base")) {
 		t.Errorf("References = %v", refs)
 	}
 }
@@ -261,10 +251,10 @@ func TestSelectSkipsLoneComponents(t *testing.T) {
 		"comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
 	})
 	comp := filepath.Join(dir, "comp")
-	if got := Select([]string{comp}, func(string) bool { return false }); len(got) != 0 {
+	if got := selectExcept(inspectAll([]string{comp}), func(string) bool { return false }, nil); len(got) != 0 {
 		t.Errorf("Select = %v, want a component found while walking left alone", got)
 	}
-	if got := Select([]string{comp}, func(string) bool { return true }); len(got) != 1 {
+	if got := selectExcept(inspectAll([]string{comp}), func(string) bool { return true }, nil); len(got) != 1 {
 		t.Errorf("Select = %v, want a named component built (and its error reported)", got)
 	}
 }

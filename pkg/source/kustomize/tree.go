@@ -114,14 +114,7 @@ func isRemote(entry string) bool {
 	return found && strings.Contains(first, ".") && first != "." && first != ".."
 }
 
-// References returns the folders (absolute) of the kustomizations that the kustomization in dir
-// includes directly as resources or components.
-func References(dir string) []string {
-	refs, _ := inspect(dir)
-	return refs
-}
-
-// inspect reads the kustomization in dir for what Select needs: the folders it includes, and
+// inspect reads the kustomization in dir for what selectExcept needs: the folders it includes, and
 // whether it is a Component (which only means something inside another kustomization).
 func inspect(dir string) (refs []string, component bool) {
 	kf := File(dir)
@@ -143,58 +136,66 @@ func inspect(dir string) (refs []string, component bool) {
 	return refs, k.Kind == types.ComponentKind
 }
 
-// Select returns the kustomization folders of dirs to build. A base that an overlay includes is
-// built as part of the overlay, so when both were found while walking a folder, only the overlay
-// is built; a scan of a folder with one base and two overlays reports the base's objects once per
-// overlay (each is a different deployment of them) and never on their own. Components found
-// while walking are not built on their own either: kustomize cannot build one alone. Folders the
-// user named (explicit) are always built. Folders are compared by absolute path, so each is
-// built once.
-func Select(dirs []string, explicit func(dir string) bool) []string {
-	return selectExcept(dirs, explicit, nil)
+// foundDir is a kustomization folder with what selectExcept needs of its kustomization, read
+// once.
+type foundDir struct {
+	dir, abs  string
+	refs      []string
+	component bool
 }
 
-// selectExcept is Select where the kustomizations in failed (absolute paths) cover nothing: they
-// did not build, so what they include is not assessed through them.
-func selectExcept(dirs []string, explicit func(dir string) bool, failed map[string]bool) []string {
-	referenced := map[string]bool{}
-	component := map[string]bool{}
-	for _, d := range dirs {
+func inspectAll(dirs []string) []foundDir {
+	found := make([]foundDir, len(dirs))
+	for i, d := range dirs {
 		refs, comp := inspect(d)
-		component[d] = comp
-		if failed[absPath(d)] {
-			continue
-		}
-		for _, r := range refs {
-			referenced[r] = true
+		found[i] = foundDir{dir: d, abs: absPath(d), refs: refs, component: comp}
+	}
+	return found
+}
+
+// selectExcept returns the kustomization folders found to build. A base that an overlay
+// includes is built as part of the overlay, so when both were found while walking a folder, only
+// the overlay is built; a scan of a folder with one base and two overlays reports the base's
+// objects once per overlay (each is a different deployment of them) and never on their own.
+// Components found while walking are not built on their own either: kustomize cannot build one
+// alone. Folders the user named (explicit) are always built. Folders are compared by absolute
+// path, so each is built once. The kustomizations in failed (absolute paths) cover nothing: they
+// did not build, so what they include is not assessed through them.
+func selectExcept(found []foundDir, explicit func(dir string) bool, failed map[string]bool) []string {
+	referenced := map[string]bool{}
+	for _, f := range found {
+		if !failed[f.abs] {
+			for _, r := range f.refs {
+				referenced[r] = true
+			}
 		}
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, d := range dirs {
-		abs := absPath(d)
-		named := explicit != nil && explicit(d)
-		if seen[abs] || (!named && (referenced[abs] || component[d])) {
+	for _, f := range found {
+		named := explicit != nil && explicit(f.dir)
+		if seen[f.abs] || (!named && (referenced[f.abs] || f.component)) {
 			continue
 		}
-		seen[abs] = true
-		out = append(out, d)
+		seen[f.abs] = true
+		out = append(out, f.dir)
 	}
 	return out
 }
 
-// BuildSelected builds the kustomizations Select chooses from dirs. When one fails to build,
+// BuildSelected builds the kustomizations selectExcept chooses from dirs. When one fails to build,
 // the kustomizations found in dirs that it would have covered are built on their own in its
 // place (and, if one of those fails, what it covers in turn), so that one broken overlay does
 // not take its valid bases out of the scan without a word: the overlay's error stands, and the
 // bases' objects are assessed as the bases define them.
 func BuildSelected(dirs []string, explicit func(dir string) bool, opts Options) *inventory.Inventory {
 	inv := &inventory.Inventory{}
+	found := inspectAll(dirs)
 	failed := map[string]bool{}
 	built := map[string]bool{}
 	for {
 		var round []string
-		for _, d := range selectExcept(dirs, explicit, failed) {
+		for _, d := range selectExcept(found, explicit, failed) {
 			if abs := absPath(d); !built[abs] {
 				built[abs] = true
 				round = append(round, d)

@@ -322,7 +322,7 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 						found(p, "a link to a folder, not followed; name it to scan it", fileread.ID{})
 					}
 				case !isManifestName(name):
-					if err == nil && st.Mode().IsRegular() && isChartArchiveName(name) {
+					if err == nil && st.Mode().IsRegular() && IsChartArchiveName(name) {
 						found(p, skipChartArchive, fileread.ID{})
 					}
 				case err != nil:
@@ -333,7 +333,7 @@ func walk(root string, dirHook func(string, func(string) bool) bool, found func(
 					errs = append(errs, notRegular(p))
 				}
 			case !isManifestName(name):
-				if d.Type().IsRegular() && isChartArchiveName(name) {
+				if d.Type().IsRegular() && IsChartArchiveName(name) {
 					found(p, skipChartArchive, fileread.ID{})
 				}
 			case d.Type().IsRegular():
@@ -359,8 +359,9 @@ func notRegular(p string) inventory.InputError {
 // so that a scan does not look complete while a chart went unread.
 const skipChartArchive = "a packaged Helm chart, not rendered when met in a folder; name it to scan it"
 
-// isChartArchiveName reports whether a file is named like a packaged Helm chart.
-func isChartArchiveName(name string) bool {
+// IsChartArchiveName reports whether a file is named like a packaged Helm chart (.tgz,
+// .tar.gz). The walk lists such files as skipped; package helm renders those named.
+func IsChartArchiveName(name string) bool {
 	n := strings.ToLower(name)
 	return strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".tar.gz")
 }

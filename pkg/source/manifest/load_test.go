@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubeharden/kubeharden/internal/testutil"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -301,10 +302,7 @@ func TestLinkedFolderIsListed(t *testing.T) {
 		}
 	}
 	inv := Load([]string{dir}, Options{})
-	var skipped []string
-	for _, sf := range inv.Stats.SkippedFiles {
-		skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
-	}
+	skipped := skippedFiles(inv)
 	if len(inv.Objects) != 1 || len(skipped) != 2 || !strings.Contains(skipped[0], "linked: a link to a folder") || !strings.HasPrefix(skipped[1], "linked.yaml:") {
 		t.Errorf("%d objects, skipped %q; want the linked file read and both folder links listed", len(inv.Objects), skipped)
 	}
@@ -313,23 +311,13 @@ func TestLinkedFolderIsListed(t *testing.T) {
 // TestChartArchiveIsListed: a packaged chart met while walking a folder is not rendered, but it
 // is listed among the skipped files with the reason, not passed over in silence.
 func TestChartArchiveIsListed(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := testutil.WriteTree(t, map[string]string{
 		"a.yaml":          "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
 		"shop-0.1.0.tgz":  "not really gzip",
 		"db-1.0.0.tar.gz": "not really gzip",
 		"notes.txt":       "other files are passed over",
 		"sub/cache-2.TGZ": "not really gzip",
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	inv := Load([]string{dir}, Options{})
 	var skipped []string
 	for _, sf := range inv.Stats.SkippedFiles {
@@ -511,10 +499,7 @@ func TestLinkedFileReadOnce(t *testing.T) {
 		}
 	}
 	inv := Load([]string{dir}, Options{})
-	var skipped []string
-	for _, sf := range inv.Stats.SkippedFiles {
-		skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
-	}
+	skipped := skippedFiles(inv)
 	got := fmt.Sprintf("%s; files %d; skipped %q", strings.Join(names(inv), " "), inv.Stats.Files, skipped)
 	want := fmt.Sprintf("ConfigMap/other ConfigMap/real; files 2; skipped %q", []string{
 		"alias.yaml: a link to " + filepath.Join(dir, "real.yaml") + ", which is read; not read twice",
@@ -546,11 +531,17 @@ func TestNamedLinkReadOnce(t *testing.T) {
 	for _, args := range [][]string{{z, a}, {a, z}, {dir, a}, {a, dir}, {z, dir}} {
 		inv := Load(args, Options{})
 		if n := names(inv); len(n) != 1 || inv.Stats.Files != 1 || len(inv.Errors) != 0 {
-			var skipped []string
-			for _, sf := range inv.Stats.SkippedFiles {
-				skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
-			}
+			skipped := skippedFiles(inv)
 			t.Errorf("scan %q: objects %v, files %d, errors %v, skipped %q; want the file read once", args, n, inv.Stats.Files, inv.Errors, skipped)
 		}
 	}
+}
+
+// skippedFiles lists the files a load skipped as "base name: reason".
+func skippedFiles(inv *inventory.Inventory) []string {
+	var skipped []string
+	for _, sf := range inv.Stats.SkippedFiles {
+		skipped = append(skipped, filepath.Base(sf.File)+": "+sf.Reason)
+	}
+	return skipped
 }

@@ -7,6 +7,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,33 +20,22 @@ import (
 // object to the inventory. It returns nil when the file is missing or broken (a broken file is
 // an input error); the checks then report etcd as not assessed.
 func (r *reader) etcdConfig(p string) *inventory.Object {
-	key := inventory.KindEtcdConfiguration + "\x00" + p
-	if r.configs[key] {
-		for _, o := range r.objects {
-			if o.Kind == inventory.KindEtcdConfiguration && o.Name == p {
-				return o
+	if o, tried := r.configs[configKey(inventory.KindEtcdConfiguration, p)]; tried {
+		return o // named by a second component: the object read for the first
+	}
+	return r.configOnce(inventory.KindEtcdConfiguration, p, func(data []byte) (*inventory.Object, error) {
+		o, err := ParseEtcdConfig(p, data)
+		if err != nil {
+			var ie *inventory.InputError
+			if !errors.As(err, &ie) {
+				ie = lineError(err)
 			}
+			return nil, &inventory.InputError{Line: ie.Line, Message: "etcd configuration file: " + ie.Message + " (not assessed)"}
 		}
-		return nil
-	}
-	r.configs[key] = true
-	data, ok := r.readRequired(p)
-	if !ok {
-		return nil
-	}
-	o, err := ParseEtcdConfig(p, data)
-	if err != nil {
-		var ie *inventory.InputError
-		if !errors.As(err, &ie) {
-			ie = lineError(err)
-		}
-		r.fail(p, ie.Line, "etcd configuration file: "+ie.Message+" (not assessed)")
-		return nil
-	}
-	o.Origin = r.origin(p)
-	o.Origin.Line = 1
-	r.add(o)
-	return o
+		o.Origin = r.origin(p)
+		o.Origin.Line = 1
+		return o, nil
+	})
 }
 
 // ParseEtcdConfig decodes etcd's configuration file (the node file name) into an
@@ -77,7 +67,7 @@ func ParseEtcdConfig(name string, data []byte) (*inventory.Object, error) {
 	}
 	o.Lines = manifest.IndexLines(root)
 	for key, flag := range inventory.EtcdConfigKeys {
-		v, ok := lookup(fields, key)
+		v, ok := inventory.LookupPath(fields, key)
 		if !ok || v == nil {
 			continue
 		}
@@ -88,22 +78,8 @@ func ParseEtcdConfig(name string, data []byte) (*inventory.Object, error) {
 		cfg.Settings = append(cfg.Settings, inventory.Flag{Name: flag, Value: text, HasValue: true, Path: key, Key: key, File: name})
 	}
 	// Map order is random; keep the settings in a stable order.
-	sortFlags(cfg.Settings)
+	slices.SortStableFunc(cfg.Settings, func(a, b inventory.Flag) int { return strings.Compare(a.Key, b.Key) })
 	return o, nil
-}
-
-func lookup(m map[string]any, dotted string) (any, bool) {
-	var cur any = m
-	for _, k := range strings.Split(dotted, ".") {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = mm[k]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
 }
 
 // settingText renders a decoded value as its flag would be written: lists comma-separated.
@@ -127,12 +103,4 @@ func settingText(v any) (string, bool) {
 		return strings.Join(items, ","), true
 	}
 	return "", false
-}
-
-func sortFlags(fs inventory.Flags) {
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && fs[j].Key < fs[j-1].Key; j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
-		}
-	}
 }

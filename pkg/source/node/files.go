@@ -145,15 +145,16 @@ func stricterRole(f *inventory.NodeFile, role inventory.FileRole, ref string) bo
 // first link's target as written, for messages.
 func (r *reader) stat(nf *inventory.NodeFile) {
 	p := nf.Path
-	if st, err := os.Lstat(r.hostPathNoFollow(p)); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		if target, err := os.Readlink(r.hostPathNoFollow(p)); err == nil {
+	local := r.hostPathNoFollow(p)
+	st, err := os.Lstat(local)
+	if err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		// Only a link needs the rest of the resolution.
+		if target, err := os.Readlink(local); err == nil {
 			nf.Link = target
 		}
-	}
-	local, err := r.resolveFile(p)
-	var st fs.FileInfo
-	if err == nil {
-		st, err = os.Stat(local)
+		if local, err = r.resolveFile(p); err == nil {
+			st, err = os.Stat(local)
+		}
 	}
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {

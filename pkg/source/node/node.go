@@ -70,7 +70,7 @@ type reader struct {
 
 	files     map[string]*inventory.Object // File objects by node path
 	fileOrder []*inventory.Object
-	configs   map[string]bool // configuration files already parsed, by kind and node path
+	configs   map[string]*inventory.Object // configuration files read, by configKey: the object, nil when missing or broken
 	objects   []*inventory.Object
 	host      *inventory.Host
 }
@@ -80,7 +80,7 @@ func Load(opts Options) *inventory.Inventory {
 	if opts.Root == "" {
 		opts.Root = "/"
 	}
-	r := &reader{opts: opts, inv: &inventory.Inventory{}, files: map[string]*inventory.Object{}, configs: map[string]bool{}}
+	r := &reader{opts: opts, inv: &inventory.Inventory{}, files: map[string]*inventory.Object{}, configs: map[string]*inventory.Object{}}
 	root, err := filepath.Abs(opts.Root)
 	if err == nil {
 		r.root = root

@@ -150,30 +150,52 @@ func lineError(err error) *inventory.InputError {
 // once per file. It returns nil when the file is missing or broken (a broken file is an input
 // error).
 func (r *reader) parseConfigFile(k configKind, p string) *inventory.Object {
-	key := k.kind + "\x00" + p
-	if r.configs[key] {
+	return r.configOnce(k.kind, p, func(data []byte) (*inventory.Object, error) {
+		o, err := decodeConfig(k, p, data)
+		if err != nil {
+			var ie *inventory.InputError
+			var wk *wrongKind
+			switch {
+			case errors.As(err, &ie):
+				return nil, &inventory.InputError{Line: ie.Line, Message: k.fileKind + ": " + ie.Message + " (not assessed)"}
+			case errors.As(err, &wk):
+				return nil, &inventory.InputError{Line: 1, Message: fmt.Sprintf("expected %s, found %s (not assessed)", k.fileKind, wk.got)}
+			}
+			return nil, err
+		}
+		o.Origin.Source, o.Origin.Detail = inventory.SourceNode, r.detail
+		return o, nil
+	})
+}
+
+// configOnce reads the node file p and decodes it with decode, once per kind and file, and adds
+// the object to the inventory. It returns the object the first time; nil after that, and when
+// the file is missing or broken: decode's error is an input error at its line (an
+// inventory.InputError, else at no line).
+func (r *reader) configOnce(kind, p string, decode func(data []byte) (*inventory.Object, error)) *inventory.Object {
+	key := configKey(kind, p)
+	if _, tried := r.configs[key]; tried {
 		return nil
 	}
-	r.configs[key] = true
+	r.configs[key] = nil
 	data, ok := r.readRequired(p)
 	if !ok {
 		return nil
 	}
-	o, err := decodeConfig(k, p, data)
+	o, err := decode(data)
 	if err != nil {
 		var ie *inventory.InputError
-		var wk *wrongKind
-		switch {
-		case errors.As(err, &ie):
-			r.fail(p, ie.Line, k.fileKind+": "+ie.Message+" (not assessed)")
-		case errors.As(err, &wk):
-			r.fail(p, 1, fmt.Sprintf("expected %s, found %s (not assessed)", k.fileKind, wk.got))
-		default:
+		if errors.As(err, &ie) {
+			r.fail(p, ie.Line, ie.Message)
+		} else {
 			r.fail(p, 0, err.Error())
 		}
 		return nil
 	}
-	o.Origin.Source, o.Origin.Detail = inventory.SourceNode, r.detail
+	r.configs[key] = o
 	r.add(o)
 	return o
 }
+
+// configKey identifies a configuration file read as a kind in reader.configs.
+func configKey(kind, p string) string { return kind + "\x00" + p }
