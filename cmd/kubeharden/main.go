@@ -8,6 +8,8 @@ import (
 	"runtime"
 
 	"github.com/kubeharden/kubeharden/internal/cli"
+	// Imported for its init function alone, which must run early: see the package's comment.
+	_ "github.com/kubeharden/kubeharden/internal/earlyheap"
 )
 
 func main() {

@@ -15,10 +15,7 @@
 // allocations from it.
 package hugeheap
 
-import (
-	"os"
-	"strings"
-)
+import "github.com/kubeharden/kubeharden/internal/earlyheap"
 
 // DefaultSize is the heap range Prepare advises: enough for a scan of a few thousand objects or a
 // cluster of several thousand workloads. Allocations beyond it get ordinary pages.
@@ -29,18 +26,8 @@ const DefaultSize = 256 << 20
 // kernel has no such advice or has huge pages off, under strict overcommit accounting, and when
 // GODEBUG has disablethp=1 (the Go runtime's own switch for turning huge pages off).
 func Prepare(size int) {
-	if disabled(os.Getenv("GODEBUG")) {
+	if earlyheap.Disabled() {
 		return
 	}
 	prepare(size)
-}
-
-// disabled reports whether a GODEBUG value turns huge pages off.
-func disabled(godebug string) bool {
-	for _, kv := range strings.Split(godebug, ",") {
-		if strings.TrimSpace(kv) == "disablethp=1" {
-			return true
-		}
-	}
-	return false
 }

@@ -6,12 +6,18 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
+
+	"github.com/kubeharden/kubeharden/internal/earlyheap"
 )
 
 const hugePage = 2 << 20
 
 // madvHugepage is MADV_HUGEPAGE; package syscall does not name it.
 const madvHugepage = 14
+
+// lowHeap is how much of the heap below the advised range prepare also advises: what package
+// initialisation filled (a few MiB) and the padding the runtime puts before the heap's start.
+const lowHeap = 8 << 20
 
 // prepare maps size bytes of heap through one allocation, frees it and advises its range.
 // It returns the advised range for tests.
@@ -42,6 +48,11 @@ func prepare(size int) (start, end uintptr) {
 	if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, start, end-start, madvHugepage); errno != 0 {
 		return 0, 0
 	}
+	// Below the range lies the heap that package initialisation filled, in 4 KiB pages but for
+	// the chunk package earlyheap advised, whose huge pages the release above broke up where it
+	// freed part of them. The allocator serves the next allocations from the free pages there
+	// first, so that memory gets the same advice, collapsed into huge pages.
+	earlyheap.Advise(start-lowHeap, start)
 	return start, end
 }
 

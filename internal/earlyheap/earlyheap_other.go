@@ -1,0 +1,7 @@
+//go:build !linux
+
+package earlyheap
+
+func advise(lo, hi uintptr) {}
+
+func heapStart(chunk, addr uintptr) uintptr { return chunk }
