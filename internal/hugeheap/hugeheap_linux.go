@@ -29,8 +29,14 @@ func prepare(size int) (start, end uintptr) {
 	// need not clear. make([]byte) would be cleared, page by page, whenever any page of the range
 	// had been used before and not yet returned to the kernel (garbage at the top of the heap),
 	// faulting in all of it: about one live scan in twenty spent over a second that way.
+	//
+	// The collector is off while the span is allocated: an allocation that size passes the
+	// heap's goal and starts a collection, which FreeOSMemory below would wait for before
+	// running its own. Preparing took 9 ms instead of 11.5 on one core.
 	var span strings.Builder
+	gcPercent := debug.SetGCPercent(-1)
 	span.Grow(size)
+	debug.SetGCPercent(gcPercent)
 	span.WriteByte(0) // one touched page, so that the string has the span's address
 	base := uintptr(unsafe.Pointer(unsafe.StringData(span.String())))
 	span = strings.Builder{}
