@@ -1,13 +1,13 @@
 package earlyheap
 
 import (
-	"bufio"
-	"fmt"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"github.com/kubeharden/kubeharden/internal/testutil"
 )
 
 func TestParseMapping(t *testing.T) {
@@ -54,15 +54,12 @@ func TestAdvise(t *testing.T) {
 		huge bool
 	}{{false, false}, {true, true}, {false, false}, {true, true}, {false, false}} {
 		lo := base + uintptr(i)*hugePage
-		flags, anonHuge, err := smapsOf(lo)
-		if err != nil {
-			t.Fatal(err)
+		m := testutil.MappingAt(t, lo)
+		if m.Advised() != want.hg {
+			t.Errorf("huge page %d: advised = %v, want %v (VmFlags %q)", i, m.Advised(), want.hg, m.VmFlags)
 		}
-		if hg := strings.Contains(" "+flags+" ", " hg "); hg != want.hg {
-			t.Errorf("huge page %d: advised = %v, want %v (VmFlags %q)", i, hg, want.hg, flags)
-		}
-		if huge := anonHuge > 0; huge != want.huge {
-			t.Errorf("huge page %d: AnonHugePages %d kB in its mapping, want huge = %v", i, anonHuge, want.huge)
+		if huge := m.AnonHugePages > 0; huge != want.huge {
+			t.Errorf("huge page %d: AnonHugePages %d kB in its mapping, want huge = %v", i, m.AnonHugePages, want.huge)
 		}
 	}
 	if n := resident(t, base+4*hugePage, hugePage); n != 0 {
@@ -91,12 +88,9 @@ func TestInitAdvisedFirstChunk(t *testing.T) {
 		if lo == avoid {
 			continue
 		}
-		flags, _, err := smapsOf(lo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(" "+flags+" ", " hg ") {
-			t.Errorf("the heap's first chunk at %#x: VmFlags %q, want hg (MADV_HUGEPAGE)", lo, flags)
+		m := testutil.MappingAt(t, lo)
+		if !m.Advised() {
+			t.Errorf("the heap's first chunk at %#x: VmFlags %q, want hg (MADV_HUGEPAGE)", lo, m.VmFlags)
 		}
 	}
 }
@@ -153,37 +147,4 @@ func resident(t *testing.T, lo, n uintptr) int {
 		count += int(v & 1)
 	}
 	return count
-}
-
-// smapsOf returns the VmFlags and AnonHugePages (kB) of the mapping that holds addr.
-func smapsOf(addr uintptr) (flags string, anonHuge int, err error) {
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	inside, found := false, false
-	for sc.Scan() {
-		line := sc.Text()
-		var lo, hi uintptr
-		if n, _ := fmt.Sscanf(line, "%x-%x", &lo, &hi); n == 2 && strings.Contains(line, " ") {
-			inside = lo <= addr && addr < hi
-			found = found || inside
-			continue
-		}
-		if !inside {
-			continue
-		}
-		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &anonHuge)
-		}
-		if v, ok := strings.CutPrefix(line, "VmFlags:"); ok {
-			flags = strings.TrimSpace(v)
-		}
-	}
-	if !found {
-		return "", 0, fmt.Errorf("no mapping holds %#x", addr)
-	}
-	return flags, anonHuge, sc.Err()
 }
