@@ -8,7 +8,9 @@ import (
 	"runtime"
 
 	"github.com/kubeharden/kubeharden/internal/cli"
-	// Imported for its init function alone, which must run early: see the package's comment.
+	// Imported for its init function, which gives the heap's first chunk huge pages (see the
+	// package's comment). Package hugeheap imports it too; the import here says that the binary
+	// relies on it. Where a package is imported does not change when its init runs.
 	_ "github.com/kubeharden/kubeharden/internal/earlyheap"
 )
 

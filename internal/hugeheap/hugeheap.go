@@ -22,11 +22,13 @@ import "github.com/kubeharden/kubeharden/internal/earlyheap"
 const DefaultSize = 256 << 20
 
 // Prepare advises the next size bytes of the heap to use transparent huge pages. It should run
-// once, first thing in a process, before other goroutines allocate. It does nothing where the
-// kernel has no such advice or has huge pages off, under strict overcommit accounting, and when
-// GODEBUG has disablethp=1 (the Go runtime's own switch for turning huge pages off).
+// once, first thing in a process, before other goroutines allocate and before anything else
+// (package gcpace) changes the collector's settings: it switches the collector off for a moment
+// and restores the setting it found. It does nothing where the kernel has no such advice or has
+// huge pages off, under strict overcommit accounting, and when GODEBUG turns huge pages off
+// (disablethp, the Go runtime's own switch; see earlyheap.Off).
 func Prepare(size int) {
-	if earlyheap.Disabled() {
+	if earlyheap.Off() {
 		return
 	}
 	prepare(size)

@@ -15,10 +15,6 @@ const hugePage = 2 << 20
 // madvHugepage is MADV_HUGEPAGE; package syscall does not name it.
 const madvHugepage = 14
 
-// lowHeap is how much of the heap below the advised range prepare also advises: what package
-// initialisation filled (a few MiB) and the padding the runtime puts before the heap's start.
-const lowHeap = 8 << 20
-
 // prepare maps size bytes of heap through one allocation, frees it and advises its range.
 // It returns the advised range for tests.
 func prepare(size int) (start, end uintptr) {
@@ -58,17 +54,14 @@ func prepare(size int) (start, end uintptr) {
 	// the chunk package earlyheap advised, whose huge pages the release above broke up where it
 	// freed part of them. The allocator serves the next allocations from the free pages there
 	// first, so that memory gets the same advice, collapsed into huge pages.
-	earlyheap.Advise(start-lowHeap, start)
+	earlyheap.AdviseHeapBelow(start)
 	return start, end
 }
 
-// useful says whether the kernel would act on the advice and can afford it: transparent huge
-// pages not turned off ("never"), and no strict overcommit accounting (vm.overcommit_memory=2),
-// under which the untouched range would still be charged against the commit limit.
+// useful says whether the kernel can afford the advice: no strict overcommit accounting
+// (vm.overcommit_memory=2), under which the untouched range would still be charged against the
+// commit limit. (Prepare has already checked that huge pages are on.)
 func useful() bool {
-	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || strings.Contains(string(b), "[never]") {
-		return false
-	}
 	if b, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err == nil && strings.TrimSpace(string(b)) == "2" {
 		return false
 	}

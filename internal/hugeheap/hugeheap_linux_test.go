@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/kubeharden/kubeharden/internal/earlyheap"
 	"github.com/kubeharden/kubeharden/internal/testutil"
 )
 
@@ -28,12 +30,41 @@ func TestPrepareAdvisesHeapRange(t *testing.T) {
 	}
 }
 
-// needTHP skips a test on kernels without transparent huge pages.
+// needTHP skips a test where huge pages are off: a kernel without them or set to "never", or
+// GODEBUG disablethp.
 func needTHP(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
-		t.Skip("kernel without transparent huge pages")
+	if earlyheap.Off() {
+		t.Skip("huge pages are off")
 	}
+}
+
+// TestPrepareRestoresGCPercent checks that the collector's setting is the one prepare found:
+// it switches the collector off while it allocates.
+func TestPrepareRestoresGCPercent(t *testing.T) {
+	needTHP(t)
+	saved := debug.SetGCPercent(123)
+	defer debug.SetGCPercent(saved)
+	prepare(16 << 20)
+	if got := debug.SetGCPercent(saved); got != 123 {
+		t.Errorf("GOGC after prepare = %d, want 123", got)
+	}
+}
+
+// TestPrepareAdvisesHeapBelow checks that the heap just below the range is advised too. A live
+// allocation first takes the heap past the first chunk, which package earlyheap advised at
+// start-up: the memory below the range is then heap that only prepare advises.
+func TestPrepareAdvisesHeapBelow(t *testing.T) {
+	needTHP(t)
+	live := make([]byte, 6<<20)
+	start, _ := prepare(16 << 20)
+	if start == 0 {
+		t.Skip("huge pages not in use")
+	}
+	if m := testutil.MappingAt(t, start-1); !m.Advised() {
+		t.Errorf("the heap just below the range (%#x): VmFlags %q, want hg (MADV_HUGEPAGE)", start-1, m.VmFlags)
+	}
+	runtime.KeepAlive(live)
 }
 
 // TestPrepareDoesNotTouchRange checks that the large allocation prepare makes is never cleared

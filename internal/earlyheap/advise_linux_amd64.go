@@ -5,14 +5,18 @@ import (
 	"unsafe"
 )
 
+// supported says this platform gets the advice: Linux on amd64, with 4 KiB pages and 2 MiB huge
+// pages.
+const supported = true
+
 // Advice values that package syscall does not name.
 const (
 	madvHugepage = 14 // MADV_HUGEPAGE
 	madvCollapse = 25 // MADV_COLLAPSE (Linux 6.1)
 )
 
-// advise advises and collapses the whole huge pages of [lo, hi) that lie in private, writable
-// mappings, but for avoid.
+// advise advises and collapses the whole huge pages of [lo, hi) that lie in private, writable,
+// anonymous mappings, but for avoid.
 func advise(lo, hi uintptr) {
 	eachMapping(func(mlo, mhi uintptr) bool {
 		a, b := max(lo, mlo), min(hi, mhi)
@@ -26,17 +30,23 @@ func advise(lo, hi uintptr) {
 	})
 }
 
-// adviseRange advises and collapses [lo, hi), which is aligned to huge pages.
-func adviseRange(lo, hi uintptr) {
+// adviseRange advises [lo, hi), which is aligned to huge pages, and collapses it one huge page
+// at a time: the kernel gives up on a range at its first huge page with nothing touched in it.
+// It returns the error of the last collapse, which callers ignore: a huge page with nothing
+// touched cannot be collapsed (being advised, it becomes a huge page when first touched), a
+// kernel short of free huge pages may not collapse one now, and an old kernel lacks the advice.
+func adviseRange(lo, hi uintptr) syscall.Errno {
 	if lo >= hi {
-		return
+		return 0
 	}
-	if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugepage); errno == 0 {
-		// The error is ignored: a huge page with nothing touched in it cannot be collapsed
-		// (being advised, it becomes a huge page when first touched), and an old kernel lacks
-		// the advice.
-		syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvCollapse)
+	if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugepage); errno != 0 {
+		return errno
 	}
+	var last syscall.Errno
+	for p := lo; p < hi; p += hugePage {
+		_, _, last = syscall.Syscall(syscall.SYS_MADVISE, p, hugePage, madvCollapse)
+	}
+	return last
 }
 
 // heapStart returns the first resident page of [chunk, addr], addr being resident: where the
@@ -57,8 +67,8 @@ func heapStart(chunk, addr uintptr) uintptr {
 	return chunk
 }
 
-// eachMapping calls f with the bounds of each private, writable mapping in /proc/self/maps, in
-// order of address, until f returns false.
+// eachMapping calls f with the bounds of each private, writable, anonymous mapping in
+// /proc/self/maps, in order of address, until f returns false.
 func eachMapping(f func(lo, hi uintptr) bool) {
 	fd, err := syscall.Open("/proc/self/maps", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
@@ -66,7 +76,7 @@ func eachMapping(f func(lo, hi uintptr) bool) {
 	}
 	defer syscall.Close(fd)
 	var buf [4 << 10]byte
-	var line [64]byte
+	var line [128]byte
 	n := 0 // bytes of the current line kept in line: only a line's start is read
 	for {
 		m, err := syscall.Read(fd, buf[:])
@@ -90,7 +100,9 @@ func eachMapping(f func(lo, hi uintptr) bool) {
 }
 
 // parseMapping reads the start of a maps line ("lo-hi perms offset dev inode path") and reports
-// whether it is a private, writable mapping.
+// whether it is a private, writable, anonymous mapping: no file (inode 0) and no path, or a name
+// given to anonymous memory ("[anon:...]"). The process's stack, the executable's data and the
+// like do not qualify.
 func parseMapping(line []byte) (lo, hi uintptr, ok bool) {
 	lo, i := parseHex(line, 0)
 	if i == 0 || i >= len(line) || line[i] != '-' {
@@ -104,7 +116,32 @@ func parseMapping(line []byte) (lo, hi uintptr, ok bool) {
 	if perms[0] != 'r' || perms[1] != 'w' || perms[3] != 'p' {
 		return 0, 0, false
 	}
+	// Offset, device and inode follow, then the path, if any.
+	rest := line[j+5:]
+	for field := 0; field < 3; field++ {
+		rest = trimSpaces(rest)
+		k := 0
+		for k < len(rest) && rest[k] != ' ' {
+			k++
+		}
+		if field == 2 && string(rest[:k]) != "0" {
+			return 0, 0, false // a file's inode
+		}
+		rest = rest[k:]
+	}
+	path := trimSpaces(rest)
+	if len(path) > 0 && !(len(path) >= 6 && string(path[:6]) == "[anon:") {
+		return 0, 0, false
+	}
 	return lo, hi, true
+}
+
+// trimSpaces drops the spaces at the start of b.
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	return b
 }
 
 // parseHex reads a lower-case hexadecimal number at line[i:] and returns it with the index after

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package earlyheap
+
+func getenv(key string) string { return "" }
+
+func kernelSaysNever() bool { return true }
