@@ -31,10 +31,14 @@ func advise(lo, hi uintptr) {
 }
 
 // adviseRange advises [lo, hi), which is aligned to huge pages, and collapses it one huge page
-// at a time: the kernel gives up on a range at its first huge page with nothing touched in it.
-// It returns the error of the last collapse, which callers ignore: a huge page with nothing
-// touched cannot be collapsed (being advised, it becomes a huge page when first touched), a
-// kernel short of free huge pages may not collapse one now, and an old kernel lacks the advice.
+// at a time (the kernel gives up on a range at its first huge page with nothing touched in it),
+// but only the huge pages with at least collapseFrom of their pages resident: collapsing makes
+// the whole huge page resident, which for a few scattered pages (what a release of free memory
+// leaves of a huge page, or the runtime's first pages below the heap's start) costs more memory
+// than their page faults cost time. It returns the error of the last collapse, which callers
+// ignore: a huge page with nothing touched cannot be collapsed (being advised, it becomes a huge
+// page when first touched), a kernel short of free huge pages may not collapse one now, and an
+// old kernel lacks the advice.
 func adviseRange(lo, hi uintptr) syscall.Errno {
 	if lo >= hi {
 		return 0
@@ -44,9 +48,29 @@ func adviseRange(lo, hi uintptr) syscall.Errno {
 	}
 	var last syscall.Errno
 	for p := lo; p < hi; p += hugePage {
-		_, _, last = syscall.Syscall(syscall.SYS_MADVISE, p, hugePage, madvCollapse)
+		if resident(p) >= collapseFrom {
+			_, _, last = syscall.Syscall(syscall.SYS_MADVISE, p, hugePage, madvCollapse)
+		}
 	}
 	return last
+}
+
+// collapseFrom is how many of a huge page's 512 pages must be resident for adviseRange to
+// collapse it: an eighth, 256 KiB. After hugeheap's release, the huge pages below its range hold
+// either most of their pages or a few dozen at most.
+const collapseFrom = 64
+
+// resident counts the resident pages of the huge page at p; -1 when residency cannot be read.
+func resident(p uintptr) int {
+	var vec [hugePage / 4096]byte
+	if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, p, hugePage, uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		return -1
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n
 }
 
 // heapStart returns the first resident page of [chunk, addr], addr being resident: where the

@@ -37,40 +37,48 @@ func TestParseMapping(t *testing.T) {
 }
 
 // TestAdvise checks, in the kernel's own view of the process, that advise gives the whole huge
-// pages of the range the advice and collapses the touched ones, and leaves alone the huge pages
-// the range only partly covers, the avoided one, and the memory of an untouched one. It changes
-// the package's avoid: not to be run in parallel.
+// pages of the range the advice and collapses those with enough pages touched, and leaves alone
+// the huge pages the range only partly covers, the avoided one, the memory of an untouched one,
+// and one with only a few pages touched. It changes the package's avoid: not to be run in
+// parallel.
 func TestAdvise(t *testing.T) {
 	needCollapse(t)
-	region, base := hugeAligned(t, 6)
-	for _, i := range []int{0, 1, 2, 4, 5} { // the fourth huge page (index 3) stays untouched
-		region[i*hugePage+5*4096] = 1
+	region, base := hugeAligned(t, 7)
+	touch := func(i, pages int) {
+		for p := 0; p < pages; p++ {
+			region[i*hugePage+p*4096] = 1
+		}
 	}
+	for _, i := range []int{0, 1, 2, 4, 6} {
+		touch(i, 100)
+	}
+	touch(5, 10) // huge page 3 stays untouched
 	defer func(saved uintptr) { avoid = saved }(avoid)
 	avoid = base + 2*hugePage
-	// The range starts inside the first huge page and ends inside the last: huge pages 1 to 4
+	// The range starts inside the first huge page and ends inside the last: huge pages 1 to 5
 	// are whole, and 2 is avoided.
-	advise(base+4096, base+5*hugePage+4096)
+	advise(base+4096, base+6*hugePage+4096)
 	page := func(i int) uintptr { return base + uintptr(i)*hugePage }
-	for i, advised := range []bool{false, true, false, true, true, false} {
+	for i, advised := range []bool{false, true, false, true, true, true, false} {
 		if got := testutil.MappingAt(t, page(i)).Advised(); got != advised {
 			t.Errorf("huge page %d: advised = %v, want %v", i, got, advised)
 		}
 	}
-	// Huge pages 1 and 3-4 are mappings of their own now (the advice splits the region); the
-	// touched ones were collapsed, 3 was not.
-	for _, c := range []struct {
-		at, wantKiB int
-	}{{0, 0}, {1, 2048}, {2, 0}, {3, 2048}, {5, 0}} {
-		if got := testutil.MappingAt(t, page(c.at)).AnonHugePages; got != c.wantKiB {
-			if c.wantKiB > 0 && got == 0 {
-				skipIfNoHugePageFree(t, page(c.at))
+	// Collapsing makes a huge page wholly resident.
+	for i, want := range []int{100, 512, 100, 0, 512, 10, 100} {
+		if got := resident(page(i)); got != want {
+			if want == 512 && got == 100 {
+				skipIfNoHugePageFree(t, page(i))
 			}
-			t.Errorf("mapping of huge page %d: AnonHugePages %d kB, want %d", c.at, got, c.wantKiB)
+			t.Errorf("huge page %d: %d pages resident, want %d", i, got, want)
 		}
 	}
-	if n := resident(t, page(3), hugePage); n != 0 {
-		t.Errorf("the untouched huge page 3 has %d resident pages, want 0", n)
+	// Huge pages 1 and 3-5 are mappings of their own now (the advice splits the region): each
+	// holds one collapsed huge page.
+	for _, i := range []int{1, 3} {
+		if got := testutil.MappingAt(t, page(i)).AnonHugePages; got != 2048 {
+			t.Errorf("mapping of huge page %d: AnonHugePages %d kB, want 2048", i, got)
+		}
 	}
 }
 
@@ -110,7 +118,9 @@ func needCollapse(t *testing.T) {
 		t.Skip("huge pages are off (the kernel's setting or GODEBUG)")
 	}
 	region, base := hugeAligned(t, 1)
-	region[0] = 1
+	for p := 0; p < collapseFrom; p++ {
+		region[p*4096] = 1
+	}
 	if errno := adviseRange(base, base+hugePage); errno != 0 {
 		t.Skipf("MADV_COLLAPSE: %v", errno)
 	}
@@ -153,18 +163,4 @@ func hugeAligned(t *testing.T, n int) ([]byte, uintptr) {
 		t.Fatal(errno)
 	}
 	return region, p + uintptr(off)
-}
-
-// resident counts the resident pages of [lo, lo+n).
-func resident(t *testing.T, lo, n uintptr) int {
-	t.Helper()
-	vec := make([]byte, n/4096)
-	if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, lo, n, uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
-		t.Fatal(errno)
-	}
-	count := 0
-	for _, v := range vec {
-		count += int(v & 1)
-	}
-	return count
 }
