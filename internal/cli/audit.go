@@ -177,8 +177,9 @@ func (a *audit) finish(s Streams, inv *inventory.Inventory, baseDir string, asse
 	// machines cost more than the collection (a live scan of 6,600 objects: 8% less CPU). A
 	// small picture is left alone: a process's first collection costs milliseconds (starting
 	// the collector's workers, touching its first metadata), more than the few fresh pages the
-	// checks of a small input need (one file: 7 ms of a 55 ms run).
-	if gcpace.Heap() >= collectAbove {
+	// checks of a small input need (one file: 7 ms of a 55 ms run). So is a heap that grew
+	// little since the collector last ran, as a scan's reading usually ends (see gcpace.First).
+	if gcpace.Grown() >= collectAbove {
 		runtime.GC()
 	}
 	res, err := assess(inv)
@@ -237,7 +238,8 @@ func prepareHeap(huge bool) {
 
 var hugeOnce, paceOnce sync.Once
 
-// collectAbove is the heap in use from which run collects before the checks (see there).
+// collectAbove is the growth of the heap since the latest collection from which finish collects
+// before the checks (see there).
 const collectAbove = 8 << 20
 
 // gcCeiling is the live heap up to which the collector runs at a relaxed pace: a few thousand

@@ -40,14 +40,18 @@ func stopRestores(t *testing.T, before int) {
 func TestRelaxedUntilCeiling(t *testing.T) {
 	t.Setenv("GOGC", "") // an empty GOGC is unset for Start
 	before := gcPercent()
+	// Sweep earlier tests' garbage first (see TestTightAboveSecondCeiling).
+	runtime.GC()
 	Start(64 << 20)
-	if got := gcPercent(); got != Relaxed {
-		t.Fatalf("GOGC after Start = %d, want %d", got, Relaxed)
+	if got := gcPercent(); got != First {
+		t.Fatalf("GOGC after Start = %d, want %d until the first collection", got, First)
 	}
 	limit := debug.SetMemoryLimit(-1)
 	if limit != relaxedLimit*64<<20 {
 		t.Fatalf("memory limit after Start = %d, want %d", limit, relaxedLimit*64<<20)
 	}
+	// The first collection brings the relaxed pace.
+	waitFor(t, func() bool { return gcPercent() == Relaxed })
 	// Collections with a small live heap keep the relaxed pace.
 	for range 3 {
 		runtime.GC()
@@ -86,6 +90,21 @@ func TestTightAboveSecondCeiling(t *testing.T) {
 	runtime.KeepAlive(mid)
 	runtime.KeepAlive(big)
 	stopRestores(t, before)
+}
+
+// TestGrown checks that Grown counts the heap allocated since the latest collection.
+func TestGrown(t *testing.T) {
+	t.Setenv("GOGC", "")
+	runtime.GC()
+	Start(64 << 20)
+	defer Stop()
+	waitFor(t, func() bool { return Grown() < 1<<20 })
+	kept := make([]byte, 4<<20)
+	if got := Grown(); got < 3<<20 {
+		t.Errorf("Grown after a 4 MiB allocation = %d, want about 4 MiB (garbage swept meanwhile may offset it a little)", got)
+	}
+	waitFor(t, func() bool { return Grown() < 1<<20 })
+	runtime.KeepAlive(kept)
 }
 
 func TestUserGOGCWins(t *testing.T) {
