@@ -92,19 +92,56 @@ func TestTightAboveSecondCeiling(t *testing.T) {
 	stopRestores(t, before)
 }
 
+// settle runs a collection and waits until the pace has seen it, so that Grown's baseline is
+// read before the test allocates.
+func settle(t *testing.T) {
+	t.Helper()
+	mu.Lock()
+	before := collections
+	mu.Unlock()
+	runtime.GC()
+	waitFor(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return collections > before
+	})
+}
+
 // TestGrown checks that Grown counts the heap allocated since the latest collection.
 func TestGrown(t *testing.T) {
 	t.Setenv("GOGC", "")
 	runtime.GC()
 	Start(64 << 20)
 	defer Stop()
-	waitFor(t, func() bool { return Grown() < 1<<20 })
+	settle(t)
 	kept := make([]byte, 4<<20)
 	if got := Grown(); got < 3<<20 {
 		t.Errorf("Grown after a 4 MiB allocation = %d, want about 4 MiB (garbage swept meanwhile may offset it a little)", got)
 	}
-	waitFor(t, func() bool { return Grown() < 1<<20 })
+	settle(t)
+	if got := Grown(); got >= 1<<20 {
+		t.Errorf("Grown right after a collection = %d, want under 1 MiB", got)
+	}
 	runtime.KeepAlive(kept)
+}
+
+// TestStaleWatchIgnored checks that a collection noticed by a watch armed before the latest
+// Start (a Stop and a Start in between) does not end that Start's first pace.
+func TestStaleWatchIgnored(t *testing.T) {
+	t.Setenv("GOGC", "")
+	before := gcPercent()
+	Start(64 << 20)
+	mu.Lock()
+	stale := generation
+	mu.Unlock()
+	Stop()
+	Start(64 << 20)
+	defer Stop()
+	afterGC(stale)
+	if got := gcPercent(); got != First {
+		t.Errorf("GOGC after a stale watch fired = %d, want %d", got, First)
+	}
+	stopRestores(t, before)
 }
 
 func TestUserGOGCWins(t *testing.T) {
