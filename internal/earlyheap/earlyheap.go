@@ -20,7 +20,10 @@
 // The advice is a hint: a kernel that lacks it leaves ordinary pages. Nothing is advised where
 // huge pages are off, by the kernel's setting ("never") or by GODEBUG disablethp, the Go
 // runtime's own switch; and nothing outside Linux on amd64, where it was measured (elsewhere
-// the page sizes differ).
+// the page sizes differ). MADV_COLLAPSE is synchronous and may reclaim or compact memory to find
+// a huge page: on a host short of free memory it can stall the caller, which is why the Go
+// runtime stopped calling it (with its heap lock held) in Go 1.21.4. Here it runs at most a few
+// times per process, on 2 to 8 MiB, outside any runtime lock; GODEBUG=disablethp=1 turns it off.
 package earlyheap
 
 import "unsafe"
