@@ -158,6 +158,8 @@ func (f *inputFlags) load(s Streams, args, files, charts []string, stream manife
 		return nil, usageError("%v", err)
 	}
 	var kusts []string
+	// charts holds the named chart archives only, until the walk adds the chart folders it meets.
+	archives := statAll(charts)
 	named := map[string]bool{}
 	for _, a := range args {
 		named[a] = true
@@ -180,12 +182,12 @@ func (f *inputFlags) load(s Streams, args, files, charts []string, stream manife
 			return true
 		},
 	})
-	if len(charts) > 0 {
+	if len(archives) > 0 {
 		// A chart archive met in a folder is listed as skipped, unless it is also named, and so
 		// rendered.
 		kept := inv.Stats.SkippedFiles[:0]
 		for _, sf := range inv.Stats.SkippedFiles {
-			if !helm.IsArchive(sf.File) || !sameFile(sf.File, charts) {
+			if !helm.IsArchive(sf.File) || !oneOf(sf.File, archives) {
 				kept = append(kept, sf)
 			}
 		}
@@ -233,6 +235,11 @@ const configFileReason = "kubeharden configuration, not a manifest"
 
 // sameFile says whether file is one of files, whatever the spelling of the paths.
 func sameFile(file string, files []string) bool {
+	return len(files) > 0 && oneOf(file, statAll(files))
+}
+
+// oneOf says whether file is one of the files stated in files.
+func oneOf(file string, files []os.FileInfo) bool {
 	if len(files) == 0 {
 		return false
 	}
@@ -240,10 +247,21 @@ func sameFile(file string, files []string) bool {
 	if err != nil {
 		return false
 	}
-	for _, f := range files {
-		if other, err := os.Stat(f); err == nil && os.SameFile(st, other) {
+	for _, other := range files {
+		if os.SameFile(st, other) {
 			return true
 		}
 	}
 	return false
+}
+
+// statAll stats each of paths, leaving out those that cannot be stated.
+func statAll(paths []string) []os.FileInfo {
+	var out []os.FileInfo
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
+			out = append(out, st)
+		}
+	}
+	return out
 }

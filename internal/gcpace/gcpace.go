@@ -135,10 +135,9 @@ func afterGC(g int) {
 	live := Heap()
 	lastLive = live
 	if first {
+		// Still relaxed: only this call or Stop ends that, and Stop makes the watch inactive.
 		first = false
-		if relaxed {
-			debug.SetGCPercent(Relaxed)
-		}
+		debug.SetGCPercent(Relaxed)
 	}
 	switch {
 	case live > tightAbove:

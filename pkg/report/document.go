@@ -142,10 +142,17 @@ func (c *Converter) Finding(f *engine.Finding) Finding {
 
 // fileOf is the file f points at: its object's, or a patch's (engine.Finding.File).
 func (c *Converter) fileOf(f *engine.Finding) string {
+	return FindingFile(f, c.file, c.Options.BaseDir)
+}
+
+// FindingFile is the file a report names for f: objFile, the report's form of the file of f's
+// object (worked out once per object), unless f points into another file (a kustomize patch,
+// see engine.Finding.File), which is then made relative to base like every other path.
+func FindingFile(f *engine.Finding, objFile, base string) string {
 	if file := f.File(); file != f.Object.Origin.File {
-		return RelPath(file, c.Options.BaseDir)
+		return RelPath(file, base)
 	}
-	return c.file
+	return objFile
 }
 
 // RelSource shortens the configuration file named in an exception's source ("<file>

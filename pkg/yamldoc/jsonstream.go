@@ -60,17 +60,9 @@ func EachYAMLOrJSON(data []byte, opts Options, fn func(Document, error) bool) {
 		if err == nil {
 			end := int(dec.InputOffset())
 			line := lc.lineOf(src, start)
-			var stopped bool
 			// One value, one document: the part of src before its end is parsed from its start.
-			eachFrom(src[:end], start, line, count, opts, false, func(d Document, err error) bool {
-				if !fn(d, err) {
-					stopped = true
-					return false
-				}
-				return true
-			})
-			if stopped {
-				return
+			if !eachFrom(src[:end], start, line, count, opts, false, fn) {
+				return // fn stopped it
 			}
 			count++
 			prevEnd = end

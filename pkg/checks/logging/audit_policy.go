@@ -341,20 +341,10 @@ func ruleMatches(r inventory.AuditPolicyRule, q request) bool {
 			return true
 		}
 		for _, gr := range r.Resources {
-			if gr.Group != q.t.group {
-				continue
-			}
-			if len(gr.Resources) == 0 {
+			// The sample requests name no object that a rule's resourceNames could list (a
+			// group listing no resources matches them all the same).
+			if groupMatches(gr, *q.t) && (len(gr.Resources) == 0 || len(gr.ResourceNames) == 0) {
 				return true
-			}
-			// The sample requests name no object that a rule's resourceNames could list.
-			if len(gr.ResourceNames) > 0 {
-				continue
-			}
-			for _, res := range gr.Resources {
-				if resourceMatches(res, *q.t) {
-					return true
-				}
 			}
 		}
 		return false
@@ -419,19 +409,28 @@ func matches(r inventory.AuditPolicyRule, t target) (canMatch, always bool) {
 		return true, !conditional
 	}
 	for _, gr := range r.Resources {
-		if gr.Group != t.group {
-			continue
-		}
-		if len(gr.Resources) == 0 {
+		if groupMatches(gr, t) {
 			return true, !conditional && len(gr.ResourceNames) == 0
-		}
-		for _, res := range gr.Resources {
-			if resourceMatches(res, t) {
-				return true, !conditional && len(gr.ResourceNames) == 0
-			}
 		}
 	}
 	return false, false
+}
+
+// groupMatches reports whether a rule's group and resources cover t (resourceNames aside): its
+// group, and no resources listed or one whose pattern matches.
+func groupMatches(gr inventory.AuditGroupResources, t target) bool {
+	if gr.Group != t.group {
+		return false
+	}
+	if len(gr.Resources) == 0 {
+		return true
+	}
+	for _, res := range gr.Resources {
+		if resourceMatches(res, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // resourceMatches applies the API server's resource patterns.

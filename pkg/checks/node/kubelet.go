@@ -150,19 +150,6 @@ type Setting struct {
 // Get returns the effective value of the configuration field (dotted path) whose flag is flag.
 // Either may be "" when the setting has no such form.
 func (k *Kubelet) Get(field, flag string) Setting {
-	if listFlags[flag] {
-		// The items of every occurrence, reported at the last one; GetAll tells them apart.
-		all := k.GetAll(field, flag)
-		s := all[len(all)-1]
-		if len(all) > 1 {
-			var items []string
-			for _, o := range all {
-				items = append(items, o.List()...)
-			}
-			s.Value = strings.Join(items, ",")
-		}
-		return s
-	}
 	if flag != "" {
 		if f, ok := k.lastFlag(flag); ok {
 			fl := f.Flag
@@ -193,16 +180,14 @@ func (k *Kubelet) Get(field, flag string) Setting {
 	return s
 }
 
-// listFlags are the kubelet flags the checks read that are string slices in the kubelet
-// (AddKubeletConfigFlags in cmd/kubelet/app/options/options.go): pflag appends the items of
-// every occurrence after the first, which replaces the configuration file's list, so
-// "--tls-cipher-suites=A --tls-cipher-suites=B" enables A and B. (--feature-gates, a map, merges
-// its occurrences too; Gate reads the last occurrence naming a gate.)
-var listFlags = map[string]bool{"tls-cipher-suites": true}
-
 // GetAll returns a list setting as the kubelet assembles it: one Setting per occurrence of its
 // flag when the flag is given, in command-line order (each contributes its items), else the
-// configuration field or its default.
+// configuration field or its default. Read list flags (--tls-cipher-suites) through it, not
+// Get: they are string slices in the kubelet (AddKubeletConfigFlags in
+// cmd/kubelet/app/options/options.go), where pflag appends the items of every occurrence after
+// the first, which replaces the configuration file's list, so "--tls-cipher-suites=A
+// --tls-cipher-suites=B" enables A and B. (--feature-gates, a map, merges its occurrences too;
+// Gate reads the last occurrence naming a gate.)
 func (k *Kubelet) GetAll(field, flag string) []Setting {
 	var out []Setting
 	for _, f := range k.Flags {

@@ -205,8 +205,8 @@ func inlineSetting(line string) (setting, noun string) {
 		name = strings.TrimLeft(name, "-")
 		dashes -= len(name)
 		name = strings.TrimRight(name, ".-")
-		if dashes > 0 && len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
-			name = name[1:] // -Djavax.net.ssl.keyStorePassword
+		if dashes > 0 {
+			name = javaPropertyName(name) // -Djavax.net.ssl.keyStorePassword
 		}
 		if n := settingCredential(name, val); n != "" && validSettingName(name) {
 			return name, n
@@ -429,8 +429,7 @@ func (c *cmdScanner) word(w string) (setting, noun string) {
 	case w == "password" && (c.prog == progNetrcLogin || c.h&hintNetrc != 0):
 		c.pending, c.class, c.flag = pendFlag, passwordClass, "password"
 		return "", ""
-	case first && (strings.EqualFold(w, "requirepass") || strings.EqualFold(w, "masterauth")):
-		// Redis directives: requirepass sets the password, masterauth the primary's.
+	case first && redisAuthDirective(w):
 		c.pending, c.class, c.flag = pendFlag, passwordClass, w
 		return "", ""
 	}
@@ -439,16 +438,14 @@ func (c *cmdScanner) word(w string) (setting, noun string) {
 		if eq := strings.IndexByte(name, '='); eq >= 0 {
 			// --name=value: the value is the rest of the word, whatever symbols it holds.
 			name, value := name[:eq], name[eq+1:]
-			if len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
-				name = name[1:] // -Djavax.net.ssl.keyStorePassword=value
-			}
+			name = javaPropertyName(name) // -Djavax.net.ssl.keyStorePassword=value
 			if n := settingCredential(name, value); n != "" && validSettingName(name) {
 				return name, n
 			}
 			return "", ""
 		}
 		k := classifyKey(name)
-		if strings.EqualFold(name, "requirepass") || strings.EqualFold(name, "masterauth") {
+		if redisAuthDirective(name) {
 			k = passwordClass
 		}
 		if k.isCredential() && validSettingName(name) {
@@ -456,6 +453,21 @@ func (c *cmdScanner) word(w string) (setting, noun string) {
 		}
 	}
 	return "", ""
+}
+
+// javaPropertyName strips the D of a Java system property given on a command line
+// (-Djavax.net.ssl.keyStorePassword, its dashes already trimmed): a D, then a dotted name.
+func javaPropertyName(name string) string {
+	if len(name) > 2 && name[0] == 'D' && name[1] != '_' && strings.IndexByte(name, '.') > 0 {
+		return name[1:]
+	}
+	return name
+}
+
+// redisAuthDirective reports whether w is a Redis directive or option naming a password:
+// requirepass sets the server's, masterauth the primary's.
+func redisAuthDirective(w string) bool {
+	return strings.EqualFold(w, "requirepass") || strings.EqualFold(w, "masterauth")
 }
 
 // curlPassword judges the password of curl's user:password argument.

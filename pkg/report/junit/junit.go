@@ -194,10 +194,7 @@ func (x *writer) section(res *engine.Result, s suite) {
 // testcase writes the findings of one control and object pair.
 func (x *writer) testcase(fs []engine.Finding) {
 	f := &fs[0]
-	file := x.file
-	if ff := f.File(); ff != f.Object.Origin.File {
-		file = report.RelPath(ff, x.base)
-	}
+	file := report.FindingFile(f, x.file, x.base)
 	x.raw("    <testcase")
 	x.attr("classname", f.Control.ID+" "+f.Control.Title)
 	x.attr("name", f.Object.Ref().String())

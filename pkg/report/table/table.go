@@ -312,10 +312,7 @@ func (p *printer) location(f *engine.Finding) string {
 	case f.Path == "" && (f.Status == engine.StatusPass || f.Status == engine.StatusNotAssessed):
 		return ""
 	case p.file != "" && f.Line > 0:
-		if file := f.File(); file != f.Object.Origin.File {
-			return report.RelPath(file, p.base) + ":" + strconv.Itoa(f.Line)
-		}
-		return p.file + ":" + strconv.Itoa(f.Line)
+		return report.FindingFile(f, p.file, p.base) + ":" + strconv.Itoa(f.Line)
 	case f.Path != "":
 		return f.Path
 	}

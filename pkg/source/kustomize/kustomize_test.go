@@ -204,11 +204,11 @@ func TestOwnOriginAnnotationsKept(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	found := []string{base, prod, filepath.Join("testdata", "overlays", "..", "base")}
-	got := selectExcept(inspectAll(found), func(string) bool { return false }, nil)
+	got := dirsOf(selectExcept(inspectAll(found), func(string) bool { return false }, nil))
 	if len(got) != 1 || got[0] != prod {
 		t.Errorf("Select = %v, want only the overlay (the base is built as part of it)", got)
 	}
-	got = selectExcept(inspectAll(found), func(d string) bool { return d == base }, nil)
+	got = dirsOf(selectExcept(inspectAll(found), func(d string) bool { return d == base }, nil))
 	if len(got) != 2 {
 		t.Errorf("Select = %v, want the named base and the overlay", got)
 	}
@@ -251,10 +251,10 @@ func TestSelectSkipsLoneComponents(t *testing.T) {
 		"comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
 	})
 	comp := filepath.Join(dir, "comp")
-	if got := selectExcept(inspectAll([]string{comp}), func(string) bool { return false }, nil); len(got) != 0 {
+	if got := dirsOf(selectExcept(inspectAll([]string{comp}), func(string) bool { return false }, nil)); len(got) != 0 {
 		t.Errorf("Select = %v, want a component found while walking left alone", got)
 	}
-	if got := selectExcept(inspectAll([]string{comp}), func(string) bool { return true }, nil); len(got) != 1 {
+	if got := dirsOf(selectExcept(inspectAll([]string{comp}), func(string) bool { return true }, nil)); len(got) != 1 {
 		t.Errorf("Select = %v, want a named component built (and its error reported)", got)
 	}
 }
@@ -353,4 +353,13 @@ func TestBrokenOverlayLeavesBasesAssessed(t *testing.T) {
 	if len(inv.Errors) != 1 || !strings.Contains(inv.Errors[0].File, "broken") {
 		t.Errorf("errors = %v, want the broken overlay's only", inv.Errors)
 	}
+}
+
+// dirsOf returns the folders of found.
+func dirsOf(found []foundDir) []string {
+	out := make([]string, len(found))
+	for i, f := range found {
+		out[i] = f.dir
+	}
+	return out
 }

@@ -161,7 +161,7 @@ func inspectAll(dirs []string) []foundDir {
 // alone. Folders the user named (explicit) are always built. Folders are compared by absolute
 // path, so each is built once. The kustomizations in failed (absolute paths) cover nothing: they
 // did not build, so what they include is not assessed through them.
-func selectExcept(found []foundDir, explicit func(dir string) bool, failed map[string]bool) []string {
+func selectExcept(found []foundDir, explicit func(dir string) bool, failed map[string]bool) []foundDir {
 	referenced := map[string]bool{}
 	for _, f := range found {
 		if !failed[f.abs] {
@@ -171,14 +171,14 @@ func selectExcept(found []foundDir, explicit func(dir string) bool, failed map[s
 		}
 	}
 	seen := map[string]bool{}
-	var out []string
+	var out []foundDir
 	for _, f := range found {
 		named := explicit != nil && explicit(f.dir)
 		if seen[f.abs] || (!named && (referenced[f.abs] || f.component)) {
 			continue
 		}
 		seen[f.abs] = true
-		out = append(out, f.dir)
+		out = append(out, f)
 	}
 	return out
 }
@@ -194,20 +194,20 @@ func BuildSelected(dirs []string, explicit func(dir string) bool, opts Options) 
 	failed := map[string]bool{}
 	built := map[string]bool{}
 	for {
-		var round []string
-		for _, d := range selectExcept(found, explicit, failed) {
-			if abs := absPath(d); !built[abs] {
-				built[abs] = true
-				round = append(round, d)
+		var round []foundDir
+		for _, f := range selectExcept(found, explicit, failed) {
+			if !built[f.abs] {
+				built[f.abs] = true
+				round = append(round, f)
 			}
 		}
 		if len(round) == 0 {
 			return inv
 		}
-		for _, d := range round {
-			b := Build(d, opts)
+		for _, f := range round {
+			b := Build(f.dir, opts)
 			if len(b.Objects) == 0 && len(b.Errors) > 0 {
-				failed[absPath(d)] = true
+				failed[f.abs] = true
 			}
 			inv.Merge(b)
 		}

@@ -125,13 +125,19 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 	var seen, named map[string]bool
 	var namedIDs map[fileread.ID]string
 	var roots []string
+	var stats []os.FileInfo // the paths' own, stated here once when there are several
 	if len(paths) > 1 {
 		seen, named = map[string]bool{}, map[string]bool{}
 		roots = make([]string, len(paths))
+		stats = make([]os.FileInfo, len(paths))
 		for i, p := range paths {
 			if abs, err := filepath.Abs(p); err == nil && p != "-" {
 				roots[i] = abs
-				if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				st, err := os.Stat(p)
+				if err == nil {
+					stats[i] = st
+				}
+				if err == nil && !st.IsDir() {
 					named[abs] = true
 					if id := fileread.StatID(st); id != (fileread.ID{}) {
 						if namedIDs == nil {
@@ -165,18 +171,21 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		results = append(results, nil)
 		return len(results) - 1
 	}
-	send := func(j job) {
-		i := reserve()
+	sendAt := func(i int, j job) {
 		pending.Add(1)
 		jobs <- indexedJob{i, j}
 	}
+	send := func(j job) { sendAt(reserve(), j) }
 	for pi, p := range paths {
 		if p == "-" {
 			send(job{name: StdinName, stdin: true, explicit: true})
 			continue
 		}
-		st, err := os.Stat(p)
-		if err != nil {
+		var st os.FileInfo
+		var err error
+		if stats != nil && stats[pi] != nil {
+			st = stats[pi]
+		} else if st, err = os.Stat(p); err != nil {
 			inv.Errors = append(inv.Errors, inventory.InputError{File: p, Message: describeOSError(err)})
 			continue
 		}
@@ -213,10 +222,7 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 		inv.Errors = append(inv.Errors, errs...)
 	}
 	if len(links) > 0 {
-		readLinks(links, &pending, &mu, results, func(i int, j job) {
-			pending.Add(1)
-			jobs <- indexedJob{i, j}
-		})
+		readLinks(links, &pending, &mu, results, sendAt)
 	}
 	close(jobs)
 	wg.Wait()
@@ -441,7 +447,7 @@ func (w *reader) read(j job, opts *Options) *fileResult {
 		r.fail(0, describeOSError(err))
 		return r
 	}
-	if name, ok := j.namedIDs[r.id]; ok && r.id != (fileread.ID{}) {
+	if name, ok := j.namedIDs[r.id]; ok { // never the zero ID: namedIDs holds none
 		r.skipped = "the file named as " + name + ", which is read; not read twice"
 		return r
 	}

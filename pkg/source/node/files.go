@@ -152,7 +152,7 @@ func (r *reader) stat(nf *inventory.NodeFile) {
 		if target, err := os.Readlink(local); err == nil {
 			nf.Link = target
 		}
-		if local, err = r.resolveFile(p); err == nil {
+		if local, err = r.resolveErr(p, true); err == nil {
 			st, err = os.Stat(local)
 		}
 	}

@@ -156,31 +156,19 @@ func (r *reader) referencedFiles(o *inventory.Object, c *inventory.Component) {
 			return
 		}
 		for _, f := range cf.Typed.(*inventory.EtcdConfiguration).Settings {
-			if role, ok := fileFlags[c.Name][f.Name]; ok && f.Value != "" {
-				if hp, onHost := c.HostPath(f.Value); onHost {
-					r.file(hp, role, c.Name+" "+f.Key+" in "+f.File)
-				}
-			}
+			r.settingFile(c, f.Name, f.Value, func() string { return c.Name + " " + f.Key + " in " + f.File })
 		}
 		return
 	}
 	for _, f := range c.Flags {
-		role, ok := fileFlags[c.Name][f.Name]
-		if !ok || f.Value == "" {
-			continue
-		}
-		if hp, onHost := c.HostPath(f.Value); onHost {
-			r.file(hp, role, c.Name+" --"+f.Name)
-		}
+		r.settingFile(c, f.Name, f.Value, func() string { return c.Name + " --" + f.Name })
 	}
 	if c.Name == inventory.ComponentEtcd {
 		// etcd also takes its settings from ETCD_* variables.
 		for _, f := range c.Env {
-			if role, ok := fileFlags[c.Name][f.Name]; ok && f.Value != "" {
-				if hp, onHost := c.HostPath(f.Value); onHost {
-					r.file(hp, role, c.Name+" ETCD_"+strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
-				}
-			}
+			r.settingFile(c, f.Name, f.Value, func() string {
+				return c.Name + " ETCD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+			})
 		}
 	}
 	if c.Name != inventory.ComponentAPIServer {
@@ -194,5 +182,18 @@ func (r *reader) referencedFiles(o *inventory.Object, c *inventory.Component) {
 		if hp, onHost := c.HostPath(f.Value); onHost {
 			r.parseConfigFile(cf.kind, hp)
 		}
+	}
+}
+
+// settingFile records the file a component's setting names (a flag, a variable or a line of its
+// configuration file, called name in fileFlags), when the setting names one and a hostPath puts
+// it on the node; ref says where the setting was given.
+func (r *reader) settingFile(c *inventory.Component, name, value string, ref func() string) {
+	role, ok := fileFlags[c.Name][name]
+	if !ok || value == "" {
+		return
+	}
+	if hp, onHost := c.HostPath(value); onHost {
+		r.file(hp, role, ref())
 	}
 }

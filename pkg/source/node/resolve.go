@@ -43,12 +43,8 @@ func (r *reader) resolve(p string, followLast bool) string {
 	return resolved
 }
 
-// resolveFile is hostPath with the reason a path cannot be resolved (a loop of links), for
-// callers that report it rather than call the file missing.
-func (r *reader) resolveFile(p string) (string, error) {
-	return r.resolveErr(p, true)
-}
-
+// resolveErr is resolve with the reason a path cannot be resolved (a loop of links), for callers
+// that report it rather than call the file missing.
 func (r *reader) resolveErr(p string, followLast bool) (string, error) {
 	clean := path.Clean("/" + p)
 	if r.root == "/" || r.root == "" {

@@ -39,30 +39,7 @@ func Prepare(t testing.TB, name string) *Tree {
 	t.Helper()
 	src := filepath.Join(Dir(t), name)
 	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		default:
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, data, 0o644)
-		}
-	})
-	if err != nil {
+	if err := CopyTree(src, dst, false); err != nil {
 		t.Fatalf("nodetest: copying %s: %v", name, err)
 	}
 	tree := &Tree{Root: dst, owners: map[string][2]uint32{}}
@@ -130,4 +107,46 @@ func (tr *Tree) SetOwner(nodePath string, uid, gid uint32) {
 // Options returns node.Options for the copy, without a process table.
 func (tr *Tree) Options() node.Options {
 	return node.Options{Root: tr.Root, NoProc: true, Owner: tr.Owner}
+}
+
+// CopyTree copies the file or folder src to dst, links as links: each file and folder with its
+// own mode when keepModes is set, else with 0o644 and 0o755.
+func CopyTree(src, dst string, keepModes bool) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		fileMode, dirMode := fs.FileMode(0o644), fs.FileMode(0)
+		if keepModes {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			fileMode, dirMode = info.Mode().Perm(), info.Mode().Perm()
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case d.IsDir():
+			if err := os.MkdirAll(target, 0o755); err != nil || !keepModes {
+				return err
+			}
+			return os.Chmod(target, dirMode)
+		default:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, data, fileMode)
+		}
+	})
 }
