@@ -46,9 +46,10 @@ type Options struct {
 	// asking costs no system call); if it returns true the folder is handled elsewhere (a Helm
 	// chart, a kustomization) and not descended into.
 	Dir func(dir string, has func(name string) bool) bool
-	// Skip, when set, is asked about every file found in a folder; a file it gives a reason for
-	// is not read but listed among the skipped files with that reason (kubeharden's own
-	// configuration files, which are YAML but not manifests).
+	// Skip, when set, is asked about every file found in a folder, and about the file each link
+	// among them leads to; a file it gives a reason for is not read but listed among the
+	// skipped files with that reason (kubeharden's own configuration files, which are YAML but
+	// not manifests).
 	Skip func(path string) string
 	// Stream, when set, is handed every object as soon as it is decoded (engine.Stream), so
 	// that a large input need not be held whole before it is assessed.
@@ -203,19 +204,25 @@ func Load(paths []string, opts Options) *inventory.Inventory {
 			if !first(pi, f, true) {
 				return
 			}
-			if link != (fileread.ID{}) && skip == "" {
-				links = append(links, heldLink{i: reserve(), name: f, id: link})
-				return
+			if skip == "" && opts.Skip != nil {
+				skip = opts.Skip(f)
+				if skip == "" && link != (fileread.ID{}) {
+					// A link is judged by the file it leads to as well: a link to a
+					// configuration file is no more a manifest than the file is.
+					if target, err := filepath.EvalSymlinks(f); err == nil {
+						if reason := opts.Skip(target); reason != "" {
+							skip = "a link to " + target + ": " + reason
+						}
+					}
+				}
 			}
 			if skip != "" {
 				send(job{name: f, skip: skip})
 				return
 			}
-			if opts.Skip != nil {
-				if reason := opts.Skip(f); reason != "" {
-					send(job{name: f, skip: reason})
-					return
-				}
+			if link != (fileread.ID{}) {
+				links = append(links, heldLink{i: reserve(), name: f, id: link})
+				return
 			}
 			send(job{name: f, namedIDs: namedIDs})
 		})

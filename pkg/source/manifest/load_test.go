@@ -537,6 +537,59 @@ func TestNamedLinkReadOnce(t *testing.T) {
 	}
 }
 
+// TestSkipJudgesLinks: Options.Skip is asked about a link met in a folder as about any file
+// (a configuration file that is itself a link is not read as a manifest), and about the file
+// a link leads to (a link to a configuration file is not read either).
+func TestSkipJudgesLinks(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "kh.yaml"), []byte("minSeverity: high\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{
+		{filepath.Join(outside, "kh.yaml"), "config.yaml"}, // a link to a configuration file
+		{filepath.Join(dir, "app.yaml"), "plain.yaml"},     // a link to a manifest: read
+	} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	// The configuration file is known by its name, as the command's own rule knows it.
+	skip := func(p string) string {
+		if filepath.Base(p) == "kh.yaml" || filepath.Base(p) == "config.yaml" {
+			return "configuration"
+		}
+		return ""
+	}
+	inv := Load([]string{dir}, Options{Skip: skip})
+	got := fmt.Sprintf("%s; files %d; skipped %q", strings.Join(names(inv), " "), inv.Stats.Files, skippedFiles(inv))
+	want := fmt.Sprintf("ConfigMap/app; files 1; skipped %q", []string{
+		"config.yaml: configuration",
+		"plain.yaml: a link to " + filepath.Join(dir, "app.yaml") + ", which is read; not read twice",
+	})
+	if got != want {
+		t.Errorf("named link: got  %s\nwant %s", got, want)
+	}
+
+	// Named otherwise, the link is judged by the file it leads to.
+	skip = func(p string) string {
+		if filepath.Base(p) == "kh.yaml" {
+			return "configuration"
+		}
+		return ""
+	}
+	inv = Load([]string{dir}, Options{Skip: skip})
+	target, err := filepath.EvalSymlinks(filepath.Join(outside, "kh.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sk := skippedFiles(inv); len(sk) != 2 || sk[0] != "config.yaml: a link to "+target+": configuration" {
+		t.Errorf("link to a configuration file: skipped %q, want it listed with the file it leads to", sk)
+	}
+}
+
 // skippedFiles lists the files a load skipped as "base name: reason".
 func skippedFiles(inv *inventory.Inventory) []string {
 	var skipped []string
