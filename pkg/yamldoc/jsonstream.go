@@ -29,12 +29,15 @@ func EachYAMLOrJSON(data []byte, opts Options, fn func(Document, error) bool) {
 		Each(data, opts, fn)
 		return
 	}
-	src := unsafe.String(&data[0], len(data))
-	first := len(data) - len(bytes.TrimLeftFunc(data, unicode.IsSpace))
-	if first == len(data) || data[first] != '{' {
+	if !IsJSONStream(data) {
 		Each(data, opts, fn)
 		return
 	}
+	// kubectl drops a byte order mark at the start of a file before it looks at the text (the
+	// BOM override of its file reader); lines are not moved by it.
+	data = bytes.TrimPrefix(data, byteOrderMark)
+	src := unsafe.String(&data[0], len(data))
+	first := len(data) - len(bytes.TrimLeftFunc(data, unicode.IsSpace))
 	// Nearly every file that starts with '{' holds one JSON object: when the brackets of the
 	// first value close and only white space follows, the stream cannot be anything but that
 	// value (valid JSON) or YAML from its start (when the value is not valid JSON), which is
@@ -132,6 +135,17 @@ func bracketEnd(src string, i int) int {
 	}
 	return -1
 }
+
+// IsJSONStream says whether EachYAMLOrJSON reads data as a stream of JSON values, as kubectl
+// decides it: after a byte order mark at the very start, if any, the first character that is
+// not white space (unicode.IsSpace) is '{'. The file's name plays no part: kubectl reads a
+// ".json" file that holds YAML as YAML.
+func IsJSONStream(data []byte) bool {
+	t := bytes.TrimLeftFunc(bytes.TrimPrefix(data, byteOrderMark), unicode.IsSpace)
+	return len(t) > 0 && t[0] == '{'
+}
+
+var byteOrderMark = []byte("\ufeff")
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 

@@ -10,14 +10,18 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 	"k8s.io/apimachinery/pkg/runtime"
 	kyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
-// kubectlStream reads data as kubectl reads a manifest stream: the values it decodes (null and
-// empty documents left out, as kubectl skips them) and whether it ends with an error.
+// kubectlStream reads data as kubectl reads a manifest file: through the byte-order-mark
+// override of its file reader, then its stream decoder. It returns the values decoded (null and
+// empty documents left out, as kubectl skips them) and whether the stream ends with an error.
 func kubectlStream(data string) (values []any, failed bool) {
-	d := kyaml.NewYAMLOrJSONDecoder(strings.NewReader(data), 4096)
+	r := transform.NewReader(strings.NewReader(data), unicode.BOMOverride(unicode.UTF8.NewDecoder()))
+	d := kyaml.NewYAMLOrJSONDecoder(r, 4096)
 	for {
 		var ext runtime.RawExtension
 		err := d.Decode(&ext)
@@ -61,6 +65,10 @@ func TestEachYAMLOrJSONAgreesWithKubectl(t *testing.T) {
 		"{\"a\":1}\n{\"b\":2}\n{\"c\":",
 		"{\"a\":1}\n",
 		"{\"a\":1}  # trailing\n",
+		// A byte order mark at the start is dropped before the stream is sniffed.
+		"\ufeff{\"a\":1}\n{\"b\":2}\n",
+		"\ufeff  {\"a\":1}{\"b\":2}",
+		"\ufeff{\"a\":1}\n",
 	} {
 		want, wantErr := kubectlStream(in)
 		var got []any

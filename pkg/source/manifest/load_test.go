@@ -598,3 +598,39 @@ func skippedFiles(inv *inventory.Inventory) []string {
 	}
 	return skipped
 }
+
+// TestJSONByContent: a file is read as JSON by what it holds, not by its name, as kubectl
+// reads it. A ".json" file that holds YAML keeps the tabs of its block scalars (the tabs that
+// JSON allows between tokens are turned into spaces only in JSON streams), and a JSON stream
+// after a byte order mark is read value by value.
+func TestJSONByContent(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"yaml.json":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tabs\ndata:\n  script: |\n    a\tb\n",
+		"stream.yaml": "\ufeff{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"one\"}}\n{\"apiVersion\":\t\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"two\"}}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv := Load([]string{dir}, Options{})
+	if len(inv.Errors) != 0 {
+		t.Fatalf("errors %v", inv.Errors)
+	}
+	if n := names(inv); !slices.Equal(n, []string{"ConfigMap/one", "ConfigMap/two", "ConfigMap/tabs"}) {
+		t.Fatalf("objects %v", n)
+	}
+	for _, o := range inv.Objects {
+		if o.Name != "tabs" {
+			continue
+		}
+		cm, ok := o.Typed.(*corev1.ConfigMap)
+		if !ok {
+			t.Fatalf("tabs decoded as %T", o.Typed)
+		}
+		if got := cm.Data["script"]; got != "a\tb\n" {
+			t.Errorf("script %q, want the tab kept", got)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,7 +21,7 @@ import (
 var parseOptions = yamldoc.Options{MaxDepth: 512, MaxAliasNodes: 1_000_000}
 
 func parseInto(r *fileResult, data []byte, opts *Options) {
-	if isJSON(r.name, data) {
+	if yamldoc.IsJSONStream(data) {
 		// JSON allows tabs as whitespace where YAML does not; outside strings (where JSON forbids
 		// raw tabs) they can be replaced one for one without moving any line.
 		data = bytes.ReplaceAll(data, []byte{'\t'}, []byte{' '})
@@ -62,14 +61,6 @@ func excessiveAliasing(r *fileResult, d yamldoc.Document) bool {
 	}
 	r.fail(errorLine(err), fmt.Sprintf("document %d: %s", d.Index+1, errorMessage(err)))
 	return true
-}
-
-func isJSON(name string, data []byte) bool {
-	if strings.EqualFold(filepath.Ext(name), ".json") {
-		return true
-	}
-	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	return len(t) > 0 && (t[0] == '{')
 }
 
 func errorLine(err error) int {
