@@ -26,8 +26,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -90,12 +92,12 @@ func Build(dir string, opts Options) *inventory.Inventory {
 	}
 	fsys, err := newOriginFS(kf)
 	if err != nil {
-		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactTagValues(err.Error())})
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactParserValues(err.Error())})
 		return inv
 	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, dir)
 	if err != nil {
-		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: "kustomize build: " + manifest.RedactTagValues(err.Error()) + " (nothing in this kustomization is assessed)"})
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: "kustomize build: " + redactBuildError(err.Error()) + " (nothing in this kustomization is assessed)"})
 		return inv
 	}
 	detail := "kustomize build " + dir
@@ -105,12 +107,12 @@ func Build(dir string, opts Options) *inventory.Inventory {
 		origin, _ := res.GetOrigin()
 		if fsys.injected {
 			if err := res.SetOrigin(nil); err != nil {
-				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactTagValues(err.Error())})
+				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactParserValues(err.Error())})
 			}
 		}
 		data, err := res.AsYAML()
 		if err != nil {
-			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), manifest.RedactTagValues(err.Error()))})
+			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), manifest.RedactParserValues(err.Error()))})
 			continue
 		}
 		file, srcObj, srcNode, line := src.locate(dir, kf, origin, res)
@@ -376,3 +378,28 @@ func (f *originFS) ReadFile(path string) ([]byte, error) {
 
 // originAnnotation is the annotation kustomize records a resource's origin in.
 const originAnnotation = "config.kubernetes.io/origin"
+
+// redactBuildError removes the values kustomize quotes in its build errors, besides what its
+// YAML parser quotes (manifest.RedactParserValues): when one of a generator's literal sources is
+// not key=value, the error prints it and every other literal of the generator, and an env file's
+// line that is not valid UTF-8 is printed whole. Either may be a Secret's.
+func redactBuildError(msg string) string {
+	msg = manifest.RedactParserValues(msg)
+	if strings.Contains(msg, "literal source") {
+		msg = literalSources().ReplaceAllString(msg, "literal sources: one is not written key=value")
+	}
+	if strings.Contains(msg, "invalid utf8 bytes") {
+		msg = envLine().ReplaceAllString(msg, "a line is not valid UTF-8")
+	}
+	return msg
+}
+
+// The patterns are built on first use, as few builds fail.
+var (
+	literalSources = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`literal sources \[(?s:.*)invalid literal source (?s:.*), expected key=value`)
+	})
+	envLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`line \[[0-9 ]*\] has invalid utf8 bytes : (?s:.*)`)
+	})
+)

@@ -363,3 +363,36 @@ func dirsOf(found []foundDir) []string {
 	}
 	return out
 }
+
+// TestBuildErrorsHoldNoValues: kustomize prints a generator's literal sources, all of them, when
+// one is not key=value, and an env file's line that is not valid UTF-8; a value that starts with
+// '*' is read as an alias and named in the parser's error. None of them may reach a report.
+func TestBuildErrorsHoldNoValues(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"literal": {"kustomization.yaml": "secretGenerator:\n- name: db\n  literals:\n  - user=LitUserValue1\n  - \"password: LitPassword2\"\n"},
+		"env file": {
+			"kustomization.yaml": "secretGenerator:\n- name: db\n  envs:\n  - db.env\n",
+			"db.env":             "PASSWORD=EnvPassword3\xff\n",
+		},
+		"alias": {
+			"kustomization.yaml": "resources:\n- secret.yaml\n",
+			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: *AliasPassword4\n",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			inv := Build(kustomization(t, files), Options{})
+			if len(inv.Errors) != 1 {
+				t.Fatalf("errors %v, want one", inv.Errors)
+			}
+			msg := inv.Errors[0].Message
+			for _, v := range []string{"LitUserValue1", "LitPassword2", "EnvPassword3", "AliasPassword4"} {
+				if strings.Contains(msg, v[:8]) {
+					t.Errorf("error %q holds a value", msg)
+				}
+			}
+			if !strings.Contains(msg, "kustomize build") {
+				t.Errorf("error %q does not say what failed", msg)
+			}
+		})
+	}
+}

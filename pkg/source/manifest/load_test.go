@@ -261,7 +261,7 @@ func TestTagErrorsDoNotQuoteValues(t *testing.T) {
 			}
 		}
 	}
-	if got := RedactTagValues("Secret s: yaml: cannot decode !!str `SUPERSECRET` as a !!int"); got != "Secret s: yaml: cannot decode !!str value as a !!int" {
+	if got := RedactParserValues("Secret s: yaml: cannot decode !!str `SUPERSECRET` as a !!int"); got != "Secret s: yaml: cannot decode !!str value as a !!int" {
 		t.Errorf("go-yaml form: %q", got)
 	}
 }

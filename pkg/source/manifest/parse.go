@@ -78,9 +78,9 @@ func errorLine(err error) int {
 func errorMessage(err error) string {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
-		return RedactTagValues(ye.Msg)
+		return RedactParserValues(ye.Msg)
 	}
-	return RedactTagValues(err.Error())
+	return RedactParserValues(err.Error())
 }
 
 func scalar(n *yamldoc.Node, key string) string {
@@ -237,7 +237,7 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		label := objectLabel(kind, o.Name)
 		var de *yamldoc.DecodeError
 		if errors.As(err, &de) {
-			msg := de.Msg
+			msg := RedactParserValues(de.Msg)
 			if sensitive(kind, de.Path) {
 				msg = redactValues(msg)
 			}
@@ -247,7 +247,7 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 			r.fail(de.Line, label+": "+msg+" (object not assessed)")
 			r.unreadable(o, msg)
 		} else {
-			r.fail(n.Line, label+": "+err.Error()+" (object not assessed)")
+			r.fail(n.Line, label+": "+RedactParserValues(err.Error())+" (object not assessed)")
 			r.unreadable(o, err.Error())
 		}
 		return
@@ -373,22 +373,36 @@ func sensitive(kind, path string) bool {
 	return false
 }
 
-// RedactTagValues removes the value from a YAML parser's complaint that a scalar does not fit
-// its explicit tag ("cannot decode !!str "s3cr3t" as a !!int", or go-yaml's backquoted form
-// that kustomize passes on). The parser meets it before anyone knows the document's kind, so it
-// is removed from every such message: the document may be a Secret.
-func RedactTagValues(msg string) string {
+// RedactParserValues removes from a YAML parser's complaint what it quotes of the input where
+// that may be a value:
+//   - a scalar that does not fit its explicit tag ("cannot decode !!str "s3cr3t" as a !!int",
+//     or go-yaml's backquoted form that kustomize passes on);
+//   - the name of an alias that has no anchor, or whose anchor holds it: a plain value that
+//     starts with '*', such as a password, is read as an alias ("unknown anchor 's3cr3t'
+//     referenced").
+//
+// The parser meets them before anyone knows the document's kind, so they are removed from every
+// such message: the document may be a Secret. The line still says where the problem is.
+func RedactParserValues(msg string) string {
+	if strings.Contains(msg, "anchor '") {
+		msg = anchorName().ReplaceAllString(msg, "anchor$1")
+	}
 	if !strings.Contains(msg, "cannot ") {
 		return msg // the usual parse error: no pattern to run
 	}
 	return tagValue().ReplaceAllString(msg, "$1 value")
 }
 
-// tagValue is built on first use: most scans never meet a tag error, and every command pays for
-// package-level regular expressions at start-up.
-var tagValue = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|` + "`[^`]*`" + `)`)
-})
+// tagValue and anchorName are built on first use: most scans never meet such an error, and
+// every command pays for package-level regular expressions at start-up.
+var (
+	tagValue = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|` + "`[^`]*`" + `)`)
+	})
+	anchorName = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`anchor '(?s:.*?)'( referenced| value contains itself)`)
+	})
+)
 
 var (
 	quotedValue = regexp.MustCompile(`string "(?:[^"\\]|\\.)*"(?:\.\.\.)?`)
