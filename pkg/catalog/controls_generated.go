@@ -228,7 +228,7 @@ var generatedControls = []*Control{
 		Section:     SectionPodSecurity,
 		Severity:    SeverityMedium,
 		Sources:     []Source{"manifest", "cluster"},
-		Checked:     "The effective seccompProfile of each container: the first set of the container's field, its legacy container.seccomp.security.alpha.kubernetes.io/<name> annotation, the pod's field and the legacy seccomp.security.alpha.kubernetes.io/pod annotation. Passes for RuntimeDefault and Localhost (annotations runtime/default, docker/default, localhost/...); fails when unset, Unconfined or unknown. Pods with spec.os.name windows are skipped: the API server forbids seccomp settings there.",
+		Checked:     "The effective seccompProfile of each container: the container's field, else the pod's. Passes for RuntimeDefault, and Localhost with a localhostProfile; fails when unset, Unconfined, unknown, or Localhost without a profile (which the API server refuses). The legacy seccomp.security.alpha.kubernetes.io annotations count for nothing: the kubelet has ignored them since Kubernetes 1.27, so a container with only an annotation fails, at the annotation. Pods with spec.os.name windows are skipped: the API server forbids seccomp settings there.",
 		Rationale:   "Seccomp limits the system calls a container can make, which closes off most kernel attack surface. Without a profile, the container can use every system call.",
 		Remediation: "Set seccompProfile.type to RuntimeDefault in the pod's securityContext.",
 		Example:     "spec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n",

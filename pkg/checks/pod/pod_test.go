@@ -148,8 +148,12 @@ func TestFailurePaths(t *testing.T) {
 		{"PS-23", "fail-pod-unconfined", p("spec.securityContext.seccompProfile.type")},
 		{"PS-23", "fail-container-unconfined", p("spec.initContainers[0].securityContext.seccompProfile.type")},
 		{"PS-23", "fail-legacy-annotations", p(
-			`spec.template.metadata.annotations["container.seccomp.security.alpha.kubernetes.io/debug"]`,
-			`spec.template.metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]`)},
+			`spec.template.metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]`,
+			`spec.template.metadata.annotations["container.seccomp.security.alpha.kubernetes.io/debug"]`)},
+		{"PS-23", "fail-legacy-annotations-only", p(
+			`metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]`,
+			`metadata.annotations["container.seccomp.security.alpha.kubernetes.io/local"]`)},
+		{"PS-23", "fail-localhost-without-profile", p("spec.containers[1].securityContext.seccompProfile.type", "spec.securityContext.seccompProfile.type")},
 		{"PS-24", "fail-legacy-unconfined", p(`metadata.annotations["container.apparmor.security.beta.kubernetes.io/nginx"]`)},
 		{"PS-24", "fail-pod-unconfined", p("spec.securityContext.appArmorProfile.type")},
 		{"PS-24", "fail-container-unconfined", p("spec.containers[0].securityContext.appArmorProfile.type")},

@@ -355,3 +355,8 @@ func locateHostProcess(pt *inventory.PodTemplate) string {
 	}
 	return ""
 }
+
+// seccompFieldOK says whether the Pod Security Standards accept a seccompProfile type.
+func seccompFieldOK(t string) bool {
+	return t == string(corev1.SeccompProfileTypeRuntimeDefault) || t == string(corev1.SeccompProfileTypeLocalhost)
+}

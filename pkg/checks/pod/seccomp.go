@@ -5,15 +5,19 @@ PS-23: every container must run under a seccomp profile.
 
 Fields read, first one set wins (see helpers.go on inheritance):
 
-	spec.{containers,initContainers,ephemeralContainers}[*].securityContext.seccompProfile.type
-	metadata.annotations["container.seccomp.security.alpha.kubernetes.io/<container name>"]
-	spec.securityContext.seccompProfile.type
-	metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]
+	spec.{containers,initContainers,ephemeralContainers}[*].securityContext.seccompProfile
+	spec.securityContext.seccompProfile
 
-Passes: type RuntimeDefault or Localhost; annotation runtime/default, docker/default or
-        localhost/<profile>.
-Fails:  Unconfined (or the annotation unconfined), any other value, or nothing set at all.
+Passes: type RuntimeDefault, or Localhost with a localhostProfile.
+Fails:  Unconfined, Localhost without a localhostProfile (the API server refuses it), any other
+        value, or nothing set at all. The legacy annotations
+        (seccomp.security.alpha.kubernetes.io/pod and
+        container.seccomp.security.alpha.kubernetes.io/<name>) count for nothing: the kubelet
+        has ignored them since Kubernetes 1.27, so a container with only an annotation runs
+        without seccomp. The finding then points at the annotation, which misleads its reader.
 Skips:  pods with spec.os.name: windows, where the API server forbids seccomp settings.
+
+PS-40 and PS-41 still judge the annotations, as the Pod Security Standards do.
 */
 
 import (
@@ -43,30 +47,41 @@ func containerAnnotation(pt *inventory.PodTemplate, prefix, name string) (string
 	return "", false
 }
 
-// effSeccomp returns the effective seccomp setting of c as a field type or annotation value.
-func effSeccomp(pt *inventory.PodTemplate, c ctr) (string, level) {
+// effSeccomp returns the seccomp profile that applies to c, and where it is set.
+func effSeccomp(pt *inventory.PodTemplate, c ctr) (*corev1.SeccompProfile, level) {
 	if sc := c.SecurityContext; sc != nil && sc.SeccompProfile != nil {
-		return string(sc.SeccompProfile.Type), atContainer
-	}
-	if v, ok := containerAnnotation(pt, seccompContainerAnnotation, c.Name); ok {
-		return v, atCtrAnnotation
+		return sc.SeccompProfile, atContainer
 	}
 	if psc := pt.Spec.SecurityContext; psc != nil && psc.SeccompProfile != nil {
-		return string(psc.SeccompProfile.Type), atPod
+		return psc.SeccompProfile, atPod
 	}
-	if v, ok := pt.Meta.Annotations[seccompPodAnnotation]; ok {
-		return v, atPodAnnotation
-	}
-	return "", unset
+	return nil, unset
 }
 
-func seccompFieldOK(t string) bool {
-	return t == string(corev1.SeccompProfileTypeRuntimeDefault) || t == string(corev1.SeccompProfileTypeLocalhost)
+// seccompProblem says what is wrong with a profile that is set ("" when nothing is).
+func seccompProblem(p *corev1.SeccompProfile) string {
+	switch p.Type {
+	case corev1.SeccompProfileTypeRuntimeDefault:
+		return ""
+	case corev1.SeccompProfileTypeLocalhost:
+		if p.LocalhostProfile == nil || *p.LocalhostProfile == "" {
+			return "sets seccompProfile.type Localhost without a localhostProfile, which the API server refuses"
+		}
+		return ""
+	}
+	return badProfile("seccomp", "seccompProfile.type", string(p.Type))
 }
 
-func seccompAnnotationOK(v string) bool {
-	return v == corev1.SeccompProfileRuntimeDefault || v == corev1.DeprecatedSeccompProfileDockerDefault ||
-		strings.HasPrefix(v, corev1.SeccompLocalhostProfileNamePrefix)
+// legacySeccompAnnotation returns the path of the legacy annotation a container without a
+// seccomp field may be thought to run under, if the pod has one.
+func legacySeccompAnnotation(pt *inventory.PodTemplate, c ctr) (string, bool) {
+	if _, ok := containerAnnotation(pt, seccompContainerAnnotation, c.Name); ok {
+		return annotationPath(pt, seccompContainerAnnotation+c.Name), true
+	}
+	if _, ok := pt.Meta.Annotations[seccompPodAnnotation]; ok {
+		return annotationPath(pt, seccompPodAnnotation), true
+	}
+	return "", false
 }
 
 func assessSeccomp(a *checks.Assessment, pt *inventory.PodTemplate) {
@@ -76,25 +91,21 @@ func assessSeccomp(a *checks.Assessment, pt *inventory.PodTemplate) {
 	}
 	var inherited podFindings
 	for c := range containers(pt) {
-		v, lvl := effSeccomp(pt, c)
+		p, lvl := effSeccomp(pt, c)
 		switch lvl {
 		case unset:
+			if path, ok := legacySeccompAnnotation(pt, c); ok {
+				a.Fail(path, c.msg(" has no seccomp profile: the legacy seccomp annotations have been ignored since Kubernetes 1.27 (set seccompProfile.type: RuntimeDefault)"))
+				continue
+			}
 			a.Fail(c.sc("seccompProfile"), c.msg(" has no seccomp profile (set seccompProfile.type: RuntimeDefault)"))
 		case atContainer:
-			if !seccompFieldOK(v) {
-				a.Fail(c.sc("seccompProfile.type"), c.msg(" ", badProfile("seccomp", "seccompProfile.type", v)))
-			}
-		case atCtrAnnotation:
-			if !seccompAnnotationOK(v) {
-				a.Fail(annotationPath(pt, seccompContainerAnnotation+c.Name), c.msg(" ", badProfile("seccomp", "legacy annotation", v)))
+			if problem := seccompProblem(p); problem != "" {
+				a.Fail(c.sc("seccompProfile.type"), c.msg(" ", problem))
 			}
 		case atPod:
-			if !seccompFieldOK(v) {
-				inherited.add(podSC(pt, "seccompProfile.type"), "pod "+badProfile("seccomp", "seccompProfile.type", v), c)
-			}
-		case atPodAnnotation:
-			if !seccompAnnotationOK(v) {
-				inherited.add(annotationPath(pt, seccompPodAnnotation), "pod "+badProfile("seccomp", "legacy annotation", v), c)
+			if problem := seccompProblem(p); problem != "" {
+				inherited.add(podSC(pt, "seccompProfile.type"), "pod "+problem, c)
 			}
 		}
 	}
