@@ -8,7 +8,8 @@ Fields read: every field the k8s.io/pod-security-admission policy checks read (h
 privileged, capabilities, hostPath and other volume types, host ports, probe and lifecycle hosts,
 AppArmor, SELinux, seccomp, procMount, sysctls, Windows HostProcess; and for restricted also
 allowPrivilegeEscalation, runAsNonRoot, runAsUser, capabilities drop ALL), on the pod template's
-metadata and spec, exactly as the API server's PodSecurity admission reads them.
+metadata and spec, exactly as the API server's PodSecurity admission reads them (for a Pod,
+after the changes the API server makes before admission: pss_admission.go).
 
 Passes: every check of the level allows the pod.
 Fails:  one finding per check that forbids it, worded "[<check ID>] <reason>: <detail>" where
@@ -19,7 +20,8 @@ resolves the checks itself the way its registry does: for each check of policy.D
 the newest version whose MinimumVersion is at most the evaluated version (at "latest", each
 check's newest version); at restricted, the baseline checks minus those that a
 restricted check's OverrideCheckIDs replaces; baseline IDs first, then restricted, each sorted.
-The parity tests prove that the findings equal what Evaluator.EvaluatePod returns.
+The parity tests prove that the findings equal what Evaluator.EvaluatePod returns, and the
+end-to-end test that they say what a real API server says when it refuses a Pod.
 */
 
 import (
@@ -170,10 +172,16 @@ type pssMemoKey struct{}
 
 // results runs every check of all on the template once and returns the violations in the
 // order of all. Most templates break a few checks or none, so only violations are kept.
-func (p *pssProfiles) results(pt *inventory.PodTemplate) []pssFinding {
+// A Pod is judged as its admission sees it (admittedPodSpec); findings still point at the
+// fields of the manifest.
+func (p *pssProfiles) results(pt *inventory.PodTemplate, isPod bool) []pssFinding {
 	var out []pssFinding
+	spec := pt.Spec
+	if isPod {
+		spec = admittedPodSpec(pt)
+	}
 	for i := range p.all {
-		if v, bad := p.run(i, pt.Meta, pt.Spec); bad {
+		if v, bad := p.run(i, pt.Meta, spec); bad {
 			if out == nil {
 				out = make([]pssFinding, 0, 4) // a pod left at the defaults breaks four
 			}
@@ -194,7 +202,7 @@ func assessPSS(l api.Level) func(*checks.Assessment, *inventory.Object, *invento
 			a.NotAssessed("the pod-security-admission checks could not be loaded: " + p.err.Error())
 			return
 		}
-		res := a.Memo(o, pssMemoKey{}, func() any { return p.results(pt) }).([]pssFinding)
+		res := a.Memo(o, pssMemoKey{}, func() any { return p.results(pt, o.Kind == "Pod") }).([]pssFinding)
 		in := p.inLevel(l)
 		for i := range res {
 			if r := &res[i]; in[r.check] {

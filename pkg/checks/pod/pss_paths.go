@@ -33,11 +33,21 @@ var pssLocators = map[policy.CheckID]func(pt *inventory.PodTemplate) string{
 	},
 	"restrictedVolumes": func(pt *inventory.PodTemplate) string { return firstVolume(pt, restrictedVolume) },
 	"hostPorts": func(pt *inventory.PodTemplate) string {
-		return firstContainer(pt, func(c ctr) string {
+		if p := firstContainer(pt, func(c ctr) string {
 			for j, p := range c.Ports {
 				if p.HostPort != 0 {
 					return inventory.Index(c.at("ports"), j) + ".hostPort"
 				}
+			}
+			return ""
+		}); p != "" || !pt.Spec.HostNetwork {
+			return p
+		}
+		// A Pod on the host's network gets each port's containerPort as its hostPort
+		// (admittedPodSpec).
+		return firstContainer(pt, func(c ctr) string {
+			if len(c.Ports) > 0 && c.list != "ephemeralContainers" {
+				return inventory.Index(c.at("ports"), 0) + ".containerPort"
 			}
 			return ""
 		})
