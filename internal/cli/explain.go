@@ -46,11 +46,13 @@ func writeExplanation(w io.Writer, c *catalog.Control) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(c.References) > 0 {
-		fmt.Fprintln(w, "References:")
-		for _, r := range c.References {
-			fmt.Fprintln(w, "  - "+catalog.DescribeReference(r))
-		}
+	fmt.Fprintln(w, "References:")
+	if len(c.References) == 0 {
+		// Said rather than left out, so that a reader does not wonder whether it was forgotten.
+		fmt.Fprintln(w, "  none: kubescape, trivy, the CIS Benchmark and the Pod Security Standards have no counterpart")
+	}
+	for _, r := range c.References {
+		fmt.Fprintln(w, "  - "+catalog.DescribeReference(r))
 	}
 }
 

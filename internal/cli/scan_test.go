@@ -158,6 +158,11 @@ func TestControlsAndExplain(t *testing.T) {
 			t.Errorf("explain output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// A control without counterparts says so.
+	out.Reset()
+	if code := Main([]string{"explain", "PS-18"}, Streams{Out: &out, Err: &out}); code != ExitOK || !strings.Contains(out.String(), "References:\n  none: ") {
+		t.Errorf("explain PS-18: exit %d, output:\n%s", code, out.String())
+	}
 }
 
 // TestControlsSource: --source takes the sources controls are assessed from, and its help names
