@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubeharden/kubeharden/pkg/checks/versions"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 	"github.com/kubeharden/kubeharden/pkg/source/cluster"
 )
 
@@ -178,7 +179,8 @@ func (f *clusterFlags) clientConfig() (*rest.Config, string, error) {
 		if clientcmd.IsEmptyConfig(err) {
 			return nil, "", errors.New("no kubeconfig found and not running in a pod: set --kubeconfig or KUBECONFIG")
 		}
-		return nil, "", err
+		// client-go quotes the kubeconfig's YAML in its parse errors.
+		return nil, "", errors.New(redact.Message(err.Error()))
 	}
 	name := f.context
 	if name == "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubeharden/kubeharden/pkg/analysis/rbac"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 )
 
 // rbacFlags are shared by the rbac query commands: where the RBAC objects come from, read as scan
@@ -63,7 +64,7 @@ func (f *rbacFlags) finish(s Streams, a *rbac.Analysis, inv *inventory.Inventory
 	}
 	incomplete := len(inv.Errors)
 	for _, e := range inv.Errors {
-		fmt.Fprintln(s.Err, "kubeharden: "+e.Error())
+		fmt.Fprintln(s.Err, "kubeharden: "+redact.Message(e.Error()))
 	}
 	for _, kind := range []string{"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"} {
 		if why, ok := inv.Unavailable[kind]; ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/config"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -119,6 +120,11 @@ func (r *run) finish(inv *inventory.Inventory) *Result {
 	opts := r.opts
 	res := &Result{Findings: r.findings, Errors: append(slices.Clip(inv.Errors), r.errors...), Started: opts.Now, Catalog: opts.Catalog,
 		ShowPassed: opts.ShowPassed, ShowExempt: opts.ShowExempt}
+	// Every source's errors pass here on their way to a report: whatever a parser or a library
+	// quoted of the input that may be a secret is removed once, for all of them.
+	for i := range res.Errors {
+		res.Errors[i].Message = redact.Message(res.Errors[i].Message)
+	}
 	res.Summary = r.summary()
 	res.Summary.Controls = len(r.active)
 	res.Summary.Complete = inv.Complete

@@ -84,6 +84,24 @@ func TestScoresAndStatuses(t *testing.T) {
 	}
 }
 
+// TestErrorsRedacted: whatever source an input error comes from (a node's configuration file, a
+// kubeconfig), what its parser quoted of a value is not in the result.
+func TestErrorsRedacted(t *testing.T) {
+	inv := &inventory.Inventory{Errors: []inventory.InputError{
+		{File: "encryption-config.yaml", Line: 7, Message: "unknown anchor 'Tm9kZUVuY0FsaWFz' referenced"},
+		{File: "webhook.kubeconfig", Line: 3, Message: "found undefined tag handle !Pa55word!"},
+	}}
+	res, err := Run(inv, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors {
+		if strings.Contains(e.Message, "Tm9kZUVu") || strings.Contains(e.Message, "Pa55word") || e.Line == 0 {
+			t.Errorf("error %+v", e)
+		}
+	}
+}
+
 func TestSourceFilterAndDisable(t *testing.T) {
 	inv := &inventory.Inventory{}
 	// NS-42 applies to manifests only: a Secret from a cluster is never assessed by it.

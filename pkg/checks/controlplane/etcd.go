@@ -45,6 +45,7 @@ import (
 
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 )
 
 func init() {
@@ -101,7 +102,7 @@ func assessEtcdTLS(a *checks.Assessment, c *inventory.Component, prefix, kind st
 	}
 	for _, e := range endpoints(v) {
 		if e.scheme == "http" {
-			a.Failf(f.Path, "%s includes %s: %s traffic on it is not encrypted", settingName(c, urlsFlag), e.raw, kind)
+			a.Failf(f.Path, "%s includes %s: %s traffic on it is not encrypted", settingName(c, urlsFlag), redact.URL(e.raw), kind)
 		}
 	}
 }
@@ -113,7 +114,7 @@ func assessAPIServerEtcd(a *checks.Assessment, o *inventory.Object, inv *invento
 	if f, v, set := value(c, "etcd-servers"); set {
 		for _, e := range endpoints(v) {
 			if e.scheme == "http" {
-				a.Failf(f.Path, "--etcd-servers includes %s: the API server talks to etcd without TLS", e.raw)
+				a.Failf(f.Path, "--etcd-servers includes %s: the API server talks to etcd without TLS", redact.URL(e.raw))
 			}
 		}
 	}
@@ -209,7 +210,7 @@ func assessEtcdListen(a *checks.Assessment, o *inventory.Object, inv *inventory.
 		var exposed []string
 		for _, e := range endpoints(v) {
 			if !isLoopback(e.host) {
-				exposed = append(exposed, e.raw)
+				exposed = append(exposed, redact.URL(e.raw))
 			}
 		}
 		if len(exposed) > 0 {

@@ -46,6 +46,7 @@ import (
 	"github.com/kubeharden/kubeharden/pkg/checks"
 	"github.com/kubeharden/kubeharden/pkg/checks/controlplane"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 )
 
 var apiServer = controlplane.Is(inventory.ComponentAPIServer)
@@ -178,7 +179,7 @@ func assessWebhookKubeconfig(a *checks.Assessment, kc *inventory.Kubeconfig) {
 	for i, cl := range kc.Clusters {
 		p := inventory.Index("clusters", i) + ".cluster"
 		if strings.HasPrefix(strings.ToLower(cl.Cluster.Server), "http://") {
-			a.Failf(p+".server", "audit events are sent to %s without TLS", cl.Cluster.Server)
+			a.Failf(p+".server", "audit events are sent to %s without TLS", redact.URL(cl.Cluster.Server))
 		}
 		if cl.Cluster.InsecureSkipTLSVerify {
 			a.Fail(p+".insecure-skip-tls-verify", "the webhook's certificate is not verified: anyone on the path can receive the audit events")

@@ -84,7 +84,28 @@ func secretMessage(s *corev1.Secret, field string, keys []string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(strconv.Quote(k))
+		if validKey(k) {
+			b.WriteString(strconv.Quote(k))
+		} else {
+			// Not a key the API server accepts: most likely a line of an env file without
+			// "=", which kustomize makes a key of, value and all.
+			b.WriteString("a key that is not a valid key name")
+		}
 	}
 	return b.String()
+}
+
+// validKey says whether k is a key a Secret may have: letters, digits, '-', '_' and '.'.
+func validKey(k string) bool {
+	if k == "" || len(k) > 253 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -31,6 +31,20 @@ func TestCommittedSecret(t *testing.T) {
 	assertNoLeak(t, outs, known)
 }
 
+// A key the API server would refuse is not quoted: kustomize makes one of an env file's line
+// without "=", value and all.
+func TestCommittedSecretInvalidKeyNotQuoted(t *testing.T) {
+	s := &corev1.Secret{Data: map[string][]byte{"PASSWORD: Hunter2Hunter2": nil, "user": nil}}
+	o := &inventory.Object{APIVersion: "v1", Kind: "Secret", Name: "db", Typed: s, Meta: &s.ObjectMeta,
+		Origin: inventory.Origin{Source: inventory.SourceManifest}}
+	c, _ := checks.Lookup("NS-42")
+	var a checks.Assessment
+	c.Assess(&a, o, nil)
+	if len(a.Failures) != 1 || a.Failures[0].Message != `Secret of type Opaque is committed with 2 keys in data: a key that is not a valid key name, "user"` {
+		t.Fatalf("got %v", a.Failures)
+	}
+}
+
 // Sources may drop Secret values when they read them; the verdict must not change.
 func TestCommittedSecretWithoutValues(t *testing.T) {
 	s := &corev1.Secret{Data: map[string][]byte{"password": nil}, StringData: map[string]string{"token": ""}}

@@ -59,6 +59,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 )
 
 // Defaults for Options fields left zero.
@@ -195,7 +196,9 @@ func (s *scan) run(ctx context.Context) (*inventory.Inventory, error) {
 	case isStatusError(err):
 		info.VersionError = "GET /version: " + err.Error()
 	default:
-		return nil, fmt.Errorf("%w at %s: %v", ErrUnreachable, s.cfg.Host, err)
+		// The server's URL may hold a password or a token, and the HTTP client's error
+		// quotes the URL it requested.
+		return nil, fmt.Errorf("%w at %s: %s", ErrUnreachable, redact.URL(s.cfg.Host), redact.Message(err.Error()))
 	}
 
 	// The anonymous requests go out while the kinds are listed: they need nothing from the

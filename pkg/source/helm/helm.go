@@ -97,14 +97,16 @@ func ReadValues(files, set, setString []string) (map[string]any, error) {
 		}
 		vals = mergeMaps(vals, cur)
 	}
-	for _, s := range set {
+	// An assignment that does not parse is named by its place, not quoted: its value may be a
+	// password (the parser's own message names keys only).
+	for i, s := range set {
 		if err := strvals.ParseInto(s, vals); err != nil {
-			return nil, fmt.Errorf("--set %s: %w", s, err)
+			return nil, fmt.Errorf("--set number %d: %w", i+1, err)
 		}
 	}
-	for _, s := range setString {
+	for i, s := range setString {
 		if err := strvals.ParseIntoString(s, vals); err != nil {
-			return nil, fmt.Errorf("--set-string %s: %w", s, err)
+			return nil, fmt.Errorf("--set-string number %d: %w", i+1, err)
 		}
 	}
 	return vals, nil

@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 	"github.com/kubeharden/kubeharden/pkg/source/manifest"
 	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
@@ -92,7 +93,7 @@ func Build(dir string, opts Options) *inventory.Inventory {
 	}
 	fsys, err := newOriginFS(kf)
 	if err != nil {
-		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactParserValues(err.Error())})
+		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: redact.Message(err.Error())})
 		return inv
 	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, dir)
@@ -107,12 +108,12 @@ func Build(dir string, opts Options) *inventory.Inventory {
 		origin, _ := res.GetOrigin()
 		if fsys.injected {
 			if err := res.SetOrigin(nil); err != nil {
-				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: manifest.RedactParserValues(err.Error())})
+				inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: redact.Message(err.Error())})
 			}
 		}
 		data, err := res.AsYAML()
 		if err != nil {
-			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), manifest.RedactParserValues(err.Error()))})
+			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), redact.Message(err.Error()))})
 			continue
 		}
 		file, srcObj, srcNode, line := src.locate(dir, kf, origin, res)
@@ -380,11 +381,18 @@ func (f *originFS) ReadFile(path string) ([]byte, error) {
 const originAnnotation = "config.kubernetes.io/origin"
 
 // redactBuildError removes the values kustomize quotes in its build errors, besides what its
-// YAML parser quotes (manifest.RedactParserValues): when one of a generator's literal sources is
+// YAML parser quotes (redact.Message): when one of a generator's literal sources is
 // not key=value, the error prints it and every other literal of the generator, and an env file's
-// line that is not valid UTF-8 is printed whole. Either may be a Secret's.
+// line that is not valid UTF-8 is printed whole. Either may be a Secret's. Where kustomize
+// prints the content it failed on (a patch, a node, an object, a value), after one of
+// contentMarkers or on the lines after the first, the rest of the message is left out.
 func redactBuildError(msg string) string {
-	msg = manifest.RedactParserValues(msg)
+	msg = redact.Message(msg)
+	for _, m := range contentMarkers {
+		if i := strings.Index(msg, m); i >= 0 {
+			msg = strings.TrimRight(msg[:i], " :") + " (the content it quotes left out)"
+		}
+	}
 	if strings.Contains(msg, "literal source") {
 		msg = literalSources().ReplaceAllString(msg, "literal sources: one is not written key=value")
 	}
@@ -393,6 +401,12 @@ func redactBuildError(msg string) string {
 	}
 	return msg
 }
+
+// contentMarkers are the words after which kustomize's errors print input: "trouble
+// configuring builtin PatchTransformer with config: <patch>", "options.index 3 is out of bounds
+// for value <value>", "node contents: <node>", "missing metadata.name in object <object>", and
+// multi-line messages whose later lines are the patch or file they failed on.
+var contentMarkers = []string{" with config:", " for value ", "node contents:", " in object ", "\n"}
 
 // The patterns are built on first use, as few builds fail.
 var (

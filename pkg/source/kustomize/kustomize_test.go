@@ -378,6 +378,19 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 			"kustomization.yaml": "resources:\n- secret.yaml\n",
 			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: *AliasPassword4\n",
 		},
+		"patch quoted": {
+			"kustomization.yaml": "resources:\n- secret.yaml\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: Secret\n    stringData:\n      password: PatchPassword5\n",
+			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n",
+		},
+		"object quoted": {
+			"kustomization.yaml": "resources:\n- secret.yaml\n",
+			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  labels: {a: b}\nstringData:\n  password: ObjectPassword6\n",
+		},
+		"value quoted": {
+			"kustomization.yaml": "resources:\n- secret.yaml\n- cm.yaml\nreplacements:\n- source:\n    kind: Secret\n    name: db\n    fieldPath: stringData.password\n    options: {delimiter: \":\", index: 3}\n  targets:\n  - select: {kind: ConfigMap}\n    fieldPaths: [data.pw]\n",
+			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ValuePassword7\n",
+			"cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: x\n",
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			inv := Build(kustomization(t, files), Options{})
@@ -385,7 +398,7 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 				t.Fatalf("errors %v, want one", inv.Errors)
 			}
 			msg := inv.Errors[0].Message
-			for _, v := range []string{"LitUserValue1", "LitPassword2", "EnvPassword3", "AliasPassword4"} {
+			for _, v := range []string{"LitUserValue1", "LitPassword2", "EnvPassword3", "AliasPassword4", "PatchPassword5", "ObjectPassword6", "ValuePassword7"} {
 				if strings.Contains(msg, v[:8]) {
 					t.Errorf("error %q holds a value", msg)
 				}

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/kubeharden/kubeharden/internal/slab"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -78,9 +77,9 @@ func errorLine(err error) int {
 func errorMessage(err error) string {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
-		return RedactParserValues(ye.Msg)
+		return redact.Message(ye.Msg)
 	}
-	return RedactParserValues(err.Error())
+	return redact.Message(err.Error())
 }
 
 func scalar(n *yamldoc.Node, key string) string {
@@ -237,17 +236,17 @@ func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where strin
 		label := objectLabel(kind, o.Name)
 		var de *yamldoc.DecodeError
 		if errors.As(err, &de) {
-			msg := RedactParserValues(de.Msg)
-			if sensitive(kind, de.Path) {
-				msg = redactValues(msg)
-			}
+			// The value is left out whatever the field: a field that is not secret may still
+			// hold one (a CSI driver's volumeAttributes.password), and the path and line say
+			// where the value is.
+			msg := redact.DecodedValues(redact.Message(de.Msg))
 			if de.Path != "" {
 				msg = de.Path + ": " + msg
 			}
 			r.fail(de.Line, label+": "+msg+" (object not assessed)")
 			r.unreadable(o, msg)
 		} else {
-			r.fail(n.Line, label+": "+RedactParserValues(err.Error())+" (object not assessed)")
+			r.fail(n.Line, label+": "+redact.Message(err.Error())+" (object not assessed)")
 			r.unreadable(o, err.Error())
 		}
 		return
@@ -356,64 +355,4 @@ func indexLines(root *yamldoc.Node, x *inventory.LineIndexBuilder) *inventory.Li
 	x.Add(inventory.RootHash, root.Line)
 	walk(root, inventory.RootHash, true, 0)
 	return x.Index()
-}
-
-// sensitive reports whether a field may hold a credential, so that a decode error about it must
-// not quote its value: anything in a Secret, and data, env values, annotations and container
-// command lines elsewhere.
-func sensitive(kind, path string) bool {
-	if kind == "Secret" {
-		return true
-	}
-	for _, p := range []string{"data", "stringData", "binaryData", "env", "annotations", "value", "command", "args"} {
-		if strings.Contains(path, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// RedactParserValues removes from a YAML parser's complaint what it quotes of the input where
-// that may be a value:
-//   - a scalar that does not fit its explicit tag ("cannot decode !!str "s3cr3t" as a !!int",
-//     or go-yaml's backquoted form that kustomize passes on);
-//   - the name of an alias that has no anchor, or whose anchor holds it: a plain value that
-//     starts with '*', such as a password, is read as an alias ("unknown anchor 's3cr3t'
-//     referenced").
-//
-// The parser meets them before anyone knows the document's kind, so they are removed from every
-// such message: the document may be a Secret. The line still says where the problem is.
-func RedactParserValues(msg string) string {
-	if strings.Contains(msg, "anchor '") {
-		msg = anchorName().ReplaceAllString(msg, "anchor$1")
-	}
-	if !strings.Contains(msg, "cannot ") {
-		return msg // the usual parse error: no pattern to run
-	}
-	return tagValue().ReplaceAllString(msg, "$1 value")
-}
-
-// tagValue and anchorName are built on first use: most scans never meet such an error, and
-// every command pays for package-level regular expressions at start-up.
-var (
-	tagValue = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|` + "`[^`]*`" + `)`)
-	})
-	anchorName = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`anchor '(?s:.*?)'( referenced| value contains itself)`)
-	})
-)
-
-var (
-	quotedValue = regexp.MustCompile(`string "(?:[^"\\]|\\.)*"(?:\.\.\.)?`)
-	numberValue = regexp.MustCompile(`\b(?:int|float) \S+`)
-	boolValue   = regexp.MustCompile(`\bbool \S+`)
-)
-
-// redactValues removes the values the YAML decoder quotes in its messages ("cannot use string
-// "x" as int32" becomes "cannot use a string as int32"), keeping what is wrong and where.
-func redactValues(msg string) string {
-	msg = quotedValue.ReplaceAllString(msg, "a string")
-	msg = numberValue.ReplaceAllString(msg, "a number")
-	return boolValue.ReplaceAllString(msg, "a bool")
 }
