@@ -302,6 +302,11 @@ func TestReadValuesErrors(t *testing.T) {
 	if _, err := ReadValues(nil, []string{"a.b[=1"}, nil); err == nil || !strings.Contains(err.Error(), "--set") {
 		t.Errorf("bad --set: %v", err)
 	}
+	// An assignment is named by its place, not quoted: its value may be a password.
+	_, err := ReadValues(nil, []string{"a=1", "password=Hunter2Hunter2,x"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "--set number 2") || strings.Contains(err.Error(), "Hunter2") {
+		t.Errorf("bad --set with a password: %v", err)
+	}
 }
 
 func TestDetection(t *testing.T) {
