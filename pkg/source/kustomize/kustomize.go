@@ -8,7 +8,7 @@
 // resource file, with the line of every field as that file has it, so a finding on a base
 // Deployment points into base/deployment.yaml even when an overlay renamed it. Generated
 // objects (configMapGenerator, secretGenerator) name the kustomization that generates them, at
-// the generator's entry. A field that a patch set (strategic merge or JSON 6902, in an overlay or
+// the generator's entry, and their keys at the literal or file entry that wrote each. A field that a patch set (strategic merge or JSON 6902, in an overlay or
 // a component) is placed in the patch instead: the object's Patched fields name the patch file
 // and line, which findings on that field report, and its Origin.Detail lists them
 // ("spec.template.spec.hostNetwork from overlays/prod/host.yaml:8"). A field counts as patched
@@ -116,7 +116,7 @@ func Build(dir string, opts Options) *inventory.Inventory {
 			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), redact.Message(err.Error()))})
 			continue
 		}
-		file, srcObj, srcNode, line := src.locate(dir, kf, origin, res)
+		file, srcObj, srcNode, line, genLines := src.locate(dir, kf, origin, res)
 		built := manifest.Parse(file, data, detail, mopts)
 		for i := range built.Errors {
 			// The loader's lines count in the built YAML, which nobody can open; the object's
@@ -130,7 +130,7 @@ func Build(dir string, opts Options) *inventory.Inventory {
 		}
 		for _, o := range built.Objects {
 			o.Origin.Line = line
-			o.Lines = nil
+			o.Lines = genLines
 			if srcObj != nil {
 				o.Origin.Doc = srcObj.Origin.Doc
 				if builtRoot != nil && srcNode != nil {
@@ -176,16 +176,18 @@ type sourceFile struct {
 }
 
 // locate returns the file to name for a built resource, the object in that file it was built
-// from and its parsed tree (nil for generated objects), and its line.
-func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.Resource) (string, *inventory.Object, *yamldoc.Node, int) {
+// from and its parsed tree (nil for generated objects), and its line; for a generated object,
+// the lines of its keys in its generator.
+func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.Resource) (string, *inventory.Object, *yamldoc.Node, int, *inventory.LineIndex) {
 	switch {
 	case origin == nil:
-		return kf, nil, nil, 0
+		return kf, nil, nil, 0, nil
 	case origin.ConfiguredIn != "":
 		file := filepath.Join(dir, filepath.FromSlash(origin.ConfiguredIn))
-		return file, nil, nil, generatorLine(file, res)
+		line, lines := generatorLines(file, res)
+		return file, nil, nil, line, lines
 	case origin.Path == "":
-		return kf, nil, nil, 0
+		return kf, nil, nil, 0, nil
 	}
 	file := filepath.Join(dir, filepath.FromSlash(origin.Path))
 	sf, ok := s.files[file]
@@ -209,13 +211,13 @@ func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.
 		s.files[file] = sf
 	}
 	if sf == nil {
-		return file, nil, nil, 0
+		return file, nil, nil, 0, nil
 	}
 	o := sourceObject(sf.inv.Objects, res.GetKind(), res.GetName())
 	if o == nil {
-		return file, nil, nil, 0
+		return file, nil, nil, 0, nil
 	}
-	return file, o, sf.roots[o.Origin.Line], o.Origin.Line
+	return file, o, sf.roots[o.Origin.Line], o.Origin.Line, nil
 }
 
 // alignLines gives the built object the lines of its resource file: each field of the built
@@ -299,28 +301,63 @@ func sourceObject(objs []*inventory.Object, kind, built string) *inventory.Objec
 	return best
 }
 
-// generatorLine finds the entry of a configMapGenerator or secretGenerator in a kustomization
-// file: the "name:" line with the generated object's name before kustomize added a prefix,
-// suffix or hash.
-func generatorLine(file string, res *resource.Resource) int {
+// generatorLines finds the entry of a configMapGenerator or secretGenerator in a kustomization
+// file that generated res (the one whose name, before kustomize added a prefix, suffix or hash,
+// the built name holds; the longest such) and returns the line of its name, and the lines of
+// the literals and files that give the generated object its keys, so that a finding on a key
+// points at the literal that wrote it.
+func generatorLines(file string, res *resource.Resource) (int, *inventory.LineIndex) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return 0
+		return 0, nil
+	}
+	docs, _ := yamldoc.Parse(data, parseOpts)
+	if len(docs) == 0 || docs[0].Root == nil {
+		return 0, nil
+	}
+	field := "configMapGenerator"
+	if res.GetKind() == "Secret" {
+		field = "secretGenerator"
+	}
+	gens := get(docs[0].Root, field)
+	if gens == nil || gens.Kind != yamldoc.SequenceNode {
+		return 0, nil
 	}
 	built := res.GetName()
-	best, bestLen := 0, 0
-	for i, l := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- "))
-		name, ok := strings.CutPrefix(t, "name:")
-		if !ok {
-			continue
-		}
-		name = strings.Trim(strings.TrimSpace(name), `"'`)
-		if name != "" && strings.Contains(built, name) && len(name) > bestLen {
-			best, bestLen = i+1, len(name)
+	var entry *yamldoc.Node
+	for _, g := range gens.Content {
+		if name := scalar(get(g, "name")); name != "" && strings.Contains(built, name) && (entry == nil || len(name) > len(scalar(get(entry, "name")))) {
+			entry = g
 		}
 	}
-	return best
+	if entry == nil {
+		return 0, nil
+	}
+	li := &inventory.LineIndex{}
+	keyLine := func(key string, line int) {
+		li.Add(inventory.RootHash.Field("data", true).Field(key, false), line)
+	}
+	if lits := get(entry, "literals"); lits != nil && lits.Kind == yamldoc.SequenceNode {
+		for _, l := range lits.Content {
+			if key, _, ok := strings.Cut(scalar(l), "="); ok && key != "" {
+				keyLine(key, l.Line)
+			}
+		}
+	}
+	if files := get(entry, "files"); files != nil && files.Kind == yamldoc.SequenceNode {
+		for _, f := range files.Content {
+			src := scalar(f)
+			key, path, ok := strings.Cut(src, "=")
+			if !ok {
+				key = filepath.Base(filepath.FromSlash(src))
+			} else if path == "" {
+				continue
+			}
+			keyLine(key, f.Line)
+		}
+	}
+	li.Seal()
+	return get(entry, "name").Line, li
 }
 
 // originFS is the disk, except that the root kustomization file reads as if it asked for origin

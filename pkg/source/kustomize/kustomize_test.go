@@ -409,3 +409,28 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 		})
 	}
 }
+
+// TestGeneratedKeysHaveTheirLines: a key of a generated ConfigMap or Secret is placed at the
+// literal or file entry that wrote it; the object at its generator's name.
+func TestGeneratedKeysHaveTheirLines(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"kustomization.yaml": "namePrefix: dev-\nconfigMapGenerator:\n- name: app\n  literals:\n  - LOG_LEVEL=debug\n  - DB_PASSWORD=x\n  files:\n  - token.txt\n  - renamed=other.txt\nsecretGenerator:\n- name: creds\n  literals:\n  - user=admin\n",
+		"token.txt":          "t\n",
+		"other.txt":          "o\n",
+	})
+	inv := Build(dir, Options{})
+	noErrors(t, inv)
+	byKind := map[string]*inventory.Object{}
+	for _, o := range inv.Objects {
+		byKind[o.Kind] = o // names carry kustomize's prefix and hash
+	}
+	cm, s := byKind["ConfigMap"], byKind["Secret"]
+	if cm == nil || s == nil {
+		t.Fatalf("objects %v", byKind)
+	}
+	if cm.Origin.Line != 3 || s.Origin.Line != 11 {
+		t.Errorf("ConfigMap at line %d, Secret at %d; want 3 and 11", cm.Origin.Line, s.Origin.Line)
+	}
+	lines(t, cm, map[string]int{"data.LOG_LEVEL": 5, "data.DB_PASSWORD": 6, `data["token.txt"]`: 8, "data.renamed": 9})
+	lines(t, s, map[string]int{"data.user": 13})
+}
