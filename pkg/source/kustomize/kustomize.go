@@ -425,6 +425,13 @@ const originAnnotation = "config.kubernetes.io/origin"
 // contentMarkers or on the lines after the first, the rest of the message is left out.
 func redactBuildError(msg string) string {
 	msg = redact.Message(msg)
+	// "trouble configuring builtin PatchTransformer with config: `<patch>`: <what went wrong>":
+	// the patch goes, what went wrong stays.
+	if i := strings.Index(msg, configMarker); i >= 0 {
+		if j := strings.IndexByte(msg[i+len(configMarker):], '`'); j >= 0 {
+			msg = msg[:i] + msg[i+len(configMarker)+j+1:]
+		}
+	}
 	for _, m := range contentMarkers {
 		if i := strings.Index(msg, m); i >= 0 {
 			msg = strings.TrimRight(msg[:i], " :") + " (the content it quotes left out)"
@@ -440,10 +447,13 @@ func redactBuildError(msg string) string {
 }
 
 // contentMarkers are the words after which kustomize's errors print input: "trouble
-// configuring builtin PatchTransformer with config: <patch>", "options.index 3 is out of bounds
+// configuring builtin PatchTransformer with config: <patch>" (where the patch is not
+// backquoted as usual), "unable to parse SM or JSON patch from [<patch>]", "options.index 3 is out of bounds
 // for value <value>", "node contents: <node>", "missing metadata.name in object <object>", and
 // multi-line messages whose later lines are the patch or file they failed on.
-var contentMarkers = []string{" with config:", " for value ", "node contents:", " in object ", "\n"}
+var contentMarkers = []string{" with config:", " patch from [", " for value ", "node contents:", " in object ", "\n"}
+
+const configMarker = " with config: `"
 
 // The patterns are built on first use, as few builds fail.
 var (

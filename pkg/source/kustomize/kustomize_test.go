@@ -382,6 +382,10 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 			"kustomization.yaml": "resources:\n- secret.yaml\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: Secret\n    stringData:\n      password: PatchPassword5\n",
 			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n",
 		},
+		"missing patch": {
+			"kustomization.yaml": "resources:\n- secret.yaml\npatches:\n- path: missing.yaml\n",
+			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: MissingPassword8\n",
+		},
 		"object quoted": {
 			"kustomization.yaml": "resources:\n- secret.yaml\n",
 			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  labels: {a: b}\nstringData:\n  password: ObjectPassword6\n",
@@ -405,6 +409,9 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 			}
 			if !strings.Contains(msg, "kustomize build") {
 				t.Errorf("error %q does not say what failed", msg)
+			}
+			if name == "missing patch" && !strings.Contains(msg, "missing.yaml") {
+				t.Errorf("error %q does not name the missing patch", msg)
 			}
 		})
 	}
