@@ -448,9 +448,9 @@ func redactBuildError(msg string) string {
 
 // contentMarkers are the words after which kustomize's errors print input: "trouble
 // configuring builtin PatchTransformer with config: <patch>" (where the patch is not
-// backquoted as usual), "unable to parse SM or JSON patch from [<patch>]", "options.index 3 is out of bounds
-// for value <value>", "node contents: <node>", "missing metadata.name in object <object>", and
-// multi-line messages whose later lines are the patch or file they failed on.
+// backquoted as usual), "unable to parse SM or JSON patch from [<patch>]", "options.index 3 is
+// out of bounds for value <value>", "node contents: <node>", "missing metadata.name in object
+// <object>", and multi-line messages whose later lines are the patch or file they failed on.
 var contentMarkers = []string{" with config:", " patch from [", " for value ", "node contents:", " in object ", "\n"}
 
 const configMarker = " with config: `"
