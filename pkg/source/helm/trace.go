@@ -138,19 +138,46 @@ func (w *tracer) Write(p []byte) (int, error) {
 
 func (w *tracer) result() rendering {
 	s := w.b.String()
+	spans := w.spans
 	if strings.Contains(s, noValue) {
-		// Written by other means (a value holding the text, a named template's output): Helm
-		// removes those too, which moves everything after them. The origins are dropped rather
-		// than shifted, as the output no longer lines up with them.
-		return rendering{text: strings.ReplaceAll(s, noValue, "")}
+		// Written by other means (a named template's output with a missing value, a value
+		// holding the text): Helm removes those too, which moves everything after them.
+		s, spans = removeNoValue(s, spans)
 	}
-	rd := rendering{text: s, spans: w.spans}
+	rd := rendering{text: s, spans: spans}
 	for i := 0; i < len(w.src); i++ {
 		if w.src[i] == '\n' {
 			rd.newlines = append(rd.newlines, i)
 		}
 	}
 	return rd
+}
+
+// removeNoValue removes every noValue from s, as Helm does, and moves the spans after each one
+// back by its length. A span that holds one loses its origin: its bytes no longer line up.
+func removeNoValue(s string, spans []span) (string, []span) {
+	var cuts []int // output offsets of the removed texts, in order
+	for i := 0; ; {
+		j := strings.Index(s[i:], noValue)
+		if j < 0 {
+			break
+		}
+		cuts = append(cuts, i+j)
+		i += j + len(noValue)
+	}
+	out := make([]span, 0, len(spans))
+	k := 0 // cuts before the current span
+	for _, sp := range spans {
+		for k < len(cuts) && cuts[k]+len(noValue) <= sp.out {
+			k++
+		}
+		if k < len(cuts) && cuts[k] < sp.out+sp.n {
+			continue // a removed text inside (or across) the span
+		}
+		sp.out -= k * len(noValue)
+		out = append(out, sp)
+	}
+	return strings.ReplaceAll(s, noValue, ""), out
 }
 
 // at returns the template line that wrote the output byte at offset off, and whether it was

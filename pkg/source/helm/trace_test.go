@@ -148,3 +148,31 @@ func renderTemplate(t *testing.T, text, values string, helpers ...string) *inven
 	})
 	return Render(dir, Options{ReleaseName: "r"})
 }
+
+// TestMappingAfterMissingValue: a named template that prints a missing value writes
+// text/template's "<no value>", which Helm removes; the lines of everything the template writes
+// after it still count.
+func TestMappingAfterMissingValue(t *testing.T) {
+	inv := renderTemplate(t, `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels:
+    {{- include "t.labels" . | nindent 4 }}
+spec:
+  hostNetwork: true
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      privileged: true
+`, "", `{{- define "t.labels" -}}
+team: {{ .Values.team }}
+{{- end }}`)
+	noErrors(t, inv)
+	o := find(t, inv, "Pod", "p")
+	if o.Origin.Line != 1 {
+		t.Errorf("Pod at line %d, want 1", o.Origin.Line)
+	}
+	lines(t, o, map[string]int{"spec.hostNetwork": 8, "spec.containers[0].securityContext.privileged": 13})
+}
