@@ -55,15 +55,27 @@ func remap(inv *inventory.Inventory, rd *rendering) {
 }
 
 // renderedRoots parses the rendered text again to walk its field tree, keyed by the line of each
-// object root (the line manifest.Parse records as Origin.Line).
+// object root (the line manifest.Parse records as Origin.Line): each document's, and each item's
+// of a List, Lists in Lists included.
 func renderedRoots(text string) map[int]*yamldoc.Node {
 	docs, _ := yamldoc.Parse([]byte(text), yamldoc.Options{MaxDepth: 512, MaxAliasNodes: 1_000_000})
 	roots := map[int]*yamldoc.Node{}
-	for _, d := range docs {
-		if d.Root == nil || d.Root.Kind != yamldoc.MappingNode {
-			continue
+	var add func(n *yamldoc.Node, depth int)
+	add = func(n *yamldoc.Node, depth int) {
+		if n == nil || n.Kind != yamldoc.MappingNode || depth > 64 {
+			return
 		}
-		roots[d.Root.Line] = d.Root
+		roots[n.Line] = n
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; k.Value == "items" && v.Kind == yamldoc.SequenceNode {
+				for _, it := range v.Content {
+					add(it, depth+1)
+				}
+			}
+		}
+	}
+	for _, d := range docs {
+		add(d.Root, 0)
 	}
 	return roots
 }

@@ -176,3 +176,29 @@ team: {{ .Values.team }}
 	}
 	lines(t, o, map[string]int{"spec.hostNetwork": 8, "spec.containers[0].securityContext.privileged": 13})
 }
+
+// TestMappingListItems: the items of a List a template writes have their lines, as those of a
+// List in a plain file do.
+func TestMappingListItems(t *testing.T) {
+	inv := renderTemplate(t, `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: {{ .Release.Name }}-a
+  spec:
+    hostIPC: true
+    containers:
+    - name: app
+      image: nginx
+      securityContext:
+        privileged: true
+`, "")
+	noErrors(t, inv)
+	o := find(t, inv, "Pod", "r-a")
+	if o.Origin.Line != 4 {
+		t.Errorf("Pod at line %d, want 4", o.Origin.Line)
+	}
+	lines(t, o, map[string]int{"spec.hostIPC": 9, "spec.containers[0].securityContext.privileged": 14})
+}
