@@ -213,7 +213,7 @@ func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.
 	if sf == nil {
 		return file, nil, nil, 0, nil
 	}
-	o := sourceObject(sf.inv.Objects, res.GetKind(), res.GetName())
+	o := sourceObject(sf.inv.Objects, res.GetKind(), res.GetName(), res.GetNamespace())
 	if o == nil {
 		return file, nil, nil, 0, nil
 	}
@@ -278,8 +278,9 @@ func align(li *inventory.LineIndex, b, s *yamldoc.Node, h inventory.PathHash, is
 
 // sourceObject finds the object a built resource came from among the objects of its file: the
 // only one of its kind, else the one whose name the built name contains (prefixes, suffixes and
-// hashes only add to a name), the longest such.
-func sourceObject(objs []*inventory.Object, kind, built string) *inventory.Object {
+// hashes only add to a name), the longest such, in the built object's namespace where several
+// are alike.
+func sourceObject(objs []*inventory.Object, kind, built, namespace string) *inventory.Object {
 	var best *inventory.Object
 	n := 0
 	for _, o := range objs {
@@ -287,7 +288,13 @@ func sourceObject(objs []*inventory.Object, kind, built string) *inventory.Objec
 			continue
 		}
 		n++
-		if strings.Contains(built, o.Name) && (best == nil || len(o.Name) > len(best.Name)) {
+		if !strings.Contains(built, o.Name) {
+			continue
+		}
+		// Of objects of one name in several namespaces, the one the built object is in, unless
+		// a namespace transformer moved them all.
+		sameNS, bestSameNS := o.Namespace == namespace, best != nil && best.Namespace == namespace
+		if best == nil || len(o.Name) > len(best.Name) || len(o.Name) == len(best.Name) && sameNS && !bestSameNS {
 			best = o
 		}
 	}

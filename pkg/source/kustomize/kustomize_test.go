@@ -1,6 +1,7 @@
 package kustomize
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -440,4 +441,48 @@ func TestGeneratedKeysHaveTheirLines(t *testing.T) {
 	}
 	lines(t, cm, map[string]int{"data.LOG_LEVEL": 5, "data.DB_PASSWORD": 6, `data["token.txt"]`: 8, "data.renamed": 9})
 	lines(t, s, map[string]int{"data.user": 13})
+}
+
+// TestPatchPlacementEdges: two JSON 6902 appends to one list are each placed at their own
+// value; a strategic-merge patch that names a namespace patches only that namespace's object;
+// of two patches of one kustomization that write the same value, the one applied last is named.
+func TestPatchPlacementEdges(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"kustomization.yaml": "resources:\n- pods.yaml\npatches:\n- path: first.yaml\n- path: second.yaml\n- path: env.yaml\n  target: {kind: Pod, name: web, namespace: a}\n",
+		"pods.yaml":          "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a}\nspec:\n  containers:\n  - name: app\n    image: app:1\n    env: []\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: b}\nspec:\n  containers:\n  - name: app\n    image: app:1\n    securityContext:\n      privileged: true\n",
+		"first.yaml":         "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a}\nspec:\n  containers:\n  - name: app\n    securityContext:\n      privileged: true\n",
+		"second.yaml":        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a}\nspec:\n  containers:\n  - name: app\n    securityContext:\n      privileged: true\n",
+		"env.yaml":           "- op: add\n  path: /spec/containers/0/env/-\n  value: {name: A, value: one}\n- op: add\n  path: /spec/containers/0/env/-\n  value: {name: B, value: two}\n",
+	})
+	inv := Build(dir, Options{})
+	noErrors(t, inv)
+	var a, b *inventory.Object
+	for _, o := range inv.Objects {
+		switch o.Namespace {
+		case "a":
+			a = o
+		case "b":
+			b = o
+		}
+	}
+	if a == nil || b == nil {
+		t.Fatalf("objects %v", inv.Objects)
+	}
+	at := func(o *inventory.Object, path string) string {
+		file, line := o.Place(path)
+		return fmt.Sprintf("%s:%d", filepath.Base(file), line)
+	}
+	for _, c := range []struct {
+		o          *inventory.Object
+		path, want string
+	}{
+		{a, "spec.containers[0].securityContext.privileged", "second.yaml:8"},
+		{a, "spec.containers[0].env[0].value", "env.yaml:3"},
+		{a, "spec.containers[0].env[1].value", "env.yaml:6"},
+		{b, "spec.containers[0].securityContext.privileged", "pods.yaml:18"},
+	} {
+		if got := at(c.o, c.path); got != c.want {
+			t.Errorf("%s %s: at %s, want %s", c.o.Namespace, c.path, got, c.want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package kustomize
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,8 +19,9 @@ import (
 type patch struct {
 	file   string          // the patch file, or the kustomization holding an inline patch
 	target *types.Selector // nil: a strategic-merge patch names its target itself
-	kind   string          // a strategic-merge patch's own kind and name
+	kind   string          // a strategic-merge patch's own kind, name and namespace
 	name   string
+	ns     string
 	sets   []setting
 }
 
@@ -30,7 +32,8 @@ type setting struct {
 	line  int
 }
 
-// step is one step of a patch path: a key, a list index (-1 appends), or the list item whose
+// step is one step of a patch path: a key, a list index (negative: counted from the end, as
+// appends are placed, -1 the last), or the list item whose
 // name is itemName (strategic merge identifies containers, volumes, env vars... by name).
 type step struct {
 	key      string
@@ -77,12 +80,10 @@ func (t *tree) readPatches(dir, kf string, k *types.Kustomization, kdata []byte)
 		}
 		t.patches = append(t.patches, parsePatch([]byte(p.Patch), kf, offset, flat, p.Target)...)
 	}
-	for i, p := range k.Patches {
-		add("patches", i, p)
-	}
-	for i, p := range k.PatchesJson6902 {
-		add("patchesJson6902", i, p)
-	}
+	// In the order kustomize applies them (strategic-merge patches, then patches, then JSON
+	// 6902 patches, each in the order listed), reversed below: where two patches of one
+	// kustomization write the same field, the one applied last is the one to name.
+	start := len(t.patches)
 	for i, e := range k.PatchesStrategicMerge {
 		s := string(e)
 		file := filepath.Join(dir, filepath.FromSlash(s))
@@ -99,6 +100,13 @@ func (t *tree) readPatches(dir, kf string, k *types.Kustomization, kdata []byte)
 		}
 		t.patches = append(t.patches, parsePatch([]byte(s), kf, offset, flat, nil)...)
 	}
+	for i, p := range k.Patches {
+		add("patches", i, p)
+	}
+	for i, p := range k.PatchesJson6902 {
+		add("patchesJson6902", i, p)
+	}
+	slices.Reverse(t.patches[start:])
 }
 
 // parsePatch reads a patch's text. Lines are offset by the line an inline patch starts at in
@@ -121,17 +129,32 @@ func parsePatch(data []byte, file string, offset int, flat bool, target *types.S
 		p := &patch{file: file, target: target}
 		switch r.Kind {
 		case yamldoc.SequenceNode: // JSON 6902 operations
+			// An add at ".../-" appends: the k-th of the n appends to one list in the patch
+			// ends up n-k items from the end of the built list.
+			appends := map[string]int{}
+			for _, op := range r.Content {
+				if path := scalar(get(op, "path")); scalar(get(op, "op")) == "add" && strings.HasSuffix(path, "/-") {
+					appends[path]++
+				}
+			}
 			for _, op := range r.Content {
 				kind := scalar(get(op, "op"))
 				v := get(op, "value")
 				if (kind != "add" && kind != "replace") || v == nil {
 					continue
 				}
-				leaves(v, pointer(scalar(get(op, "path"))), line, &p.sets)
+				path := scalar(get(op, "path"))
+				steps := pointer(path)
+				if n := appends[path]; kind == "add" && n > 0 && len(steps) > 0 {
+					steps[len(steps)-1].index = -n
+					appends[path]--
+				}
+				leaves(v, steps, line, &p.sets)
 			}
 		case yamldoc.MappingNode: // strategic merge
 			p.kind = scalar(get(r, "kind"))
 			p.name = scalar(get(get(r, "metadata"), "name"))
+			p.ns = scalar(get(get(r, "metadata"), "namespace"))
 			for i := 0; i+1 < len(r.Content); i += 2 {
 				key := r.Content[i].Value
 				if key == "apiVersion" || key == "kind" {
@@ -233,7 +256,7 @@ func resolve(n *yamldoc.Node, path []step) (string, *yamldoc.Node) {
 		case n.Kind == yamldoc.SequenceNode && s.isIndex:
 			i := s.index
 			if i < 0 {
-				i = len(n.Content) - 1
+				i += len(n.Content)
 			}
 			if i < 0 || i >= len(n.Content) {
 				return "", nil
@@ -249,7 +272,9 @@ func resolve(n *yamldoc.Node, path []step) (string, *yamldoc.Node) {
 // applies tells whether the patch targets o (built from the resource named srcName).
 func (p *patch) applies(o *inventory.Object, srcName, srcNamespace string) bool {
 	if p.target == nil {
-		return p.kind == o.Kind && p.name != "" && (p.name == o.Name || p.name == srcName)
+		// A strategic-merge patch names its target, namespace included when it gives one.
+		return p.kind == o.Kind && p.name != "" && (p.name == o.Name || p.name == srcName) &&
+			(p.ns == "" || p.ns == o.Namespace || p.ns == srcNamespace)
 	}
 	sel, err := types.NewSelectorRegex(p.target)
 	if err != nil {
@@ -306,6 +331,13 @@ func (t *tree) patched(o *inventory.Object, src *inventory.Object, root *yamldoc
 			fields = append(fields, inventory.PatchedField{Path: path, File: p.file, Line: s.line})
 		}
 	}
+	// In the order the patches are written, whichever was applied last.
+	slices.SortStableFunc(fields, func(a, b inventory.PatchedField) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 	return fields
 }
 
