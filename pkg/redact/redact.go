@@ -13,7 +13,6 @@
 package redact
 
 import (
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,6 +27,11 @@ func Message(msg string) string {
 	if strings.Contains(msg, "tag handle ") {
 		msg = patterns().tagHandle.ReplaceAllString(msg, "found an undefined tag handle")
 	}
+	if strings.Contains(msg, "invalid map key: ") {
+		// go-yaml's "invalid map key: []interface {}{"s3cr3t"}": a key written as a list or a
+		// map, whose text may be a value.
+		msg = patterns().mapKey.ReplaceAllString(msg, "invalid map key (a list or a map)")
+	}
 	if strings.Contains(msg, "cannot ") {
 		msg = patterns().tagValue.ReplaceAllString(msg, "$1 value")
 		msg = patterns().template.ReplaceAllString(msg, "$1 a template")
@@ -41,36 +45,53 @@ func Message(msg string) string {
 		msg = msg[:i] + patterns().quoted.ReplaceAllString(msg[i:], "a name")
 	}
 	if strings.Contains(msg, "://") {
+		// A quoted URL first (Go's errors quote the one they failed on, spaces and all), then
+		// any other.
+		msg = patterns().quotedURL.ReplaceAllStringFunc(msg, func(q string) string { return `"` + URL(q[1:len(q)-1]) + `"` })
 		msg = patterns().url.ReplaceAllStringFunc(msg, URL)
 	}
 	return msg
 }
 
-// URL returns u with the password of its user information and the values of its query
-// replaced by "xxxxx" (url.URL.Redacted for the password). Text that does not parse as a URL
-// is returned as it is, but for what looks like a password before an '@'.
+// URL returns u with its user information and the values of its query replaced by "xxxxx"
+// (the user name is kept before a password). The user information runs from "scheme://" (or
+// the start, without a scheme) to the last '@', whatever it holds ('/', '?', spaces and quotes
+// included, which a URL parser would take for the path or refuse); the query from the first
+// '?' after it.
 func URL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return patterns().userinfo.ReplaceAllString(u, "${1}xxxxx@")
+	head, rest := "", u
+	if i := strings.Index(u, "://"); i >= 0 {
+		head, rest = u[:i+3], u[i+3:]
 	}
-	if _, has := p.User.Password(); !has && p.RawQuery == "" {
-		return u
-	}
-	if p.RawQuery != "" {
-		q := p.Query()
-		for k := range q {
-			q[k] = []string{"xxxxx"}
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		user := "xxxxx"
+		if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
+			user = rest[:colon+1] + "xxxxx"
 		}
-		p.RawQuery = q.Encode()
+		head, rest = head+user+"@", rest[at+1:]
 	}
-	return p.Redacted()
+	q := strings.IndexByte(rest, '?')
+	if q < 0 {
+		return head + rest
+	}
+	params := strings.Split(rest[q+1:], "&")
+	for i, kv := range params {
+		if k, _, ok := strings.Cut(kv, "="); ok {
+			params[i] = k + "=xxxxx"
+		} else if kv != "" {
+			params[i] = "xxxxx"
+		}
+	}
+	return head + rest[:q+1] + strings.Join(params, "&")
 }
 
 // DecodedValues removes the values a decoder quotes when a value does not fit its field
 // ("cannot use string "x" as int32" becomes "cannot use a string as int32"), keeping what is
 // wrong. The value is left out whatever the field: one that is not secret by its name may still
 // hold a secret (a CSI driver's volumeAttributes.password).
+//
+// What the field's own decoder adds (a time's "parsing time "x" as ...", an int-or-string's
+// "cannot unmarshal number 123 ...") loses its quoted texts and numbers too.
 func DecodedValues(msg string) string {
 	if !strings.Contains(msg, "cannot use ") {
 		return msg
@@ -78,12 +99,21 @@ func DecodedValues(msg string) string {
 	p := patterns()
 	msg = p.quotedValue.ReplaceAllString(msg, "a string")
 	msg = p.numberValue.ReplaceAllString(msg, "a number")
-	return p.boolValue.ReplaceAllString(msg, "a bool")
+	msg = p.boolValue.ReplaceAllString(msg, "a bool")
+	return Quoted(msg)
+}
+
+// Quoted replaces every double-quoted text in msg ("x", with Go's escapes) by "…".
+func Quoted(msg string) string {
+	if !strings.Contains(msg, `"`) {
+		return msg
+	}
+	return patterns().quoted.ReplaceAllString(msg, `"…"`)
 }
 
 type compiled struct {
-	anchor, tagHandle, tagValue, template, quoted, url, userinfo *regexp.Regexp
-	quotedValue, numberValue, boolValue                          *regexp.Regexp
+	anchor, tagHandle, tagValue, mapKey, template, quoted, quotedURL, url *regexp.Regexp
+	quotedValue, numberValue, boolValue                                   *regexp.Regexp
 }
 
 // patterns are compiled on first use: most runs never meet such a message, and every command
@@ -93,14 +123,15 @@ var patterns = sync.OnceValue(func() *compiled {
 	return &compiled{
 		anchor:    regexp.MustCompile(`anchor '(?s:.*?)'( referenced| value contains itself)`),
 		tagHandle: regexp.MustCompile(`found (?:an )?undefined tag handle \S+`),
-		tagValue:  regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:` + quoted + "|`[^`]*`)"),
+		tagValue:  regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:` + quoted + "|`[^\n]*`)"),
+		mapKey:    regexp.MustCompile(`invalid map key: [^\n]*`),
 		template:  regexp.MustCompile(`(cannot parse template|error during tpl function execution for) ` + quoted),
 		quoted:    regexp.MustCompile(quoted),
 		url:       regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`),
-		userinfo:  regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`),
+		quotedURL: regexp.MustCompile(`"[A-Za-z][A-Za-z0-9+.-]*://[^"\n]*"`),
 
 		quotedValue: regexp.MustCompile(`string ` + quoted),
-		numberValue: regexp.MustCompile(`\b(?:int|float) \S+`),
+		numberValue: regexp.MustCompile(`\b(?:int|float|number) [-+]?[0-9.]\S*`),
 		boolValue:   regexp.MustCompile(`\bbool \S+`),
 	}
 })

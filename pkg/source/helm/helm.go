@@ -43,6 +43,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/redact"
 	"github.com/kubeharden/kubeharden/pkg/source/manifest"
 )
 
@@ -90,7 +91,7 @@ func ReadValues(files, set, setString []string) (map[string]any, error) {
 		}
 		cur := map[string]any{}
 		if err := yaml.Unmarshal(data, &cur); err != nil {
-			return nil, fmt.Errorf("values file %s: %w", f, err)
+			return nil, fmt.Errorf("values file %s: %s", f, redact.Message(err.Error()))
 		}
 		if cur == nil {
 			cur = map[string]any{}
@@ -98,15 +99,17 @@ func ReadValues(files, set, setString []string) (map[string]any, error) {
 		vals = mergeMaps(vals, cur)
 	}
 	// An assignment that does not parse is named by its place, not quoted: its value may be a
-	// password (the parser's own message names keys only).
+	// password.
+	// The parser's message quotes keys, and what it takes for a key may be the end of a value
+	// with a comma in it: quoted text is left out too.
 	for i, s := range set {
 		if err := strvals.ParseInto(s, vals); err != nil {
-			return nil, fmt.Errorf("--set number %d: %w", i+1, err)
+			return nil, fmt.Errorf("--set number %d: %s", i+1, redact.Quoted(err.Error()))
 		}
 	}
 	for i, s := range setString {
 		if err := strvals.ParseIntoString(s, vals); err != nil {
-			return nil, fmt.Errorf("--set-string number %d: %w", i+1, err)
+			return nil, fmt.Errorf("--set-string number %d: %s", i+1, redact.Quoted(err.Error()))
 		}
 	}
 	return vals, nil

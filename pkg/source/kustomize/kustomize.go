@@ -455,10 +455,13 @@ func redactBuildError(msg string) string {
 
 // contentMarkers are the words after which kustomize's errors print input: "trouble
 // configuring builtin PatchTransformer with config: <patch>" (where the patch is not
-// backquoted as usual), "unable to parse SM or JSON patch from [<patch>]", "options.index 3 is
-// out of bounds for value <value>", "node contents: <node>", "missing metadata.name in object
-// <object>", and multi-line messages whose later lines are the patch or file they failed on.
-var contentMarkers = []string{" with config:", " patch from [", " for value ", "node contents:", " in object ", "\n"}
+// backquoted as usual), "unable to parse SM or JSON patch from [<patch>]", "must specify a
+// target for JSON patch [patch: <patch>]", a generator's "file sources: [<sources>]" and
+// "source <source> key name or file path contains '='" (a literal written as a file source),
+// "options.index 3 is out of bounds for value <value>", "node contents: <node>", "missing
+// metadata.name in object <object>", and multi-line messages whose later lines are the patch or
+// file they failed on.
+var contentMarkers = []string{" with config:", " patch from [", "[patch: ", "file sources: [", ` source "`, " for value ", "node contents:", " in object ", "\n"}
 
 const configMarker = " with config: `"
 

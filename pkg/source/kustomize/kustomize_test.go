@@ -387,6 +387,16 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 			"kustomization.yaml": "resources:\n- secret.yaml\npatches:\n- path: missing.yaml\n",
 			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: MissingPassword8\n",
 		},
+		"patch without a target": {
+			"kustomization.yaml": "resources:\n- secret.yaml\npatches:\n- patch: |-\n    - op: add\n      path: /stringData/x\n      value: TargetPassword9\n",
+			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n",
+		},
+		"literal as a file": {
+			"kustomization.yaml": "secretGenerator:\n- name: db\n  files:\n  - password=FileAsLiteral10\n",
+		},
+		"literal with = as a file": {
+			"kustomization.yaml": "secretGenerator:\n- name: db\n  files:\n  - password=File=AsLiteral11\n",
+		},
 		"object quoted": {
 			"kustomization.yaml": "resources:\n- secret.yaml\n",
 			"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata:\n  labels: {a: b}\nstringData:\n  password: ObjectPassword6\n",
@@ -403,7 +413,8 @@ func TestBuildErrorsHoldNoValues(t *testing.T) {
 				t.Fatalf("errors %v, want one", inv.Errors)
 			}
 			msg := inv.Errors[0].Message
-			for _, v := range []string{"LitUserValue1", "LitPassword2", "EnvPassword3", "AliasPassword4", "PatchPassword5", "ObjectPassword6", "ValuePassword7"} {
+			for _, v := range []string{"LitUserValue1", "LitPassword2", "EnvPassword3", "AliasPassword4", "PatchPassword5", "ObjectPassword6", "ValuePassword7",
+				"TargetPassword9", "FileAsLiteral10", "File=AsLiteral11"} {
 				if strings.Contains(msg, v[:8]) {
 					t.Errorf("error %q holds a value", msg)
 				}
