@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,17 +119,13 @@ func Build(dir string, opts Options) *inventory.Inventory {
 		}
 		file, srcObj, srcNode, line, genLines := src.locate(dir, kf, origin, res)
 		built := manifest.Parse(file, data, detail, mopts)
-		for i := range built.Errors {
-			// The loader's lines count in the built YAML, which nobody can open; the object's
-			// line in its own file is the useful place.
-			built.Errors[i].Message = "built " + res.GetKind() + " " + res.GetName() + ": " + built.Errors[i].Message
-			built.Errors[i].Line = line
-		}
 		var builtRoot *yamldoc.Node
 		if docs, _ := yamldoc.Parse(data, parseOpts); len(docs) > 0 {
 			builtRoot = docs[0].Root
 		}
-		for _, o := range built.Objects {
+		// Objects that did not decode are placed like the others, and so are their errors.
+		objs := append(slices.Clip(built.Objects), built.Unreadable...)
+		for _, o := range objs {
 			o.Origin.Line = line
 			o.Lines = genLines
 			if srcObj != nil {
@@ -142,12 +139,59 @@ func Build(dir string, opts Options) *inventory.Inventory {
 				o.Origin.Detail += "; " + summarize(fields)
 			}
 		}
+		// The loader's lines count in the built YAML, which nobody can open: an error is placed
+		// where its field is written, in the resource file or the patch that set it, else at
+		// the object's line in its own file.
+		var paths map[int]string
+		for i := range built.Errors {
+			e := &built.Errors[i]
+			e.Message = "built " + res.GetKind() + " " + res.GetName() + ": " + e.Message
+			builtLine := e.Line
+			e.Line = line
+			if len(objs) != 1 || builtRoot == nil {
+				continue
+			}
+			if paths == nil {
+				paths = map[int]string{}
+				pathsByLine(builtRoot, "", paths, 0)
+			}
+			if path, ok := paths[builtLine]; ok {
+				e.File, e.Line = objs[0].Place(path)
+			}
+		}
 		built.Stats.Files, built.Stats.Bytes = 0, 0
 		inv.Merge(built)
 	}
 	inv.Stats.Files += len(src.files)
 	inv.Stats.Bytes += src.bytes
 	return inv
+}
+
+// pathsByLine records the path of each field and list item under n by the line it starts on
+// (the first one on a line), as findings spell paths.
+func pathsByLine(n *yamldoc.Node, path string, out map[int]string, depth int) {
+	if depth > parseOpts.MaxDepth {
+		return
+	}
+	switch n.Kind {
+	case yamldoc.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			p := inventory.Field(path, k.Value)
+			if _, ok := out[k.Line]; !ok {
+				out[k.Line] = p
+			}
+			pathsByLine(n.Content[i+1], p, out, depth+1)
+		}
+	case yamldoc.SequenceNode:
+		for i, item := range n.Content {
+			p := inventory.Index(path, i)
+			if _, ok := out[item.Line]; !ok {
+				out[item.Line] = p
+			}
+			pathsByLine(item, p, out, depth+1)
+		}
+	}
 }
 
 // summarize lists patched fields for Origin.Detail, as "path from file:line", a few at most.

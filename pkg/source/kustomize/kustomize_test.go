@@ -3,6 +3,7 @@ package kustomize
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -495,5 +496,24 @@ func TestPatchPlacementEdges(t *testing.T) {
 		if got := at(c.o, c.path); got != c.want {
 			t.Errorf("%s %s: at %s, want %s", c.o.Namespace, c.path, got, c.want)
 		}
+	}
+}
+
+// TestBuiltErrorsArePlaced: an error in a built object is placed where its field is written:
+// in the resource file, or in the patch that set it.
+func TestBuiltErrorsArePlaced(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"kustomization.yaml": "resources:\n- pod.yaml\npatches:\n- path: p.yaml\n",
+		"pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containerz: []\n  containers:\n  - {name: a, image: a:1}\n",
+		"p.yaml":             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  hostPID: \"yes please\"\n",
+	})
+	inv := Build(dir, Options{})
+	var got []string
+	for _, e := range inv.Errors {
+		got = append(got, fmt.Sprintf("%s:%d", filepath.Base(e.File), e.Line))
+	}
+	slices.Sort(got)
+	if want := []string{"p.yaml:6", "pod.yaml:6"}; !slices.Equal(got, want) {
+		t.Errorf("errors at %v, want %v (%v)", got, want, inv.Errors)
 	}
 }
