@@ -99,7 +99,14 @@ func Build(dir string, opts Options) *inventory.Inventory {
 	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, dir)
 	if err != nil {
-		inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: "kustomize build: " + redactBuildError(err.Error()) + " (nothing in this kustomization is assessed)"})
+		what := "kustomize build"
+		file, line := buildErrorPlace(dir, err.Error())
+		if file == "" {
+			file = kf
+		} else {
+			what += " of " + dir // the error is placed in one of its resources
+		}
+		inv.Errors = append(inv.Errors, inventory.InputError{File: file, Line: line, Message: what + ": " + redactBuildError(err.Error()) + " (nothing in this kustomization is assessed)"})
 		return inv
 	}
 	detail := "kustomize build " + dir
@@ -467,6 +474,48 @@ func (f *originFS) ReadFile(path string) ([]byte, error) {
 
 // originAnnotation is the annotation kustomize records a resource's origin in.
 const originAnnotation = "config.kubernetes.io/origin"
+
+// buildErrorPlace finds the resource file a build error is about, and its line, where the
+// error is a YAML parser's about a resource ("accumulating resources from 'base': ...
+// accumulating resources from 'pod.yaml': MalformedYAMLError: yaml: line 6: ..."): each
+// resource named is relative to the one before it, starting from dir. It returns "" when the
+// error names no file that exists.
+func buildErrorPlace(dir, msg string) (string, int) {
+	line := yamlErrorLine(msg)
+	if line == 0 {
+		return "", 0
+	}
+	p := dir
+	for rest := msg; ; {
+		_, after, ok := strings.Cut(rest, "accumulating resources from '")
+		if !ok {
+			break
+		}
+		name, tail, ok := strings.Cut(after, "'")
+		if !ok {
+			break
+		}
+		p, rest = filepath.Join(p, filepath.FromSlash(name)), tail
+	}
+	if st, err := os.Stat(p); p == dir || err != nil || st.IsDir() {
+		return "", 0
+	}
+	return p, line
+}
+
+// yamlErrorLine reads the line of go-yaml's "yaml: line N: ..." errors, 0 if there is none.
+func yamlErrorLine(msg string) int {
+	_, after, ok := strings.Cut(msg, "yaml: line ")
+	if !ok {
+		return 0
+	}
+	digits, _, _ := strings.Cut(after, ":")
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
 
 // redactBuildError removes the values kustomize quotes in its build errors, besides what its
 // YAML parser quotes (redact.Message): when one of a generator's literal sources is

@@ -517,3 +517,24 @@ func TestBuiltErrorsArePlaced(t *testing.T) {
 		t.Errorf("errors at %v, want %v (%v)", got, want, inv.Errors)
 	}
 }
+
+// TestBrokenResourceIsPlaced: YAML that does not parse, in a resource of a base that an overlay
+// includes, or in the kustomization itself, is reported at its file and line.
+func TestBrokenResourceIsPlaced(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"overlay/kustomization.yaml": "resources:\n- ../base\n",
+		"base/kustomization.yaml":    "resources:\n- pod.yaml\n",
+		"base/pod.yaml":              "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n   image: a\n",
+		"bad/kustomization.yaml":     "resources:\n- a\n b: [\n",
+	})
+	for _, c := range []struct{ dir, file string }{{"overlay", "base/pod.yaml"}, {"bad", "bad/kustomization.yaml"}} {
+		inv := Build(filepath.Join(dir, c.dir), Options{})
+		if len(inv.Errors) != 1 {
+			t.Fatalf("%s: errors %v, want one", c.dir, inv.Errors)
+		}
+		e := inv.Errors[0]
+		if e.File != filepath.Join(dir, c.file) || e.Line == 0 {
+			t.Errorf("%s: error at %s:%d, want a line of %s (%s)", c.dir, e.File, e.Line, c.file, e.Message)
+		}
+	}
+}

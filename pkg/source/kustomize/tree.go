@@ -42,7 +42,7 @@ func (t *tree) read(dir string) {
 	}
 	k, data, err := readKustomization(kf)
 	if err != nil {
-		t.fail(kf, 0, err.Error())
+		t.fail(kf, yamlErrorLine(err.Error()), err.Error())
 		return
 	}
 	fail := func(format string, args ...any) { t.fail(kf, 0, fmt.Sprintf(format, args...)) }
