@@ -95,6 +95,10 @@ func TestHeapStart(t *testing.T) {
 // TestInitAdvisedFirstChunk checks what init did in this very process, whose heap also starts
 // with this package's init: the first chunk's huge pages are advised but for the one avoided,
 // and the one holding the heap's start, touched before init ran, was collapsed unless avoided.
+// The kernel may decline a collapse (it is best effort: in about one run in fifty here it did,
+// with enough of the huge page in use, and collapsed the same page when asked again moments
+// later), so a page left uncollapsed is logged, not failed; TestAdvise holds the collapse
+// itself to account on memory of its own.
 func TestInitAdvisedFirstChunk(t *testing.T) {
 	needCollapse(t)
 	if chunk == 0 {
@@ -106,7 +110,7 @@ func TestInitAdvisedFirstChunk(t *testing.T) {
 		}
 	}
 	if startPage != avoid && testutil.MappingAt(t, startPage).AnonHugePages == 0 {
-		t.Errorf("the huge page holding the heap's start (%#x) was not collapsed", startPage)
+		t.Logf("the huge page holding the heap's start (%#x) was not collapsed at init", startPage)
 	}
 }
 
