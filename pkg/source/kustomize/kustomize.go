@@ -23,6 +23,7 @@
 package kustomize
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -500,7 +501,29 @@ func buildErrorPlace(dir, msg string) (string, int) {
 	if st, err := os.Stat(p); p == dir || err != nil || st.IsDir() {
 		return "", 0
 	}
+	if l := syntaxErrorLine(p); l > 0 {
+		line = l
+	}
 	return p, line
+}
+
+// syntaxErrorLine parses file with kubeharden's own YAML parser and returns the line of its
+// first syntax error, 0 if it parses. go-yaml's "line N" is often the line where the broken
+// construct began, a line or two before the mistake; the manifest reader would name the
+// mistake's own line, and a kustomize build should name the same.
+func syntaxErrorLine(file string) int {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	_, errs := yamldoc.Parse(data, parseOpts)
+	for _, e := range errs {
+		var ye *yamldoc.Error
+		if errors.As(e, &ye) && ye.Line > 0 {
+			return ye.Line
+		}
+	}
+	return 0
 }
 
 // yamlErrorLine reads the line of go-yaml's "yaml: line N: ..." errors, 0 if there is none.

@@ -527,14 +527,17 @@ func TestBrokenResourceIsPlaced(t *testing.T) {
 		"base/pod.yaml":              "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n   image: a\n",
 		"bad/kustomization.yaml":     "resources:\n- a\n b: [\n",
 	})
-	for _, c := range []struct{ dir, file string }{{"overlay", "base/pod.yaml"}, {"bad", "bad/kustomization.yaml"}} {
+	for _, c := range []struct {
+		dir, file string
+		line      int
+	}{{"overlay", "base/pod.yaml", 8}, {"bad", "bad/kustomization.yaml", 3}} {
 		inv := Build(filepath.Join(dir, c.dir), Options{})
 		if len(inv.Errors) != 1 {
 			t.Fatalf("%s: errors %v, want one", c.dir, inv.Errors)
 		}
 		e := inv.Errors[0]
-		if e.File != filepath.Join(dir, c.file) || e.Line == 0 {
-			t.Errorf("%s: error at %s:%d, want a line of %s (%s)", c.dir, e.File, e.Line, c.file, e.Message)
+		if e.File != filepath.Join(dir, c.file) || e.Line != c.line {
+			t.Errorf("%s: error at %s:%d, want %s:%d (%s)", c.dir, e.File, e.Line, c.file, c.line, e.Message)
 		}
 	}
 }

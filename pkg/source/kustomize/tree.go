@@ -42,7 +42,11 @@ func (t *tree) read(dir string) {
 	}
 	k, data, err := readKustomization(kf)
 	if err != nil {
-		t.fail(kf, yamlErrorLine(err.Error()), err.Error())
+		line := syntaxErrorLine(kf)
+		if line == 0 {
+			line = yamlErrorLine(err.Error())
+		}
+		t.fail(kf, line, err.Error())
 		return
 	}
 	fail := func(format string, args ...any) { t.fail(kf, 0, fmt.Sprintf(format, args...)) }
