@@ -430,7 +430,16 @@ func splitError(err error) errorPlace {
 	s := err.Error()
 	if m := locatedError().FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
-		return errorPlace{m[1], n, strings.TrimSpace(m[3])}
+		msg := strings.TrimSpace(m[3])
+		// text/template places an action left open at the end of the input, past the
+		// template's last line; the line it started on is the one to fix.
+		if _, after, ok := strings.Cut(msg, "unclosed action started at "+m[1]+":"); ok {
+			digits, _, _ := strings.Cut(after, " ")
+			if started, err := strconv.Atoi(digits); err == nil && started > 0 {
+				n = started
+			}
+		}
+		return errorPlace{m[1], n, msg}
 	}
 	if m := fileError().FindStringSubmatch(s); m != nil {
 		return errorPlace{m[1], 0, strings.TrimSpace(m[2])}

@@ -273,6 +273,7 @@ func TestRenderBrokenTemplates(t *testing.T) {
 	write("syntax.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ if .Values.x }\n")
 	write("badyaml.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-bad\ndata:\n  key: [unclosed\n  other: {{ .Values.replicaCount }}\n")
 	write("fail.yaml", "{{- if not .Values.acceptTerms }}\n{{- fail \"set acceptTerms=true\" }}\n{{- end }}\n")
+	write("unclosed.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: u\ndata:\n  a: {{ .Values.a\n\n\n")
 
 	inv := renderChart(t, dir, nil, nil, nil, Options{})
 	byFile := map[string]inventory.InputError{}
@@ -288,7 +289,11 @@ func TestRenderBrokenTemplates(t *testing.T) {
 	if e, ok := byFile["badyaml.yaml"]; !ok || e.Line != 7 || !strings.Contains(e.Message, "rendered line") {
 		t.Errorf("bad YAML: %v, want badyaml.yaml:7 (where the parser notices)", e)
 	}
-	if len(inv.Errors) != 3 {
+	// text/template places it past the last line; it is fixed where it started.
+	if e, ok := byFile["unclosed.yaml"]; !ok || e.Line != 6 {
+		t.Errorf("unclosed action: %v, want unclosed.yaml:6", e)
+	}
+	if len(inv.Errors) != 4 {
 		t.Errorf("errors: %v", inv.Errors)
 	}
 	find(t, inv, "Deployment", "shop")
