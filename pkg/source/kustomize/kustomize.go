@@ -8,7 +8,7 @@
 // resource file, with the line of every field as that file has it, so a finding on a base
 // Deployment points into base/deployment.yaml even when an overlay renamed it. Generated
 // objects (configMapGenerator, secretGenerator) name the kustomization that generates them, at
-// the generator's entry, and their keys at the literal or file entry that wrote each. A field that a patch set (strategic merge or JSON 6902, in an overlay or
+// the generator's entry, and their keys where each is written (generators.go). A field that a patch set (strategic merge or JSON 6902, in an overlay or
 // a component) is placed in the patch instead: the object's Patched fields name the patch file
 // and line, which findings on that field report, and its Origin.Detail lists them
 // ("spec.template.spec.hostNetwork from overlays/prod/host.yaml:8"). A field counts as patched
@@ -142,7 +142,17 @@ func Build(dir string, opts Options) *inventory.Inventory {
 					o.Lines = alignLines(builtRoot, srcNode)
 				}
 			}
-			if fields := tree.patched(o, srcObj, builtRoot); len(fields) > 0 {
+			fields := tree.patched(o, srcObj, builtRoot)
+			if origin != nil && origin.ConfiguredIn != "" {
+				// A generated object's keys written elsewhere; a patch applied after the
+				// generator wins.
+				for _, g := range generatedElsewhere(file, tree.kustomizations, res) {
+					if !slices.ContainsFunc(fields, func(f inventory.PatchedField) bool { return f.Path == g.Path }) {
+						fields = append(fields, g)
+					}
+				}
+			}
+			if len(fields) > 0 {
 				o.Patched = &inventory.PatchedFields{Fields: fields}
 				o.Origin.Detail += "; " + summarize(fields)
 			}
@@ -358,65 +368,6 @@ func sourceObject(objs []*inventory.Object, kind, built, namespace string) *inve
 		}
 	}
 	return best
-}
-
-// generatorLines finds the entry of a configMapGenerator or secretGenerator in a kustomization
-// file that generated res (the one whose name, before kustomize added a prefix, suffix or hash,
-// the built name holds; the longest such) and returns the line of its name, and the lines of
-// the literals and files that give the generated object its keys, so that a finding on a key
-// points at the literal that wrote it.
-func generatorLines(file string, res *resource.Resource) (int, *inventory.LineIndex) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return 0, nil
-	}
-	docs, _ := yamldoc.Parse(data, parseOpts)
-	if len(docs) == 0 || docs[0].Root == nil {
-		return 0, nil
-	}
-	field := "configMapGenerator"
-	if res.GetKind() == "Secret" {
-		field = "secretGenerator"
-	}
-	gens := get(docs[0].Root, field)
-	if gens == nil || gens.Kind != yamldoc.SequenceNode {
-		return 0, nil
-	}
-	built := res.GetName()
-	var entry *yamldoc.Node
-	for _, g := range gens.Content {
-		if name := scalar(get(g, "name")); name != "" && strings.Contains(built, name) && (entry == nil || len(name) > len(scalar(get(entry, "name")))) {
-			entry = g
-		}
-	}
-	if entry == nil {
-		return 0, nil
-	}
-	li := &inventory.LineIndex{}
-	keyLine := func(key string, line int) {
-		li.Add(inventory.RootHash.Field("data", true).Field(key, false), line)
-	}
-	if lits := get(entry, "literals"); lits != nil && lits.Kind == yamldoc.SequenceNode {
-		for _, l := range lits.Content {
-			if key, _, ok := strings.Cut(scalar(l), "="); ok && key != "" {
-				keyLine(key, l.Line)
-			}
-		}
-	}
-	if files := get(entry, "files"); files != nil && files.Kind == yamldoc.SequenceNode {
-		for _, f := range files.Content {
-			src := scalar(f)
-			key, path, ok := strings.Cut(src, "=")
-			if !ok {
-				key = filepath.Base(filepath.FromSlash(src))
-			} else if path == "" {
-				continue
-			}
-			keyLine(key, f.Line)
-		}
-	}
-	li.Seal()
-	return get(entry, "name").Line, li
 }
 
 // originFS is the disk, except that the root kustomization file reads as if it asked for origin

@@ -541,3 +541,32 @@ func TestBrokenResourceIsPlaced(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedKeysFromEnvsAndOverlays: a key from an env file is placed at its line there; a
+// key an overlay's generator of the same name merges in, or overrides, at the overlay's entry.
+func TestGeneratedKeysFromEnvsAndOverlays(t *testing.T) {
+	dir := kustomization(t, map[string]string{
+		"base/kustomization.yaml": "configMapGenerator:\n- name: app\n  literals:\n  - LOG=info\n  - DB_PASSWORD=old\n  envs:\n  - app.env\n",
+		"base/app.env":            "# settings\n\nAPI_KEY=k\n",
+		"ov/kustomization.yaml":   "resources:\n- ../base\nconfigMapGenerator:\n- name: app\n  behavior: merge\n  literals:\n  - OTHER=x\n  envs:\n  - extra.env\n",
+		"ov/extra.env":            "DB_PASSWORD=new\n",
+	})
+	inv := Build(filepath.Join(dir, "ov"), Options{})
+	noErrors(t, inv)
+	if len(inv.Objects) != 1 {
+		t.Fatalf("objects %v", inv.Objects)
+	}
+	o := inv.Objects[0]
+	for path, want := range map[string]string{
+		"data.LOG":         "base/kustomization.yaml:4",
+		"data.API_KEY":     "base/app.env:3",
+		"data.OTHER":       "ov/kustomization.yaml:7",
+		"data.DB_PASSWORD": "ov/extra.env:1",
+	} {
+		file, line := o.Place(path)
+		rel, _ := filepath.Rel(dir, file)
+		if got := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line); got != want {
+			t.Errorf("%s at %s, want %s", path, got, want)
+		}
+	}
+}

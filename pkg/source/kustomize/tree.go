@@ -18,6 +18,8 @@ type tree struct {
 	errors  []inventory.InputError
 	patches []*patch // outermost kustomization first
 	seen    map[string]bool
+	// kustomizations are the kustomization files read, outermost first.
+	kustomizations []string
 }
 
 func readTree(dir string) *tree {
@@ -40,6 +42,7 @@ func (t *tree) read(dir string) {
 		// kustomize says what is wrong with a folder that is not a kustomization.
 		return
 	}
+	t.kustomizations = append(t.kustomizations, kf)
 	k, data, err := readKustomization(kf)
 	if err != nil {
 		line := syntaxErrorLine(kf)
