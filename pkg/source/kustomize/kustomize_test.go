@@ -570,3 +570,34 @@ func TestGeneratedKeysFromEnvsAndOverlays(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendsAcrossPatches: items appended by separate patches, of one overlay or of nested
+// overlays, are each placed at the patch that appended them: a patch applied later appends
+// after the items of those applied before it.
+func TestAppendsAcrossPatches(t *testing.T) {
+	add := func(name string) string {
+		return "- op: add\n  path: /spec/containers/-\n  value:\n    name: " + name + "\n    image: " + name + ":1\n    securityContext: {privileged: true}\n"
+	}
+	dir := kustomization(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- pod.yaml\n",
+		"base/pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: app:1}\n",
+		"mid/kustomization.yaml":  "resources:\n- ../base\npatches:\n- path: one.yaml\n  target: {kind: Pod}\n- path: two.yaml\n  target: {kind: Pod}\n",
+		"mid/one.yaml":            add("one"),
+		"mid/two.yaml":            add("two"),
+		"top/kustomization.yaml":  "resources:\n- ../mid\npatches:\n- path: three.yaml\n  target: {kind: Pod}\n",
+		"top/three.yaml":          add("three"),
+	})
+	inv := Build(filepath.Join(dir, "top"), Options{})
+	noErrors(t, inv)
+	o := inv.Objects[0]
+	for i, want := range []string{"", "mid/one.yaml:6", "mid/two.yaml:6", "top/three.yaml:6"} {
+		if want == "" {
+			continue
+		}
+		file, line := o.Place(fmt.Sprintf("spec.containers[%d].securityContext.privileged", i))
+		rel, _ := filepath.Rel(dir, file)
+		if got := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line); got != want {
+			t.Errorf("container %d at %s, want %s", i, got, want)
+		}
+	}
+}

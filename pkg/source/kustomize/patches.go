@@ -23,6 +23,10 @@ type patch struct {
 	name   string
 	ns     string
 	sets   []setting
+	// appends counts the items this patch appends to each list (JSON 6902 "add" at ".../-"),
+	// by the list's JSON pointer: a patch applied after another moves the other's appended
+	// items back from the end of the list by that many.
+	appends map[string]int
 }
 
 // setting is one scalar a patch writes, at a path resolved against the built object.
@@ -30,6 +34,10 @@ type setting struct {
 	path  []step
 	value string
 	line  int
+	// appendList is the JSON pointer of the list an append writes into, and appendAt the
+	// index in path of the appended item's step; "" when the setting is not in an append.
+	appendList string
+	appendAt   int
 }
 
 // step is one step of a patch path: a key, a list index (negative: counted from the end, as
@@ -145,11 +153,22 @@ func parsePatch(data []byte, file string, offset int, flat bool, target *types.S
 				}
 				path := scalar(get(op, "path"))
 				steps := pointer(path)
+				first, list := len(p.sets), ""
 				if n := appends[path]; kind == "add" && n > 0 && len(steps) > 0 {
 					steps[len(steps)-1].index = -n
 					appends[path]--
+					list = strings.TrimSuffix(path, "/-")
+					if p.appends == nil {
+						p.appends = map[string]int{}
+					}
+					p.appends[list]++
 				}
 				leaves(v, steps, line, &p.sets)
+				if list != "" {
+					for i := first; i < len(p.sets); i++ {
+						p.sets[i].appendList, p.sets[i].appendAt = list, len(steps)-1
+					}
+				}
 			}
 		case yamldoc.MappingNode: // strategic merge
 			p.kind = scalar(get(r, "kind"))
@@ -318,17 +337,28 @@ func (t *tree) patched(o *inventory.Object, src *inventory.Object, root *yamldoc
 	}
 	var fields []inventory.PatchedField
 	done := map[string]bool{}
+	// t.patches runs from the patch applied last to the first: later counts the items the
+	// patches applied after the current one appended to each list, which stand after its own.
+	later := map[string]int{}
 	for _, p := range t.patches {
 		if !p.applies(o, srcName, srcNS) {
 			continue
 		}
 		for _, s := range p.sets {
-			path, n := resolve(root, s.path)
+			steps := s.path
+			if n := later[s.appendList]; s.appendList != "" && n > 0 {
+				steps = slices.Clone(steps)
+				steps[s.appendAt].index -= n
+			}
+			path, n := resolve(root, steps)
 			if n == nil || n.Kind != yamldoc.ScalarNode || n.Value != s.value || done[path] {
 				continue
 			}
 			done[path] = true
 			fields = append(fields, inventory.PatchedField{Path: path, File: p.file, Line: s.line})
+		}
+		for list, n := range p.appends {
+			later[list] += n
 		}
 	}
 	// In the order the patches are written, whichever was applied last.
