@@ -33,6 +33,7 @@ func EachYAMLOrJSON(data []byte, opts Options, fn func(Document, error) bool) {
 		Each(data, opts, fn)
 		return
 	}
+	opts.JSONEscapes = true
 	// kubectl drops a byte order mark at the start of a file before it looks at the text (the
 	// BOM override of its file reader); lines are not moved by it.
 	data = bytes.TrimPrefix(data, byteOrderMark)

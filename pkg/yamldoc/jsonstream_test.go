@@ -65,6 +65,12 @@ func TestEachYAMLOrJSONAgreesWithKubectl(t *testing.T) {
 		"{\"a\":1}\n{\"b\":2}\n{\"c\":",
 		"{\"a\":1}\n",
 		"{\"a\":1}  # trailing\n",
+		// JSON's \u escapes: a surrogate pair is one character, a lone surrogate U+FFFD; in
+		// YAML both are errors.
+		"{\"a\":\"\\ud83d\\ude80 \\u00e9\"}\n",
+		"{\"a\":\"\\ud83d\"}\n{\"b\":\"\\ude80x\\ud83dy\"}\n",
+		"{\"a\":\"\\ud83d\\u0041\"}",
+		"a: \"\\ud83d\\ude80\"\n",
 		// A byte order mark at the start is dropped before the stream is sniffed.
 		"\ufeff{\"a\":1}\n{\"b\":2}\n",
 		"\ufeff  {\"a\":1}{\"b\":2}",

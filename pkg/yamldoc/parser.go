@@ -117,6 +117,7 @@ func eachFrom(src string, start, line, index int, opts Options, keep bool, fn fu
 	p.nodesMade, p.ptrsMade = 0, 0
 	p.s.src = src
 	p.s.maxDepth = opts.MaxDepth
+	p.s.jsonEscapes = opts.JSONEscapes
 	// About one node per 20 bytes of input, in chunks small enough for the
 	// allocator's fast path (large allocations cost page faults).
 	p.chunk = min(len(src)/19+4, 256)

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -149,12 +150,14 @@ type scanner struct {
 	tokenAvailable      bool
 
 	maxDepth int
-	err      *Error
-	dirErr   bool // the error is in a directive
-	errPos   int
-	buf      []byte
-	buf2     []byte
-	buf3     []byte
+	// jsonEscapes is Options.JSONEscapes.
+	jsonEscapes bool
+	err         *Error
+	dirErr      bool // the error is in a directive
+	errPos      int
+	buf         []byte
+	buf2        []byte
+	buf3        []byte
 }
 
 // reset prepares the scanner to scan src[pos:] from a given line, as at the
@@ -1434,6 +1437,10 @@ func (s *scanner) scanFlowScalarSlow(t *token, single bool, m mark) bool {
 						}
 						v = v<<4 + hexVal(s.at(s.pos+k))
 					}
+					if v >= 0xD800 && v <= 0xDFFF && codeLen == 4 && s.jsonEscapes {
+						b, s.pos = s.appendSurrogate(b, v, s.pos+codeLen)
+						continue
+					}
 					if v >= 0xD800 && v <= 0xDFFF || v > 0x10FFFF {
 						return s.errHere("found invalid Unicode character escape code")
 					}
@@ -1685,3 +1692,23 @@ func (s *scanner) scanPlainScalar(t *token) bool {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// appendSurrogate appends, as encoding/json decodes it, the UTF-16 surrogate v escaped just
+// before pos: with the low surrogate escaped right after a high one, the character the pair
+// encodes; else U+FFFD. It returns the position after what it read.
+func (s *scanner) appendSurrogate(b []byte, v, pos int) ([]byte, int) {
+	if v < 0xDC00 && s.at(pos) == '\\' && s.at(pos+1) == 'u' {
+		w := 0
+		for k := 0; k < 4; k++ {
+			c := s.at(pos + 2 + k)
+			if !isHex(c) {
+				return utf8.AppendRune(b, utf8.RuneError), pos
+			}
+			w = w<<4 + hexVal(c)
+		}
+		if w >= 0xDC00 && w <= 0xDFFF {
+			return utf8.AppendRune(b, utf16.DecodeRune(rune(v), rune(w))), pos + 6
+		}
+	}
+	return utf8.AppendRune(b, utf8.RuneError), pos
+}

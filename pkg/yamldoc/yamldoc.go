@@ -239,6 +239,11 @@ type Options struct {
 	// ignores because the struct it decodes into has no such field (encoding/json ignores
 	// them; kubectl's strict validation refuses them).
 	UnknownField func(path string, line int)
+	// JSONEscapes makes double-quoted scalars take \u escapes as encoding/json does: a UTF-16
+	// surrogate pair is one character ("\ud83d\ude80"), and a lone surrogate is U+FFFD. YAML
+	// refuses both; kubectl decodes JSON input with encoding/json. EachYAMLOrJSON sets it for
+	// input it reads as JSON.
+	JSONEscapes bool
 }
 
 // StringArena packs copied strings into shared chunks, so that copying the

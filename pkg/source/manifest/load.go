@@ -530,6 +530,9 @@ func (r *fileResult) mergeInto(inv *inventory.Inventory) {
 		} else {
 			inv.Errors = append(inv.Errors, r.nonObjects...)
 		}
+	} else if r.read && r.documents == 0 && len(r.errors) == 0 && len(r.objects) == 0 && len(r.unknown) == 0 && len(r.unreadables) == 0 {
+		// Nothing in it at all: said, so that an empty file is not taken for a clean one.
+		s.SkippedFiles = append(s.SkippedFiles, inventory.SkippedFile{File: r.name, Reason: "no Kubernetes objects (empty, or only comments)"})
 	}
 	s.Objects += len(r.objects)
 	for k, n := range r.unknown {

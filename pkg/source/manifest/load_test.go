@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/kubeharden/kubeharden/internal/testutil"
 	"github.com/kubeharden/kubeharden/pkg/inventory"
@@ -633,5 +634,70 @@ func TestJSONByContent(t *testing.T) {
 		if got := cm.Data["script"]; got != "a\tb\n" {
 			t.Errorf("script %q, want the tab kept", got)
 		}
+	}
+}
+
+// TestUTF16: a file in UTF-16 with a byte order mark is read as kubectl reads it, decoded, with
+// its lines; JSON's escaped surrogate pairs (Python's json.dumps writes them) are characters.
+func TestUTF16(t *testing.T) {
+	text := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide\ndata:\n  k: \"é\"\n"
+	enc := func(bigEndian bool) []byte {
+		b := []byte{0xFF, 0xFE}
+		if bigEndian {
+			b = []byte{0xFE, 0xFF}
+		}
+		for _, u := range utf16.Encode([]rune(text)) {
+			if bigEndian {
+				b = append(b, byte(u>>8), byte(u))
+			} else {
+				b = append(b, byte(u), byte(u>>8))
+			}
+		}
+		return b
+	}
+	for _, be := range []bool{false, true} {
+		inv := Parse("w.yaml", enc(be), "", Options{})
+		if len(inv.Errors) != 0 || len(inv.Objects) != 1 {
+			t.Fatalf("big endian %v: errors %v, objects %d", be, inv.Errors, len(inv.Objects))
+		}
+		o := inv.Objects[0]
+		if cm := o.Typed.(*corev1.ConfigMap); cm.Data["k"] != "é" || o.Line("data.k") != 6 {
+			t.Errorf("big endian %v: data %q at line %d", be, cm.Data, o.Line("data.k"))
+		}
+	}
+	inv := Parse("e.json", []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"e"},"data":{"k":"\ud83d\ude80"}}`), "", Options{})
+	if len(inv.Errors) != 0 || len(inv.Objects) != 1 || inv.Objects[0].Typed.(*corev1.ConfigMap).Data["k"] != "🚀" {
+		t.Errorf("escaped surrogate pair: errors %v, objects %v", inv.Errors, inv.Objects)
+	}
+}
+
+// TestListItemMissingIdentity: a List item without an apiVersion, or without a kind, is told
+// apart from one with neither.
+func TestListItemMissingIdentity(t *testing.T) {
+	inv := Parse("l.yaml", []byte("apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  metadata: {name: b}\n- metadata: {name: c}\n"), "", Options{})
+	var got []string
+	for _, e := range inv.Errors {
+		got = append(got, fmt.Sprintf("%d: %s", e.Line, e.Message))
+	}
+	want := []string{"4: List item 0 has no apiVersion (or not as a string)", "6: List item 1 has no kind (or not as a string)", "8: List item 2 has no apiVersion and kind"}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors %q\nwant   %q", got, want)
+	}
+}
+
+// TestEmptyFilesListed: a file with no document at all (empty, comments, "---" alone) is read
+// and listed as skipped, so that it is not taken for a clean one.
+func TestEmptyFilesListed(t *testing.T) {
+	dir := testutil.WriteTree(t, map[string]string{
+		"empty.yaml":   "",
+		"comment.yaml": "# nothing\n",
+		"dashes.yaml":  "---\n---\n",
+		"cm.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+	})
+	inv := Load([]string{dir}, Options{})
+	sk := skippedFiles(inv)
+	want := []string{"comment.yaml: no Kubernetes objects (empty, or only comments)", "dashes.yaml: no Kubernetes objects (empty, or only comments)", "empty.yaml: no Kubernetes objects (empty, or only comments)"}
+	if !slices.Equal(sk, want) || inv.Stats.Files != 4 || len(inv.Errors) != 0 {
+		t.Errorf("skipped %q, files %d, errors %v", sk, inv.Stats.Files, inv.Errors)
 	}
 }

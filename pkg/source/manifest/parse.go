@@ -2,10 +2,13 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/kubeharden/kubeharden/internal/slab"
@@ -20,6 +23,7 @@ import (
 var parseOptions = yamldoc.Options{MaxDepth: 512, MaxAliasNodes: 1_000_000}
 
 func parseInto(r *fileResult, data []byte, opts *Options) {
+	data = fromUTF16(data)
 	if yamldoc.IsJSONStream(data) {
 		// JSON allows tabs as whitespace where YAML does not; outside strings (where JSON forbids
 		// raw tabs) they can be replaced one for one without moving any line.
@@ -180,8 +184,15 @@ func kindName(n *yamldoc.Node) string {
 
 func (r *fileResult) object(n *yamldoc.Node, doc int, opts *Options, where string) {
 	apiVersion, kind := scalar(n, "apiVersion"), scalar(n, "kind")
-	if apiVersion == "" || kind == "" {
+	switch {
+	case apiVersion == "" && kind == "":
 		r.fail(n.Line, where+" has no apiVersion and kind")
+		return
+	case apiVersion == "":
+		r.fail(n.Line, where+" has no apiVersion (or not as a string)")
+		return
+	case kind == "":
+		r.fail(n.Line, where+" has no kind (or not as a string)")
 		return
 	}
 	// ids holds the object's identity, which outlives the rest of a streamed object's strings
@@ -355,4 +366,31 @@ func indexLines(root *yamldoc.Node, x *inventory.LineIndexBuilder) *inventory.Li
 	x.Add(inventory.RootHash, root.Line)
 	walk(root, inventory.RootHash, true, 0)
 	return x.Index()
+}
+
+// fromUTF16 returns data as UTF-8 when it starts with a UTF-16 byte order mark (little or big
+// endian), as kubectl's file reader decodes it; else data itself. Lines stay where they were:
+// a line break is one character in either encoding. A trailing odd byte is dropped.
+func fromUTF16(data []byte) []byte {
+	if len(data) < 2 {
+		return data
+	}
+	var order binary.ByteOrder
+	switch {
+	case data[0] == 0xFF && data[1] == 0xFE:
+		order = binary.LittleEndian
+	case data[0] == 0xFE && data[1] == 0xFF:
+		order = binary.BigEndian
+	default:
+		return data
+	}
+	units := make([]uint16, 0, (len(data)-2)/2)
+	for i := 2; i+1 < len(data); i += 2 {
+		units = append(units, order.Uint16(data[i:]))
+	}
+	out := make([]byte, 0, len(units)+len(units)/2)
+	for _, r := range utf16.Decode(units) {
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }
