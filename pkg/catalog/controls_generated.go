@@ -16,7 +16,7 @@ var generatedControls = []*Control{
 		Rationale:   "A process running as UID 0 inside a container is root on the node's kernel too; one container escape or misconfigured mount then gives full control of the node. The guidance asks that applications run as a non-root user, enforced at the pod level.",
 		Remediation: "Build the image with a non-root USER, then set runAsNonRoot: true (and a non-zero runAsUser) in the pod's securityContext so the kubelet refuses to start the container as root.",
 		Example:     "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n",
-		References:  []string{"kubescape:C-0013", "trivy:KSV012", "trivy:KSV105", "cis:5.2.7", "pss:restricted/runAsNonRoot", "pss:restricted/runAsUser"},
+		References:  []string{"kubescape:C-0013", "kubescape:C-0198", "kubescape:C-0218", "trivy:KSV012", "trivy:KSV105", "cis:5.2.7", "pss:restricted/runAsNonRoot", "pss:restricted/runAsUser"},
 	},
 	{
 		ID:          "PS-02",
@@ -64,7 +64,7 @@ var generatedControls = []*Control{
 		Rationale:   "With no tag or :latest, what runs changes whenever the registry changes, so the image that was scanned and approved is not necessarily the one that starts. The guidance asks for images from trusted, scanned sources.",
 		Remediation: "Reference a specific version tag, or better a digest (image@sha256:...).",
 		Example:     "containers:\n- name: app\n  image: registry.example.com/app:1.4.2\n",
-		References:  []string{"kubescape:C-0075", "trivy:KSV013"},
+		References:  []string{"kubescape:C-0075", "trivy:KSV013", "trivy:DS001"},
 	},
 	{
 		ID:          "PS-10",
@@ -76,7 +76,7 @@ var generatedControls = []*Control{
 		Rationale:   "The guidance asks for images to be scanned and policies enforced when workloads are admitted, not only after they run: an admission hook (a policy engine, an image scanner's admission controller, a ValidatingAdmissionPolicy) stops a bad pod before it starts.",
 		Remediation: "Deploy a policy engine (Kyverno, Gatekeeper) or an image-scanning admission controller, or write ValidatingAdmissionPolicies for pods and bind them.",
 		Example:     "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: trusted-registry}\nspec:\n  matchConstraints:\n    resourceRules:\n    - {apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}\n  validations:\n  - expression: \"object.spec.containers.all(c, c.image.startsWith('registry.example.com/'))\"\n",
-		References:  []string{"kubescape:C-0036", "kubescape:C-0039", "cis:5.5.1"},
+		References:  []string{"kubescape:C-0036", "kubescape:C-0039", "kubescape:C-0289", "cis:5.5.1"},
 	},
 	{
 		ID:          "PS-11",
@@ -100,7 +100,7 @@ var generatedControls = []*Control{
 		Rationale:   "Pod Security Admission is the built-in replacement for PodSecurityPolicy that the guidance recommends. Without an enforce level a namespace admits privileged pods, host namespaces and hostPath mounts from anyone allowed to create pods there.",
 		Remediation: "Label the namespace pod-security.kubernetes.io/enforce=restricted (or baseline where a workload needs it), with matching warn and audit labels to see what would break first.",
 		Example:     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/warn: restricted\n    pod-security.kubernetes.io/audit: restricted\n",
-		References:  []string{"kubescape:C-0192", "cis:5.2.1"},
+		References:  []string{"kubescape:C-0192", "kubescape:C-0068", "cis:5.2.1"},
 	},
 	{
 		ID:          "PS-13",
@@ -124,7 +124,7 @@ var generatedControls = []*Control{
 		Rationale:   "A privileged container has every capability and access to all host devices; it is effectively root on the node. The guidance lists privileged containers first among what pod security enforcement must block.",
 		Remediation: "Remove \"privileged: true\". Grant only the specific capabilities the workload needs.",
 		Example:     "securityContext:\n  privileged: false\n",
-		References:  []string{"kubescape:C-0057", "trivy:KSV017", "cis:5.2.2", "pss:baseline/privileged"},
+		References:  []string{"kubescape:C-0057", "kubescape:C-0193", "kubescape:C-0213", "trivy:KSV017", "cis:5.2.2", "pss:baseline/privileged"},
 	},
 	{
 		ID:          "PS-15",
@@ -136,7 +136,7 @@ var generatedControls = []*Control{
 		Rationale:   "With hostPID the containers see every process on the node and can signal or ptrace them and read their environment, which often holds credentials.",
 		Remediation: "Remove \"hostPID: true\".",
 		Example:     "spec:\n  hostPID: false\n",
-		References:  []string{"kubescape:C-0038", "trivy:KSV010", "cis:5.2.3", "pss:baseline/hostNamespaces"},
+		References:  []string{"kubescape:C-0038", "kubescape:C-0214", "kubescape:C-0275", "trivy:KSV010", "cis:5.2.3", "pss:baseline/hostNamespaces"},
 	},
 	{
 		ID:          "PS-16",
@@ -148,7 +148,7 @@ var generatedControls = []*Control{
 		Rationale:   "With hostIPC the containers can read and write the shared memory of host processes.",
 		Remediation: "Remove \"hostIPC: true\".",
 		Example:     "spec:\n  hostIPC: false\n",
-		References:  []string{"kubescape:C-0038", "trivy:KSV008", "cis:5.2.4", "pss:baseline/hostNamespaces"},
+		References:  []string{"kubescape:C-0038", "kubescape:C-0215", "kubescape:C-0276", "trivy:KSV008", "cis:5.2.4", "pss:baseline/hostNamespaces"},
 	},
 	{
 		ID:          "PS-17",
@@ -160,7 +160,7 @@ var generatedControls = []*Control{
 		Rationale:   "A pod on the host network bypasses NetworkPolicies, can bind to node ports, sniff node traffic and reach services listening only on the node's loopback (such as the kubelet or etcd).",
 		Remediation: "Remove \"hostNetwork: true\" and expose the workload through a Service.",
 		Example:     "spec:\n  hostNetwork: false\n",
-		References:  []string{"kubescape:C-0041", "trivy:KSV009", "cis:5.2.5", "pss:baseline/hostNamespaces"},
+		References:  []string{"kubescape:C-0041", "kubescape:C-0216", "trivy:KSV009", "cis:5.2.5", "pss:baseline/hostNamespaces"},
 	},
 	{
 		ID:          "PS-18",
@@ -196,7 +196,7 @@ var generatedControls = []*Control{
 		Rationale:   "A host port exposes the container directly on the node's network interfaces, outside Services and NetworkPolicies, and ties the pod to nodes where the port is free.",
 		Remediation: "Remove hostPort and expose the workload with a Service.",
 		Example:     "ports:\n- containerPort: 8080\n",
-		References:  []string{"kubescape:C-0044", "trivy:KSV024", "cis:5.2.12", "pss:baseline/hostPorts"},
+		References:  []string{"kubescape:C-0044", "kubescape:C-0204", "trivy:KSV024", "cis:5.2.12", "pss:baseline/hostPorts"},
 	},
 	{
 		ID:          "PS-21",
@@ -208,7 +208,7 @@ var generatedControls = []*Control{
 		Rationale:   "With escalation allowed, a process can gain more privileges than its parent through setuid or setgid binaries or file capabilities: a classic way from a non-root user to root.",
 		Remediation: "Set \"allowPrivilegeEscalation: false\" on every container.",
 		Example:     "securityContext:\n  allowPrivilegeEscalation: false\n",
-		References:  []string{"kubescape:C-0016", "trivy:KSV001", "cis:5.2.6", "pss:restricted/allowPrivilegeEscalation"},
+		References:  []string{"kubescape:C-0016", "kubescape:C-0197", "kubescape:C-0217", "trivy:KSV001", "cis:5.2.6", "pss:restricted/allowPrivilegeEscalation"},
 	},
 	{
 		ID:          "PS-22",
@@ -220,7 +220,7 @@ var generatedControls = []*Control{
 		Rationale:   "These capabilities each allow a container to break out of its isolation or to attack the node and its neighbours (loading kernel modules, mounting filesystems, raw network access, tracing other processes).",
 		Remediation: "Remove the capability; if the workload truly needs one, document why in an exception.",
 		Example:     "securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]\n",
-		References:  []string{"kubescape:C-0046", "trivy:KSV005", "trivy:KSV022", "cis:5.2.9", "pss:baseline/capabilities_baseline"},
+		References:  []string{"kubescape:C-0046", "kubescape:C-0199", "kubescape:C-0200", "kubescape:C-0219", "trivy:KSV005", "trivy:KSV022", "trivy:KSV119", "trivy:KSV120", "cis:5.2.9", "pss:baseline/capabilities_baseline"},
 	},
 	{
 		ID:          "PS-23",
@@ -292,7 +292,7 @@ var generatedControls = []*Control{
 		Rationale:   "Every pod gets a token for its service account unless told otherwise. An intruder in any container can use it against the API server; most applications never call the API.",
 		Remediation: "Set automountServiceAccountToken: false on the ServiceAccount, and on pods that do not call the API. Pods that need the API can set it back to true.",
 		Example:     "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\nautomountServiceAccountToken: false\n",
-		References:  []string{"kubescape:C-0034", "trivy:KSV036", "cis:5.1.6"},
+		References:  []string{"kubescape:C-0034", "kubescape:C-0190", "kubescape:C-0261", "trivy:KSV036", "cis:5.1.6"},
 	},
 	{
 		ID:          "PS-29",
@@ -340,7 +340,7 @@ var generatedControls = []*Control{
 		Rationale:   "The default capability set of container runtimes is wider than most applications need. Dropping all of them and adding back only what is required shrinks what an intruder can do.",
 		Remediation: "Drop ALL capabilities and add back only NET_BIND_SERVICE when binding ports below 1024.",
 		Example:     "securityContext:\n  capabilities:\n    drop: [ALL]\n",
-		References:  []string{"kubescape:C-0046", "trivy:KSV003", "trivy:KSV106", "cis:5.2.8", "cis:5.2.9", "pss:restricted/capabilities_restricted"},
+		References:  []string{"kubescape:C-0046", "kubescape:C-0201", "kubescape:C-0220", "trivy:KSV003", "trivy:KSV106", "trivy:KSV004", "cis:5.2.8", "cis:5.2.9", "pss:restricted/capabilities_restricted"},
 	},
 	{
 		ID:          "PS-34",
@@ -496,7 +496,7 @@ var generatedControls = []*Control{
 		Rationale:   "NodePort and LoadBalancer Services open ports on every node and to networks outside the cluster, past the Ingress and its TLS. externalIPs let anyone who may create a Service capture traffic for any address (CVE-2020-8554) unless the DenyServiceExternalIPs admission plugin blocks the field.",
 		Remediation: "Use ClusterIP Services behind an Ingress with TLS. Where a load balancer is needed, make it internal or set loadBalancerSourceRanges. Remove externalIPs and enable the DenyServiceExternalIPs admission plugin.",
 		Example:     "spec:\n  type: ClusterIP\n  ports:\n  - port: 80\n    targetPort: 8080\n",
-		References:  []string{"kubescape:C-0256", "kubescape:C-0283", "trivy:KSV108", "cis:1.2.3"},
+		References:  []string{"kubescape:C-0256", "kubescape:C-0283", "kubescape:C-0263", "trivy:KSV108", "trivy:KCV0003", "cis:1.2.3"},
 	},
 	{
 		ID:          "NS-10",
@@ -532,7 +532,7 @@ var generatedControls = []*Control{
 		Rationale:   "The guidance files resource policies under network separation: without limits one compromised or runaway pod can starve every other pod on its node, a denial of service across tenants.",
 		Remediation: "Set CPU and memory limits on every container (or a LimitRange default for the namespace).",
 		Example:     "resources:\n  requests:\n    cpu: 100m\n    memory: 128Mi\n  limits:\n    cpu: 500m\n    memory: 256Mi\n",
-		References:  []string{"kubescape:C-0270", "kubescape:C-0271", "trivy:KSV011", "trivy:KSV018"},
+		References:  []string{"kubescape:C-0270", "kubescape:C-0271", "kubescape:C-0004", "kubescape:C-0050", "trivy:KSV011", "trivy:KSV018"},
 	},
 	{
 		ID:          "NS-13",
@@ -820,7 +820,7 @@ var generatedControls = []*Control{
 		Rationale:   "A static key lies in a file on every control-plane node, next to the etcd data it protects: a stolen node disk or backup carries both. The guidance prefers a KMS provider, whose key never leaves the key management service.",
 		Remediation: "Move to a KMS v2 provider; until then keep the file at 0600, owned by root.",
 		Example:     "chmod 600 /etc/kubernetes/enc/encryption-config.yaml\n",
-		References:  []string{"kubescape:C-0208", "kubescape:C-0234"},
+		References:  []string{"kubescape:C-0208", "kubescape:C-0234", "cis:5.4.2"},
 	},
 	{
 		ID:          "NS-40",
