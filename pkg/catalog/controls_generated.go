@@ -1254,6 +1254,18 @@ var generatedControls = []*Control{
 		References:  []string{"kubescape:C-0273", "https://kubernetes.io/releases/", "https://kubernetes.io/releases/version-skew-policy/"},
 	},
 	{
+		ID:          "UP-03",
+		Title:       "ingress-nginx with known vulnerabilities",
+		Section:     SectionUpgrades,
+		Severity:    SeverityHigh,
+		Sources:     []Source{"manifest", "cluster"},
+		Checked:     "The image of every container that runs the ingress-nginx controller, and the allow-snippet-annotations key of every ConfigMap that sets it. Fails for a controller older than v1.11.5, or v1.12.0 (CVE-2025-1974, IngressNightmare, and CVE-2025-1097, -1098 and -24514, fixed in v1.11.5 and v1.12.1), and for allow-snippet-annotations \"true\" (CVE-2021-25742). Not assessed when the image's tag does not give the version.",
+		Rationale:   "The guidance asks to keep add-ons patched as well as Kubernetes itself. The ingress controller faces the internet and holds a token that can read every Secret of the cluster; IngressNightmare let any pod that reaches its admission webhook run code in it, and snippet annotations let anyone who may create an Ingress rewrite its NGINX configuration.",
+		Remediation: "Upgrade the controller to v1.12.1 or v1.11.5 or later, and leave allow-snippet-annotations \"false\" (the default since v1.9.0).",
+		Example:     "containers:\n- name: controller\n  image: registry.k8s.io/ingress-nginx/controller:v1.12.1\n---\n# the controller's ConfigMap\ndata:\n  allow-snippet-annotations: \"false\"\n",
+		References:  []string{"kubescape:C-0059", "kubescape:C-0292", "trivy:KCV0093"},
+	},
+	{
 		ID:          "UP-04",
 		Title:       "Deprecated or removed API version",
 		Section:     SectionUpgrades,
