@@ -103,17 +103,18 @@ func DecodedValues(msg string) string {
 	return Quoted(msg)
 }
 
-// Quoted replaces every double-quoted text in msg ("x", with Go's escapes) by "…".
+// Quoted replaces every double-quoted text in msg ("x", with Go's escapes) by "…", and a quote
+// left open at the end of msg (a message cut short: `parsing time "s3cr3t...`) by "…".
 func Quoted(msg string) string {
 	if !strings.Contains(msg, `"`) {
 		return msg
 	}
-	return patterns().quoted.ReplaceAllString(msg, `"…"`)
+	return patterns().quotedToEnd.ReplaceAllString(msg, `"…"`)
 }
 
 type compiled struct {
-	anchor, tagHandle, tagValue, mapKey, template, quoted, quotedURL, url *regexp.Regexp
-	quotedValue, numberValue, boolValue                                   *regexp.Regexp
+	anchor, tagHandle, tagValue, mapKey, template, quoted, quotedToEnd, quotedURL, url *regexp.Regexp
+	quotedValue, numberValue, boolValue                                                *regexp.Regexp
 }
 
 // patterns are compiled on first use: most runs never meet such a message, and every command
@@ -121,14 +122,15 @@ type compiled struct {
 var patterns = sync.OnceValue(func() *compiled {
 	const quoted = `"(?:[^"\\]|\\.)*"(?:\.\.\.)?`
 	return &compiled{
-		anchor:    regexp.MustCompile(`anchor '(?s:.*?)'( referenced| value contains itself)`),
-		tagHandle: regexp.MustCompile(`found (?:an )?undefined tag handle \S+`),
-		tagValue:  regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:` + quoted + "|`[^\n]*`)"),
-		mapKey:    regexp.MustCompile(`invalid map key: [^\n]*`),
-		template:  regexp.MustCompile(`(cannot parse template|error during tpl function execution for) ` + quoted),
-		quoted:    regexp.MustCompile(quoted),
-		url:       regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`),
-		quotedURL: regexp.MustCompile(`"[A-Za-z][A-Za-z0-9+.-]*://[^"\n]*"`),
+		anchor:      regexp.MustCompile(`anchor '(?s:.*?)'( referenced| value contains itself)`),
+		tagHandle:   regexp.MustCompile(`found (?:an )?undefined tag handle !\S*`),
+		tagValue:    regexp.MustCompile(`(cannot (?:decode|unmarshal) !!\w+) (?:` + quoted + "|`[^\n]*`)"),
+		mapKey:      regexp.MustCompile(`invalid map key: [^\n]*`),
+		template:    regexp.MustCompile(`(cannot parse template|error during tpl function execution for) ` + quoted),
+		quoted:      regexp.MustCompile(quoted),
+		quotedToEnd: regexp.MustCompile(`"(?:[^"\\]|\\.)*(?:"|$)`),
+		url:         regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`),
+		quotedURL:   regexp.MustCompile(`"[A-Za-z][A-Za-z0-9+.-]*://[^"\n]*"`),
 
 		quotedValue: regexp.MustCompile(`string ` + quoted),
 		numberValue: regexp.MustCompile(`\b(?:int|float|number) [-+]?[0-9.]\S*`),

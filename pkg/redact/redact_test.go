@@ -11,6 +11,7 @@ func TestMessage(t *testing.T) {
 		{"yaml: unknown anchor 'a'b' referenced in File: x.yaml", "yaml: unknown anchor referenced in File: x.yaml"},
 		{"anchor 'Tr0ub4dor' value contains itself", "anchor value contains itself"},
 		{"found undefined tag handle !Pa55word!", "found an undefined tag handle"},
+		{"found an undefined tag handle in File: s.yaml", "found an undefined tag handle in File: s.yaml"}, // a second pass
 		{`Secret s: cannot decode !!str "Tr0ub4dor" as a !!int`, "Secret s: cannot decode !!str value as a !!int"},
 		{"yaml: cannot unmarshal !!str `Tr0ub4dor` into int", "yaml: cannot unmarshal !!str value into int"},
 		{`error calling tpl: error during tpl function execution for "db:\n  password: Tr0ub4dor": boom`, "error calling tpl: error during tpl function execution for a template: boom"},
@@ -43,6 +44,7 @@ func TestDecodedValues(t *testing.T) {
 		`metadata.creationTimestamp: cannot use a string as v1.Time: parsing time "Tr0ub4dor" as "2006-01-02T15:04:05Z07:00": cannot parse "Tr0ub4dor" as "2006"`: `metadata.creationTimestamp: cannot use a string as v1.Time: parsing time "…" as "…": cannot parse "…" as "…"`,
 		"port: cannot use a number as intstr.IntOrString: json: cannot unmarshal number 98765432101234 into Go value":                                             "port: cannot use a number as intstr.IntOrString: json: cannot unmarshal a number into Go value",
 		`unknown field "x"`: `unknown field "x"`,
+		`metadata.creationTimestamp: cannot use a string as v1.Time: parsing time "SECRETSECRETSECRETSE...`: `metadata.creationTimestamp: cannot use a string as v1.Time: parsing time "…"`,
 	} {
 		if got := DecodedValues(in); got != want {
 			t.Errorf("DecodedValues(%q)\n got  %q\n want %q", in, got, want)

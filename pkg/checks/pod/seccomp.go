@@ -9,8 +9,8 @@ Fields read, first one set wins (see helpers.go on inheritance):
 	spec.securityContext.seccompProfile
 
 Passes: type RuntimeDefault, or Localhost with a localhostProfile.
-Fails:  Unconfined, Localhost without a localhostProfile (the API server refuses it), any other
-        value, or nothing set at all. The legacy annotations
+Fails:  Unconfined, Localhost without a localhostProfile (the API server refuses it) or with an
+        empty one, any other value, or nothing set at all. The legacy annotations
         (seccomp.security.alpha.kubernetes.io/pod and
         container.seccomp.security.alpha.kubernetes.io/<name>) count for nothing: the kubelet
         has ignored them since Kubernetes 1.27, so a container with only an annotation runs
@@ -64,8 +64,11 @@ func seccompProblem(p *corev1.SeccompProfile) string {
 	case corev1.SeccompProfileTypeRuntimeDefault:
 		return ""
 	case corev1.SeccompProfileTypeLocalhost:
-		if p.LocalhostProfile == nil || *p.LocalhostProfile == "" {
+		if p.LocalhostProfile == nil {
 			return "sets seccompProfile.type Localhost without a localhostProfile, which the API server refuses"
+		}
+		if *p.LocalhostProfile == "" {
+			return "sets seccompProfile.type Localhost with an empty localhostProfile, which names no profile"
 		}
 		return ""
 	}

@@ -501,9 +501,11 @@ func redactBuildError(msg string) string {
 	msg = redact.Message(msg)
 	// "trouble configuring builtin PatchTransformer with config: `<patch>`: <what went wrong>":
 	// the patch goes, what went wrong stays.
+	// kustomize writes it as "with config: `\n<yaml>`: <error>"; a backquote inside the YAML
+	// does not end it.
 	if i := strings.Index(msg, configMarker); i >= 0 {
-		if j := strings.IndexByte(msg[i+len(configMarker):], '`'); j >= 0 {
-			msg = msg[:i] + msg[i+len(configMarker)+j+1:]
+		if j := strings.Index(msg[i+len(configMarker):], "\n`: "); j >= 0 {
+			msg = msg[:i] + msg[i+len(configMarker)+j+2:]
 		}
 	}
 	for _, m := range contentMarkers {

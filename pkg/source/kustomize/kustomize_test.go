@@ -601,3 +601,43 @@ func TestAppendsAcrossPatches(t *testing.T) {
 		}
 	}
 }
+
+// TestPatchOrderWithComponents: a component's patches apply after the resources are built, so
+// items a base and a component each append are placed at their own patches; a patch that names
+// the default namespace patches an object that names none; a backquote in a patch that kustomize
+// quotes in its error does not let the rest of the patch through.
+func TestPatchOrderWithComponents(t *testing.T) {
+	add := func(name string) string {
+		return "- op: add\n  path: /spec/containers/-\n  value: {name: " + name + ", image: a:1, securityContext: {privileged: true}}\n"
+	}
+	dir := kustomization(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- pod.yaml\npatches:\n- path: add.yaml\n  target: {kind: Pod}\n",
+		"base/pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: a:1}\n",
+		"base/add.yaml":           add("frombase"),
+		"comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: add.yaml\n  target: {kind: Pod}\n",
+		"comp/add.yaml":           add("fromcomp"),
+		"ov/kustomization.yaml":   "resources:\n- ../base\ncomponents:\n- ../comp\npatches:\n- path: ns.yaml\n",
+		"ov/ns.yaml":              "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  hostNetwork: true\n",
+		"bq/kustomization.yaml":   "resources:\n- pod.yaml\npatches:\n- path: x.yaml\n  patch: |-\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    data: {v: \"pre`BackquotePassword\"}\n",
+		"bq/pod.yaml":             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+		"bq/x.yaml":               "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+	})
+	inv := Build(filepath.Join(dir, "ov"), Options{})
+	noErrors(t, inv)
+	o := inv.Objects[0]
+	for path, want := range map[string]string{
+		"spec.containers[1].securityContext.privileged": "base/add.yaml:3",
+		"spec.containers[2].securityContext.privileged": "comp/add.yaml:3",
+		"spec.hostNetwork": "ov/ns.yaml:5",
+	} {
+		file, line := o.Place(path)
+		rel, _ := filepath.Rel(dir, file)
+		if got := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line); got != want {
+			t.Errorf("%s at %s, want %s", path, got, want)
+		}
+	}
+	inv = Build(filepath.Join(dir, "bq"), Options{})
+	if len(inv.Errors) != 1 || strings.Contains(inv.Errors[0].Message, "BackquotePassword") || !strings.Contains(inv.Errors[0].Message, "at the same time") {
+		t.Errorf("errors %v, want one saying what went wrong without the patch", inv.Errors)
+	}
+}

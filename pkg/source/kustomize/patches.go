@@ -293,7 +293,7 @@ func (p *patch) applies(o *inventory.Object, srcName, srcNamespace string) bool 
 	if p.target == nil {
 		// A strategic-merge patch names its target, namespace included when it gives one.
 		return p.kind == o.Kind && p.name != "" && (p.name == o.Name || p.name == srcName) &&
-			(p.ns == "" || p.ns == o.Namespace || p.ns == srcNamespace)
+			(p.ns == "" || sameNamespace(p.ns, o.Namespace) || sameNamespace(p.ns, srcNamespace))
 	}
 	sel, err := types.NewSelectorRegex(p.target)
 	if err != nil {
@@ -388,4 +388,15 @@ func scalar(n *yamldoc.Node) string {
 		return ""
 	}
 	return n.Value
+}
+
+// sameNamespace compares namespaces as kustomize's resource IDs do: none is "default".
+func sameNamespace(a, b string) bool {
+	if a == "" {
+		a = "default"
+	}
+	if b == "" {
+		b = "default"
+	}
+	return a == b
 }

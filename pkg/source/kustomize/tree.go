@@ -56,11 +56,13 @@ func (t *tree) read(dir string) {
 	if len(k.HelmCharts) > 0 || k.HelmGlobals != nil {
 		fail("helmCharts need `kustomize build --enable-helm` and the helm binary, which kubeharden does not run; scan the chart folder itself (with --values) instead")
 	}
-	var dirs []string
+	var dirs, components []string
 	check := func(field, entry string, mayBeDir bool) {
 		p := filepath.Join(dir, filepath.FromSlash(entry))
 		st, err := os.Stat(p)
 		switch {
+		case err == nil && st.IsDir() && mayBeDir && field == "component":
+			components = append(components, p)
 		case err == nil && st.IsDir() && mayBeDir:
 			dirs = append(dirs, p)
 		case err == nil:
@@ -87,7 +89,13 @@ func (t *tree) read(dir string) {
 			check(group.field, e, true)
 		}
 	}
+	// t.patches runs from the patch kustomize applies last to the first: this kustomization's
+	// own, then its components' (applied in the order listed, after the resources are built),
+	// the last listed first, then its resources', which are built before anything else.
 	t.readPatches(dir, kf, k, data)
+	for i := len(components) - 1; i >= 0; i-- {
+		t.read(components[i])
+	}
 	for _, d := range dirs {
 		t.read(d)
 	}

@@ -530,8 +530,10 @@ func (r *fileResult) mergeInto(inv *inventory.Inventory) {
 		} else {
 			inv.Errors = append(inv.Errors, r.nonObjects...)
 		}
-	} else if r.read && r.documents == 0 && len(r.errors) == 0 && len(r.objects) == 0 && len(r.unknown) == 0 && len(r.unreadables) == 0 {
-		// Nothing in it at all: said, so that an empty file is not taken for a clean one.
+	} else if r.read && !r.explicit && r.documents == 0 && len(r.errors) == 0 && len(r.objects) == 0 && len(r.unknown) == 0 && len(r.unreadables) == 0 {
+		// A file found in a folder with nothing in it at all: said, as for a file of other
+		// YAML, so that an empty file is not taken for a clean one. (A Helm template that
+		// renders nothing, parsed as a named text, is not listed: that is what an if is for.)
 		s.SkippedFiles = append(s.SkippedFiles, inventory.SkippedFile{File: r.name, Reason: "no Kubernetes objects (empty, or only comments)"})
 	}
 	s.Objects += len(r.objects)
