@@ -20,8 +20,7 @@ server refuses such a Pod, but a workload's pod template may leave the image for
 in (kustomize's images, a deploy pipeline), and whatever it puts there is neither in the manifest
 nor pinned: skipping the container would let the workload pass both controls unseen.
 
-References are split without a regexp: the digest follows the first '@'; the tag follows the
-last ':' that comes after the last '/', so the port in "localhost:5000/app" is not a tag.
+References are split by checks.ParseImage.
 */
 
 import (
@@ -36,26 +35,6 @@ func init() {
 		checks.Check{ID: "PS-09", Match: checks.Workloads, Assess: perContainer(assessMutableTag)},
 		checks.Check{ID: "PS-34", Match: checks.Workloads, Assess: perContainer(assessDigestPinned)},
 	)
-}
-
-// imageRef is an image reference split into its parts.
-type imageRef struct {
-	name   string // registry and repository, e.g. localhost:5000/team/app
-	tag    string // "" when absent
-	digest string // what follows '@', "" when absent
-}
-
-func parseImage(s string) imageRef {
-	var r imageRef
-	if i := strings.IndexByte(s, '@'); i >= 0 {
-		s, r.digest = s[:i], s[i+1:]
-	}
-	slash := strings.LastIndexByte(s, '/')
-	if colon := strings.LastIndexByte(s, ':'); colon > slash {
-		s, r.tag = s[:colon], s[colon+1:]
-	}
-	r.name = s
-	return r
 }
 
 // validDigest reports whether d is algorithm:hex with the length the algorithm requires.
@@ -89,16 +68,16 @@ func assessMutableTag(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 		a.Fail(c.at("image"), c.msg(" has no image, so no tag or digest says what it runs"))
 		return
 	}
-	r := parseImage(c.Image)
-	if validDigest(r.digest) {
+	r := checks.ParseImage(c.Image)
+	if validDigest(r.Digest) {
 		return
 	}
 	switch {
-	case r.tag == "" && r.digest != "":
+	case r.Tag == "" && r.Digest != "":
 		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with a malformed digest and no tag"))
-	case r.tag == "":
+	case r.Tag == "":
 		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with no tag or digest, which means latest"))
-	case r.tag == "latest":
+	case r.Tag == "latest":
 		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with the mutable tag latest"))
 	}
 }
@@ -108,11 +87,11 @@ func assessDigestPinned(a *checks.Assessment, _ *inventory.PodTemplate, c ctr) {
 		a.Fail(c.at("image"), c.msg(" has no image, so it is not pinned by digest"))
 		return
 	}
-	r := parseImage(c.Image)
+	r := checks.ParseImage(c.Image)
 	switch {
-	case r.digest == "":
+	case r.Digest == "":
 		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), ", which is not pinned by digest"))
-	case !validDigest(r.digest):
+	case !validDigest(r.Digest):
 		a.Fail(c.at("image"), c.msg(" uses image ", quote(c.Image), " with a malformed digest"))
 	}
 }

@@ -1,6 +1,10 @@
 package pod
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kubeharden/kubeharden/pkg/checks"
+)
 
 func TestParseImage(t *testing.T) {
 	const d = "sha256:4f1c0a9b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170e9a0b1c"
@@ -21,9 +25,9 @@ func TestParseImage(t *testing.T) {
 		{"[::1]:5000/app:1", "[::1]:5000/app", "1", "", false},
 	}
 	for _, c := range cases {
-		r := parseImage(c.in)
-		if r.name != c.name || r.tag != c.tag || r.digest != c.digest || validDigest(r.digest) != c.pinned {
-			t.Errorf("parseImage(%q) = %+v pinned=%v, want %s %s %s pinned=%v", c.in, r, validDigest(r.digest), c.name, c.tag, c.digest, c.pinned)
+		r := checks.ParseImage(c.in)
+		if r.Name != c.name || r.Tag != c.tag || r.Digest != c.digest || validDigest(r.Digest) != c.pinned {
+			t.Errorf("ParseImage(%q) = %+v pinned=%v, want %s %s %s pinned=%v", c.in, r, validDigest(r.Digest), c.name, c.tag, c.digest, c.pinned)
 		}
 	}
 }

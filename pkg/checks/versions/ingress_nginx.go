@@ -21,7 +21,6 @@ Not assessed: a controller image whose tag is not a version (latest, or a digest
 */
 
 import (
-	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -86,56 +85,28 @@ func assessIngressNginx(a *checks.Assessment, o *inventory.Object, _ *inventory.
 			return
 		}
 		if ingressNginxVulnerable(v) {
-			a.Failf(c.Path+".image", "%s %q runs ingress-nginx controller v%d.%d.%d, open to CVE-2025-1974 (IngressNightmare: code execution through the admission webhook, reachable from any pod) and CVE-2025-1097, -1098 and -24514; upgrade to v1.12.1 or v1.11.5 or later",
-				c.Kind, c.Container.Name, v[0], v[1], v[2])
+			a.Failf(c.Path+".image", "%s %q runs ingress-nginx controller v%s, open to CVE-2025-1974 (IngressNightmare: code execution through the admission webhook, reachable from any pod) and CVE-2025-1097, -1098 and -24514; upgrade to v1.12.1 or v1.11.5 or later",
+				c.Kind, c.Container.Name, v)
 		}
 	}
 }
 
 // ingressNginxVulnerable says whether controller version v predates the fixes: v1.11.5 on the
 // 1.11 line and before it, v1.12.1 on the 1.12 line.
-func ingressNginxVulnerable(v [3]int) bool {
-	less := func(x [3]int) bool {
-		for i := range v {
-			if v[i] != x[i] {
-				return v[i] < x[i]
-			}
-		}
-		return false
+func ingressNginxVulnerable(v Version) bool {
+	if v.Major == 1 && v.Minor == 12 {
+		return v.Compare(Version{Major: 1, Minor: 12, Patch: 1}) < 0
 	}
-	if v[0] == 1 && v[1] == 12 {
-		return less([3]int{1, 12, 1})
-	}
-	return less([3]int{1, 11, 5})
+	return v.Compare(Version{Major: 1, Minor: 11, Patch: 5}) < 0
 }
 
-// imageVersion reads "vX.Y.Z" (or "X.Y.Z") from an image's tag, ignoring a digest and any
-// suffix after the patch number ("-rc1").
-func imageVersion(image string) ([3]int, bool) {
-	image, _, _ = strings.Cut(image, "@")
-	slash := strings.LastIndexByte(image, '/')
-	colon := strings.LastIndexByte(image, ':')
-	if colon <= slash {
-		return [3]int{}, false
+// imageVersion reads the version an image's tag gives ("v1.12.1", "0.26.1", "v1.13.0-rc1"); a
+// tag without all three numbers (latest, "v1.12") gives none.
+func imageVersion(image string) (Version, bool) {
+	tag := checks.ParseImage(image).Tag
+	if strings.Count(tag, ".") < 2 {
+		return Version{}, false
 	}
-	tag := strings.TrimPrefix(image[colon+1:], "v")
-	var v [3]int
-	for i := range v {
-		end := 0
-		for end < len(tag) && tag[end] >= '0' && tag[end] <= '9' {
-			end++
-		}
-		n, err := strconv.Atoi(tag[:end])
-		if err != nil {
-			return [3]int{}, false
-		}
-		v[i], tag = n, tag[end:]
-		if i < 2 {
-			if !strings.HasPrefix(tag, ".") {
-				return [3]int{}, false
-			}
-			tag = tag[1:]
-		}
-	}
-	return v, true
+	v, err := ParseVersion(tag)
+	return v, err == nil
 }
