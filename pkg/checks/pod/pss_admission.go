@@ -46,7 +46,7 @@ func admittedPodSpec(pt *inventory.PodTemplate) *corev1.PodSpec {
 		}
 	}
 	if appArmor {
-		copyAppArmorAnnotations(pt.Meta.Annotations, spec)
+		copyAppArmorAnnotations(pt, spec)
 	}
 	return spec
 }
@@ -73,47 +73,45 @@ func appArmorCopied(pt *inventory.PodTemplate) bool {
 	if pt.Meta == nil || len(pt.Meta.Annotations) == 0 || isWindows(pt) {
 		return false
 	}
-	changed := false
 	for c := range containers(pt) {
-		if changed = appArmorForContainer(pt.Meta.Annotations, pt.Spec, c.Container) != nil; changed {
-			break
+		if appArmorForContainer(pt, c.Name, c.SecurityContext) != nil {
+			return true
 		}
 	}
-	return changed
+	return false
 }
 
-// copyAppArmorAnnotations sets the field of each container of spec whose annotation is copied.
-func copyAppArmorAnnotations(annotations map[string]string, spec *corev1.PodSpec) {
+// copyAppArmorAnnotations sets, in spec (a copy of pt's), the field of each container whose
+// annotation is copied.
+func copyAppArmorAnnotations(pt *inventory.PodTemplate, spec *corev1.PodSpec) {
+	set := func(name string, sc **corev1.SecurityContext) {
+		if p := appArmorForContainer(pt, name, *sc); p != nil {
+			if *sc == nil {
+				*sc = &corev1.SecurityContext{}
+			}
+			(*sc).AppArmorProfile = p
+		}
+	}
 	for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
 		for i := range list {
-			if p := appArmorForContainer(annotations, spec, &list[i]); p != nil {
-				if list[i].SecurityContext == nil {
-					list[i].SecurityContext = &corev1.SecurityContext{}
-				}
-				list[i].SecurityContext.AppArmorProfile = p
-			}
+			set(list[i].Name, &list[i].SecurityContext)
 		}
 	}
 	for i := range spec.EphemeralContainers {
 		c := &spec.EphemeralContainers[i].EphemeralContainerCommon
-		ctr := corev1.Container{Name: c.Name, SecurityContext: c.SecurityContext}
-		if p := appArmorForContainer(annotations, spec, &ctr); p != nil {
-			if c.SecurityContext == nil {
-				c.SecurityContext = &corev1.SecurityContext{}
-			}
-			c.SecurityContext.AppArmorProfile = p
-		}
+		set(c.Name, &c.SecurityContext)
 	}
 }
 
-// appArmorForContainer returns the profile the API server copies into c's field from its
-// annotation, or nil when it copies none: c has a field, no annotation, an annotation that
-// names no valid profile, or one equal to the pod's profile.
-func appArmorForContainer(annotations map[string]string, spec *corev1.PodSpec, c *corev1.Container) *corev1.AppArmorProfile {
-	if c.SecurityContext != nil && c.SecurityContext.AppArmorProfile != nil {
+// appArmorForContainer returns the profile the API server copies into the field of container
+// name (whose security context is sc) from its annotation, or nil when it copies none: the
+// container has a field, no annotation, an annotation that names no valid profile, or one equal
+// to the pod's profile.
+func appArmorForContainer(pt *inventory.PodTemplate, name string, sc *corev1.SecurityContext) *corev1.AppArmorProfile {
+	if sc != nil && sc.AppArmorProfile != nil {
 		return nil
 	}
-	v, ok := annotations[corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix+c.Name]
+	v, ok := containerAnnotation(pt, corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix, name)
 	if !ok {
 		return nil
 	}
@@ -134,7 +132,7 @@ func appArmorForContainer(annotations map[string]string, spec *corev1.PodSpec, c
 	default:
 		return nil
 	}
-	if psc := spec.SecurityContext; psc != nil && sameAppArmor(p, psc.AppArmorProfile) {
+	if psc := pt.Spec.SecurityContext; psc != nil && sameAppArmor(p, psc.AppArmorProfile) {
 		return nil
 	}
 	return p
