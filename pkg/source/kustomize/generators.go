@@ -15,7 +15,8 @@ import (
 
 // Where the keys of a generated ConfigMap or Secret are written: a generator entry's literals
 // and files in its kustomization, the lines of its env files, and, for an overlay's entry of the
-// same name with behavior merge or replace, that overlay's. A finding on a key points there.
+// same name with behavior merge or replace, that overlay's. A finding on a key points there. The
+// kustomizations are the ones the tree parsed already (tree.kustomizations).
 
 // keyPlace is where one key of a generated object is written.
 type keyPlace struct {
@@ -23,23 +24,15 @@ type keyPlace struct {
 	line      int
 }
 
-// generatorEntry finds, in kustomization file kf, the configMapGenerator or secretGenerator
-// entry that generated res: the one whose name the built name holds (kustomize adds prefixes,
-// suffixes and a hash), the longest such.
-func generatorEntry(kf string, res *resource.Resource) *yamldoc.Node {
-	data, err := os.ReadFile(kf)
-	if err != nil {
-		return nil
-	}
-	docs, _ := yamldoc.Parse(data, parseOpts)
-	if len(docs) == 0 || docs[0].Root == nil {
-		return nil
-	}
+// generatorEntry finds, in the parsed kustomization root, the configMapGenerator or
+// secretGenerator entry that generated res: the one whose name the built name holds (kustomize
+// adds prefixes, suffixes and a hash), the longest such.
+func generatorEntry(root *yamldoc.Node, res *resource.Resource) *yamldoc.Node {
 	field := "configMapGenerator"
 	if res.GetKind() == "Secret" {
 		field = "secretGenerator"
 	}
-	gens := get(docs[0].Root, field)
+	gens := get(root, field)
 	if gens == nil || gens.Kind != yamldoc.SequenceNode {
 		return nil
 	}
@@ -109,29 +102,17 @@ func envKeys(file string) []keyPlace {
 	return out
 }
 
-// generatorLines returns the line of the generator entry in kf that generated res, and the
-// lines in kf of the keys it writes there (literals and files).
-func generatorLines(kf string, res *resource.Resource) (int, *inventory.LineIndex) {
-	entry := generatorEntry(kf, res)
+// generated places the keys of res, which the generator entry of kustomization kf made: it
+// returns the line of the entry's name, the lines in kf of the keys written there (literals and
+// files), and, placed as a patch's fields are, the keys written elsewhere: in the entry's env
+// files, and in the entries of the same name that other kustomizations of the build merge into
+// it or replace it with (an outer kustomization's keys win).
+func (t *tree) generated(kf string, res *resource.Resource) (int, *inventory.LineIndex, []inventory.PatchedField) {
+	own := t.kustomization(kf)
+	entry := generatorEntry(own.root, res)
 	if entry == nil {
-		return 0, nil
+		return 0, nil, nil
 	}
-	li := &inventory.LineIndex{}
-	for _, k := range entryKeys(kf, entry) {
-		if k.file == kf {
-			li.Add(inventory.RootHash.Field("data", true).Field(k.key, false), k.line)
-		}
-	}
-	li.Seal()
-	return get(entry, "name").Line, li
-}
-
-// generatedElsewhere lists the keys of a generated object written outside kf, the kustomization
-// whose entry generated it: in its env files, and in the entries of the same name that other
-// kustomizations of the build merge into it or replace it with (kustomizations lists the build's
-// kustomization files, outermost first; an outer one's keys win). They are placed as a patch's
-// fields are.
-func generatedElsewhere(kf string, kustomizations []string, res *resource.Resource) []inventory.PatchedField {
 	places := map[string]keyPlace{}
 	var order []string
 	set := func(k keyPlace) {
@@ -140,34 +121,33 @@ func generatedElsewhere(kf string, kustomizations []string, res *resource.Resour
 		}
 		places[k.key] = k
 	}
-	if entry := generatorEntry(kf, res); entry != nil {
-		for _, k := range entryKeys(kf, entry) {
+	for _, k := range entryKeys(kf, entry) {
+		set(k)
+	}
+	for i := len(t.kustomizations) - 1; i >= 0; i-- {
+		other := &t.kustomizations[i]
+		if other == own {
+			continue
+		}
+		e := generatorEntry(other.root, res)
+		if b := scalar(get(e, "behavior")); e == nil || b != "merge" && b != "replace" {
+			continue
+		}
+		for _, k := range entryKeys(other.path, e) {
 			set(k)
 		}
 	}
-	for i := len(kustomizations) - 1; i >= 0; i-- {
-		other := kustomizations[i]
-		if sameFile(other, kf) {
-			continue
-		}
-		entry := generatorEntry(other, res)
-		if entry == nil {
-			continue
-		}
-		if b := scalar(get(entry, "behavior")); b != "merge" && b != "replace" {
-			continue
-		}
-		for _, k := range entryKeys(other, entry) {
-			set(k)
-		}
-	}
-	var out []inventory.PatchedField
+	li := &inventory.LineIndex{}
+	var elsewhere []inventory.PatchedField
 	for _, key := range order {
-		if k := places[key]; k.file != kf {
-			out = append(out, inventory.PatchedField{Path: inventory.Field("data", key), File: k.file, Line: k.line})
+		if k := places[key]; k.file == kf {
+			li.Add(inventory.RootHash.Field("data", true).Field(key, false), k.line)
+		} else {
+			elsewhere = append(elsewhere, inventory.PatchedField{Path: inventory.Field("data", key), File: k.file, Line: k.line})
 		}
 	}
-	return out
+	li.Seal()
+	return get(entry, "name").Line, li, elsewhere
 }
 
 // sameFile says whether two paths name one file.

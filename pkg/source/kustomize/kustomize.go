@@ -125,7 +125,12 @@ func Build(dir string, opts Options) *inventory.Inventory {
 			inv.Errors = append(inv.Errors, inventory.InputError{File: kf, Message: fmt.Sprintf("%s %s: %s", res.GetKind(), res.GetName(), redact.Message(err.Error()))})
 			continue
 		}
-		file, srcObj, srcNode, line, genLines := src.locate(dir, kf, origin, res)
+		file, srcObj, srcNode, line := src.locate(dir, kf, origin, res)
+		var genLines *inventory.LineIndex
+		var genElsewhere []inventory.PatchedField
+		if origin != nil && origin.ConfiguredIn != "" {
+			line, genLines, genElsewhere = tree.generated(file, res)
+		}
 		built := manifest.Parse(file, data, detail, mopts)
 		var builtRoot *yamldoc.Node
 		if docs, _ := yamldoc.Parse(data, parseOpts); len(docs) > 0 {
@@ -143,13 +148,11 @@ func Build(dir string, opts Options) *inventory.Inventory {
 				}
 			}
 			fields := tree.patched(o, srcObj, builtRoot)
-			if origin != nil && origin.ConfiguredIn != "" {
-				// A generated object's keys written elsewhere; a patch applied after the
-				// generator wins.
-				for _, g := range generatedElsewhere(file, tree.kustomizations, res) {
-					if !slices.ContainsFunc(fields, func(f inventory.PatchedField) bool { return f.Path == g.Path }) {
-						fields = append(fields, g)
-					}
+			// A generated object's keys written elsewhere; a patch applied after the generator
+			// wins.
+			for _, g := range genElsewhere {
+				if !slices.ContainsFunc(fields, func(f inventory.PatchedField) bool { return f.Path == g.Path }) {
+					fields = append(fields, g)
 				}
 			}
 			if len(fields) > 0 {
@@ -238,18 +241,16 @@ type sourceFile struct {
 }
 
 // locate returns the file to name for a built resource, the object in that file it was built
-// from and its parsed tree (nil for generated objects), and its line; for a generated object,
-// the lines of its keys in its generator.
-func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.Resource) (string, *inventory.Object, *yamldoc.Node, int, *inventory.LineIndex) {
+// from and its parsed tree (nil for generated objects), and its line.
+func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.Resource) (string, *inventory.Object, *yamldoc.Node, int) {
 	switch {
 	case origin == nil:
-		return kf, nil, nil, 0, nil
+		return kf, nil, nil, 0
 	case origin.ConfiguredIn != "":
-		file := filepath.Join(dir, filepath.FromSlash(origin.ConfiguredIn))
-		line, lines := generatorLines(file, res)
-		return file, nil, nil, line, lines
+		// A generated object: Build places it and its keys (tree.generated).
+		return filepath.Join(dir, filepath.FromSlash(origin.ConfiguredIn)), nil, nil, 0
 	case origin.Path == "":
-		return kf, nil, nil, 0, nil
+		return kf, nil, nil, 0
 	}
 	file := filepath.Join(dir, filepath.FromSlash(origin.Path))
 	sf, ok := s.files[file]
@@ -273,13 +274,13 @@ func (s *sources) locate(dir, kf string, origin *resource.Origin, res *resource.
 		s.files[file] = sf
 	}
 	if sf == nil {
-		return file, nil, nil, 0, nil
+		return file, nil, nil, 0
 	}
 	o := sourceObject(sf.inv.Objects, res.GetKind(), res.GetName(), res.GetNamespace())
 	if o == nil {
-		return file, nil, nil, 0, nil
+		return file, nil, nil, 0
 	}
-	return file, o, sf.roots[o.Origin.Line], o.Origin.Line, nil
+	return file, o, sf.roots[o.Origin.Line], o.Origin.Line
 }
 
 // alignLines gives the built object the lines of its resource file: each field of the built

@@ -54,11 +54,7 @@ type step struct {
 var parseOpts = yamldoc.Options{MaxDepth: 512, MaxAliasNodes: 1_000_000}
 
 // readPatches collects the patches a kustomization declares, in all three spellings.
-func (t *tree) readPatches(dir, kf string, k *types.Kustomization, kdata []byte) {
-	var kroot *yamldoc.Node
-	if docs, _ := yamldoc.Parse(kdata, parseOpts); len(docs) > 0 {
-		kroot = docs[0].Root
-	}
+func (t *tree) readPatches(dir, kf string, k *types.Kustomization, kroot *yamldoc.Node) {
 	// inline finds the node of an inline patch in the kustomization, for its lines.
 	inline := func(field string, i int, key string) *yamldoc.Node {
 		n := get(kroot, field)

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/kubeharden/kubeharden/pkg/inventory"
+	"github.com/kubeharden/kubeharden/pkg/yamldoc"
 )
 
 // tree is what kubeharden reads of a kustomization and everything it includes before asking
@@ -18,8 +19,9 @@ type tree struct {
 	errors  []inventory.InputError
 	patches []*patch // outermost kustomization first
 	seen    map[string]bool
-	// kustomizations are the kustomization files read, outermost first.
-	kustomizations []string
+	// kustomizations are the kustomization files read, outermost first, with their parsed
+	// text (nil for one that does not read).
+	kustomizations []kustomizationFile
 }
 
 func readTree(dir string) *tree {
@@ -42,7 +44,7 @@ func (t *tree) read(dir string) {
 		// kustomize says what is wrong with a folder that is not a kustomization.
 		return
 	}
-	t.kustomizations = append(t.kustomizations, kf)
+	t.kustomizations = append(t.kustomizations, kustomizationFile{path: kf})
 	k, data, err := readKustomization(kf)
 	if err != nil {
 		line := syntaxErrorLine(kf)
@@ -92,7 +94,12 @@ func (t *tree) read(dir string) {
 	// t.patches runs from the patch kustomize applies last to the first: this kustomization's
 	// own, then its components' (applied in the order listed, after the resources are built),
 	// the last listed first, then its resources', which are built before anything else.
-	t.readPatches(dir, kf, k, data)
+	var root *yamldoc.Node
+	if docs, _ := yamldoc.Parse(data, parseOpts); len(docs) > 0 {
+		root = docs[0].Root
+	}
+	t.kustomizations[len(t.kustomizations)-1].root = root
+	t.readPatches(dir, kf, k, root)
 	for i := len(components) - 1; i >= 0; i-- {
 		t.read(components[i])
 	}
@@ -235,4 +242,27 @@ func absPath(p string) string {
 		return abs
 	}
 	return p
+}
+
+// kustomizationFile is a kustomization file of the tree and its parsed text.
+type kustomizationFile struct {
+	path string
+	root *yamldoc.Node
+}
+
+// kustomization returns the tree's record of kustomization file kf, whatever the spelling of
+// its path; one of its own, read now, if kf is not in the tree.
+func (t *tree) kustomization(kf string) *kustomizationFile {
+	for i := range t.kustomizations {
+		if sameFile(t.kustomizations[i].path, kf) {
+			return &t.kustomizations[i]
+		}
+	}
+	k := &kustomizationFile{path: kf}
+	if data, err := os.ReadFile(kf); err == nil {
+		if docs, _ := yamldoc.Parse(data, parseOpts); len(docs) > 0 {
+			k.root = docs[0].Root
+		}
+	}
+	return k
 }
