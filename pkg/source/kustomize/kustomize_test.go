@@ -42,6 +42,14 @@ func noErrors(t *testing.T, inv *inventory.Inventory) {
 	}
 }
 
+// placed says where a finding on the field at path is reported, as "file:line" with the file
+// relative to dir.
+func placed(dir string, o *inventory.Object, path string) string {
+	file, line := o.Place(path)
+	rel, _ := filepath.Rel(dir, file)
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line)
+}
+
 func lines(t *testing.T, o *inventory.Object, want map[string]int) {
 	t.Helper()
 	for p, l := range want {
@@ -563,9 +571,7 @@ func TestGeneratedKeysFromEnvsAndOverlays(t *testing.T) {
 		"data.OTHER":       "ov/kustomization.yaml:7",
 		"data.DB_PASSWORD": "ov/extra.env:1",
 	} {
-		file, line := o.Place(path)
-		rel, _ := filepath.Rel(dir, file)
-		if got := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line); got != want {
+		if got := placed(dir, o, path); got != want {
 			t.Errorf("%s at %s, want %s", path, got, want)
 		}
 	}
@@ -594,9 +600,7 @@ func TestAppendsAcrossPatches(t *testing.T) {
 		if want == "" {
 			continue
 		}
-		file, line := o.Place(fmt.Sprintf("spec.containers[%d].securityContext.privileged", i))
-		rel, _ := filepath.Rel(dir, file)
-		if got := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line); got != want {
+		if got := placed(dir, o, fmt.Sprintf("spec.containers[%d].securityContext.privileged", i)); got != want {
 			t.Errorf("container %d at %s, want %s", i, got, want)
 		}
 	}
@@ -630,9 +634,7 @@ func TestPatchOrderWithComponents(t *testing.T) {
 		"spec.containers[2].securityContext.privileged": "comp/add.yaml:3",
 		"spec.hostNetwork": "ov/ns.yaml:5",
 	} {
-		file, line := o.Place(path)
-		rel, _ := filepath.Rel(dir, file)
-		if got := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line); got != want {
+		if got := placed(dir, o, path); got != want {
 			t.Errorf("%s at %s, want %s", path, got, want)
 		}
 	}
